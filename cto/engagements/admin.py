@@ -1,0 +1,164 @@
+"""Operators' admin for engagements: every write goes through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+
+from cto.engagements import services
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.stages import Stage
+
+
+class ActivityEventInline(admin.TabularInline):
+    model = ActivityEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "summary", "notified_at"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name = "timeline event"
+    verbose_name_plural = "timeline"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ActivityEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+class EngagementAdminForm(forms.ModelForm):
+    # The version the operator saw when the form was drawn; a later save by someone else
+    # makes this one refused rather than silently overwritten.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Engagement
+        fields = ["organization", "title", *services.EDITABLE_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+            # The organisation is fixed once the engagement exists.
+            self.fields["organization"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None:
+            current = Engagement.objects.values_list("version", flat=True).get(pk=self.instance.pk)
+            if current != seen:
+                raise ValidationError(
+                    "Someone else changed this engagement while you were editing it. "
+                    "Open it again to see their change, then make yours."
+                )
+        return cleaned
+
+
+def _transition_action(target: Stage) -> Any:
+    def action(
+        modeladmin: EngagementAdmin, request: HttpRequest, queryset: QuerySet[Engagement]
+    ) -> None:
+        moved, refused = 0, []
+        for engagement in queryset.select_related("organization"):
+            try:
+                services.engagement_transition(engagement=engagement, to=target, by=request.user)
+                moved += 1
+            except ValidationError as error:
+                refused.append(f"{engagement}: {' '.join(error.messages)}")
+        if moved:
+            modeladmin.message_user(
+                request, f"Moved {moved} engagement(s) to “{target.label}”.", messages.SUCCESS
+            )
+        for problem in refused:
+            modeladmin.message_user(request, problem, messages.ERROR)
+
+    action.__name__ = f"move_to_{target.value}"
+    return admin.action(description=f"Move to stage “{target.label}”")(action)
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    form = EngagementAdminForm
+    list_display = [
+        "title",
+        "organization",
+        "kind",
+        "stage",
+        "lead",
+        "contact",
+        "start_date",
+        "updated_at",
+    ]
+    list_filter = ["stage", "kind", "kind_confirmed", ("lead", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["organization", "lead", "contact"]
+    search_fields = ["title", "organization__name", "contact__email", "contact__name"]
+    search_help_text = "Title, organisation, or the contact's name or email."
+    autocomplete_fields = ["organization", "lead", "contact"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["stage", "paused_from", "stage_changed_at", "version", "next_stages_display"]
+    inlines = [ActivityEventInline]
+    actions = [_transition_action(stage) for stage in Stage]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Engagement | None = None) -> Any:
+        main = ["organization", "title", "kind", "kind_confirmed", "lead", "contact", "start_date"]
+        if obj is None:
+            return [(None, {"fields": main})]
+        return [
+            (None, {"fields": [*main, "seen_version"]}),
+            (
+                "Stage (change it with the actions on the list page)",
+                {"fields": ["stage", "paused_from", "stage_changed_at", "next_stages_display"]},
+            ),
+            ("Concurrency", {"fields": ["version"], "classes": ["collapse"]}),
+        ]
+
+    @admin.display(description="May move to")
+    def next_stages_display(self, obj: Engagement) -> str:
+        return ", ".join(stage.label for stage in obj.next_stages) or "nothing (final stage)"
+
+    def save_model(
+        self, request: HttpRequest, obj: Engagement, form: forms.ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.engagement_create(
+                organization=data["organization"],
+                title=data["title"],
+                kind=data["kind"],
+                lead=data.get("lead"),
+                contact=data.get("contact"),
+                start_date=data.get("start_date"),
+                by=request.user,
+            )
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            return
+        seen = data.get("seen_version") or obj.version
+        updated = services.engagement_update(
+            engagement=obj,
+            by=request.user,
+            expected_version=seen,
+            **{name: data[name] for name in services.EDITABLE_FIELDS if name in data},
+        )
+        obj.version = updated.version
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleEngagementError as error:
+            # A save that raced past the form's check: nothing was written.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)

@@ -1,0 +1,20 @@
+"""Celery tasks of the engagements app: thin, by id, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from cto.engagements.services import stage_change_notify
+
+
+@shared_task(
+    # Mail servers and networks fail transiently (smtplib's errors are OSErrors); our own
+    # bugs are not retried.
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def notify_stage_change(event_id: int) -> int:
+    """Email the people concerned about a stage change (see ``stage_change_notify``)."""
+    return stage_change_notify(event_id=event_id)

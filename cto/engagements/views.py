@@ -1,0 +1,37 @@
+"""Client-facing engagement pages under /portal/."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cto.core.htmx import HtmxHttpRequest
+from cto.engagements import selectors
+from cto.engagements.stages import PIPELINE
+
+
+@require_GET
+@never_cache
+@login_required
+def portal_home(request: HtmxHttpRequest) -> HttpResponse:
+    engagements = selectors.engagement_list(user=request.user)  # type: ignore[arg-type]  # login_required
+    return render(request, "engagements/engagement_list.html", {"engagements": engagements})
+
+
+@require_GET
+@never_cache
+@login_required
+def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    engagement = selectors.engagement_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+    context = {
+        "engagement": engagement,
+        "pipeline": PIPELINE,
+        "events": selectors.engagement_timeline(engagement=engagement),
+    }
+    template = "engagements/engagement_detail.html"
+    if request.htmx:
+        template += "#timeline"
+    return render(request, template, context)

@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from cto.core import views as core_views
+
+# The admin signs in through allauth, so it gets the same rate limits and flows as the site.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # documented allauth hook
+admin.site.site_header = "cto operations"
+admin.site.site_title = "cto"
+admin.site.index_title = "Operations"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("cto.engagements.urls")),
+    path("admin/", admin.site.urls),
+]
