@@ -103,8 +103,10 @@ class EngagementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "lead", "contact"]
     date_hierarchy = "created_at"
     readonly_fields = ["stage", "paused_from", "stage_changed_at", "version", "next_stages_display"]
-    inlines = [ActivityEventInline]
     actions = [_transition_action(stage) for stage in Stage]
+
+    def get_inlines(self, request: HttpRequest, obj: Engagement | None) -> list[type]:
+        return [ActivityEventInline] if obj is not None else []
 
     def get_fieldsets(self, request: HttpRequest, obj: Engagement | None = None) -> Any:
         main = ["organization", "title", "kind", "kind_confirmed", "lead", "contact", "start_date"]

@@ -1,0 +1,29 @@
+PORT ?= 8000
+UV := scripts/uv
+
+.PHONY: run test lint fmt
+
+# Start the web server and a Celery worker on the embedded defaults (one Ctrl-C stops both).
+run:
+	@$(UV) sync --frozen --quiet
+	@$(UV) run python manage.py migrate --noinput -v 0
+	@$(UV) run python manage.py seed_demo
+	@echo
+	@echo "  cto is starting at http://127.0.0.1:$(PORT)/   (PORT=... make run to change it)"
+	@echo "  admin: http://127.0.0.1:$(PORT)/admin/   portal: http://127.0.0.1:$(PORT)/portal/"
+	@echo
+	@$(UV) run honcho start -f Procfile.dev -p $(PORT)
+
+# Lint, bring up PostgreSQL and Redis if needed, and run the whole test suite on them.
+test:
+	@scripts/test $(ARGS)
+
+# Lint and format check only.
+lint:
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+
+# Rewrite the code in the house format.
+fmt:
+	@$(UV) run ruff format .
+	@$(UV) run ruff check --fix .

@@ -1,0 +1,63 @@
+"""Shared fixtures. The suite runs on PostgreSQL (see `make test`), never on SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from pytest_django import DjangoDbBlocker
+
+from cto.engagements.models import Engagement
+from cto.users.models import Organization, User
+from tests.engagements.factories import EngagementFactory
+from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_postgresql(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+    if vendor != "postgresql":
+        pytest.exit(
+            f"The test suite runs on PostgreSQL, not {vendor}: run it with `make test`, "
+            "or set DATABASE_URL to a PostgreSQL server.",
+            returncode=2,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # allauth keeps its rate-limit counters in the cache: each test starts from none.
+    cache.clear()
+
+
+@pytest.fixture
+def operator(db: None) -> User:
+    return OperatorFactory()
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    return OrganizationFactory(name="Acme Robotics")
+
+
+@pytest.fixture
+def other_organization(db: None) -> Organization:
+    return OrganizationFactory(name="Globex Freight")
+
+
+@pytest.fixture
+def client_user(organization: Organization) -> User:
+    """A member of ``organization``."""
+    return MembershipFactory(organization=organization).user
+
+
+@pytest.fixture
+def engagement(organization: Organization, operator: User) -> Engagement:
+    return EngagementFactory(organization=organization, lead=operator)
+
+
+@pytest.fixture
+def foreign_engagement(other_organization: Organization) -> Engagement:
+    """An engagement of an organisation ``client_user`` does not belong to."""
+    return EngagementFactory(organization=other_organization, title="Globex secret project")

@@ -1,0 +1,157 @@
+"""The operators' admin: pages load, actions and edits go through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.stages import Stage
+from cto.users.models import Organization, User
+
+pytestmark = pytest.mark.django_db
+# The read-only timeline inline's management form, which every change-form post carries.
+TIMELINE_FORM = {"events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+
+
+@pytest.fixture
+def admin_client_for(client: Client, operator: User) -> Client:
+    client.force_login(operator)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/engagements/engagement/",
+        "/admin/engagements/engagement/?stage__exact=lead&kind__exact=ai",
+        "/admin/engagements/engagement/?q=acme",
+        "/admin/engagements/engagement/add/",
+        "/admin/users/organization/",
+        "/admin/users/user/",
+        "/admin/users/user/add/",
+    ],
+)
+def test_admin_pages_load_for_an_operator(
+    admin_client_for: Client, engagement: Engagement, url: str
+) -> None:
+    assert admin_client_for.get(url).status_code == 200
+
+
+def test_admin_change_pages_load(
+    admin_client_for: Client, engagement: Engagement, client_user: User
+) -> None:
+    for obj, name in [
+        (engagement, "engagements_engagement_change"),
+        (engagement.organization, "users_organization_change"),
+        (client_user, "users_user_change"),
+    ]:
+        response = admin_client_for.get(reverse(f"admin:{name}", args=[obj.pk]))
+        assert response.status_code == 200
+
+
+def test_engagement_search_finds_by_contact_email(
+    admin_client_for: Client, engagement: Engagement, client_user: User
+) -> None:
+    Engagement.objects.filter(pk=engagement.pk).update(contact=client_user)
+    response = admin_client_for.get(
+        "/admin/engagements/engagement/", {"q": client_user.email.upper()}
+    )
+    assert list(response.context["cl"].result_list) == [engagement]
+
+
+def test_a_client_cannot_reach_the_admin(client: Client, client_user: User) -> None:
+    client.force_login(client_user)
+    response = client.get("/admin/engagements/engagement/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_admin_login_page_is_allauths(client: Client) -> None:
+    response = client.get("/admin/login/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
+def test_transition_action_goes_through_the_service(
+    admin_client_for: Client, engagement: Engagement, operator: User
+) -> None:
+    response = admin_client_for.post(
+        "/admin/engagements/engagement/",
+        {"action": "move_to_qualified", "_selected_action": [engagement.pk]},
+        follow=True,
+    )
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.QUALIFIED
+    event = engagement.events.get(verb=ActivityEvent.Verb.STAGE_CHANGED)
+    assert event.actor == operator
+    assert "Moved 1 engagement(s) to “Qualified”." in [
+        m.message for m in get_messages(response.wsgi_request)
+    ]
+
+
+def test_illegal_transition_action_reports_why_and_changes_nothing(
+    admin_client_for: Client, engagement: Engagement
+) -> None:
+    response = admin_client_for.post(
+        "/admin/engagements/engagement/",
+        {"action": "move_to_completed", "_selected_action": [engagement.pk]},
+        follow=True,
+    )
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.LEAD
+    assert not engagement.events.exists()
+    messages = [m.message for m in get_messages(response.wsgi_request)]
+    assert any("cannot move to “Completed”" in message for message in messages)
+
+
+def test_adding_an_engagement_in_admin_records_the_creation(
+    admin_client_for: Client, organization: Organization, operator: User
+) -> None:
+    response = admin_client_for.post(
+        "/admin/engagements/engagement/add/",
+        {"organization": organization.pk, "title": "New work", "kind": "ai", "lead": operator.pk},
+    )
+    assert response.status_code == 302
+    engagement = Engagement.objects.get(title="New work")
+    assert engagement.stage == Stage.LEAD
+    assert engagement.events.get().verb == ActivityEvent.Verb.CREATED
+
+
+def test_editing_in_admin_records_an_event_and_bumps_the_version(
+    admin_client_for: Client, engagement: Engagement
+) -> None:
+    response = admin_client_for.post(
+        reverse("admin:engagements_engagement_change", args=[engagement.pk]),
+        {
+            "title": "Renamed",
+            "kind": "generic",
+            "seen_version": engagement.version,
+            **TIMELINE_FORM,
+        },
+    )
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert (engagement.title, engagement.version) == ("Renamed", 2)
+    assert engagement.events.get().data == {"fields": ["kind", "lead", "title"]}
+
+
+def test_stale_admin_edit_is_refused_with_a_message(
+    admin_client_for: Client, engagement: Engagement, operator: User
+) -> None:
+    from cto.engagements.services import engagement_update
+
+    engagement_update(
+        engagement=engagement, by=operator, expected_version=1, title="Someone else's title"
+    )
+    response = admin_client_for.post(
+        reverse("admin:engagements_engagement_change", args=[engagement.pk]),
+        {"title": "My title", "kind": "ai", "seen_version": 1, **TIMELINE_FORM},
+    )
+    assert response.status_code == 200
+    assert "Someone else changed this engagement" in response.text
+    engagement.refresh_from_db()
+    assert engagement.title == "Someone else's title"

@@ -1,0 +1,135 @@
+"""The client portal pages: login, scoping to the user's organisations, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cto.engagements import services
+from cto.engagements.models import Engagement
+from cto.engagements.stages import Stage
+from cto.users.models import Organization, User
+from tests.engagements.factories import EngagementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_portal_redirects_anonymous_visitors_to_login(client: Client) -> None:
+    response = client.get(reverse("engagements:portal_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_portal_lists_only_the_users_own_engagements(
+    client: Client, client_user: User, engagement: Engagement, foreign_engagement: Engagement
+) -> None:
+    client.force_login(client_user)
+    response = client.get(reverse("engagements:portal_home"))
+    assert response.status_code == 200
+    assert list(response.context["engagements"]) == [engagement]
+    assert engagement.title in response.text
+    assert foreign_engagement.title not in response.text
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_portal_shows_an_empty_state_to_a_user_without_engagements(
+    client: Client, client_user: User
+) -> None:
+    client.force_login(client_user)
+    response = client.get(reverse("engagements:portal_home"))
+    assert "No engagements yet" in response.text
+
+
+def test_engagement_page_shows_stage_and_timeline(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    services.engagement_transition(engagement=engagement, to=Stage.QUALIFIED, by=operator)
+    client.force_login(client_user)
+    response = client.get(engagement.get_absolute_url())
+    assert response.status_code == 200
+    assert 'aria-current="step"' in response.text
+    assert "Stage moved from Lead to Qualified" in response.text
+
+
+def test_foreign_engagement_answers_404(
+    client: Client, client_user: User, foreign_engagement: Engagement
+) -> None:
+    client.force_login(client_user)
+    response = client.get(foreign_engagement.get_absolute_url())
+    assert response.status_code == 404
+    assert foreign_engagement.title not in response.text
+
+
+def test_unknown_engagement_answers_404(client: Client, client_user: User) -> None:
+    client.force_login(client_user)
+    assert (
+        client.get(reverse("engagements:portal_detail", kwargs={"pk": 999999})).status_code == 404
+    )
+
+
+def test_operator_sees_every_organisations_engagements(
+    client: Client, operator: User, engagement: Engagement, foreign_engagement: Engagement
+) -> None:
+    client.force_login(operator)
+    assert client.get(foreign_engagement.get_absolute_url()).status_code == 200
+    listed = set(client.get(reverse("engagements:portal_home")).context["engagements"])
+    assert listed == {engagement, foreign_engagement}
+
+
+def test_removed_member_loses_access_at_once(
+    client: Client, client_user: User, engagement: Engagement
+) -> None:
+    client.force_login(client_user)
+    assert client.get(engagement.get_absolute_url()).status_code == 200
+    client_user.memberships.all().delete()
+    assert client.get(engagement.get_absolute_url()).status_code == 404
+
+
+def test_htmx_request_gets_only_the_timeline_fragment(
+    client: Client, client_user: User, engagement: Engagement
+) -> None:
+    client.force_login(client_user)
+    response = client.get(engagement.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="timeline"')
+    assert "<html" not in response.text
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_portal_list_query_count_does_not_grow_with_engagements(
+    client: Client,
+    client_user: User,
+    organization: Organization,
+    django_assert_num_queries,
+    count: int,
+) -> None:
+    EngagementFactory.create_batch(count, organization=organization)
+    client.force_login(client_user)
+    # session, user, engagements with their organisation, lead and contact
+    with django_assert_num_queries(3):
+        client.get(reverse("engagements:portal_home"))
+
+
+@pytest.mark.parametrize("events", [1, 20])
+def test_engagement_page_query_count_does_not_grow_with_the_timeline(
+    client: Client,
+    client_user: User,
+    engagement: Engagement,
+    operator: User,
+    django_assert_num_queries,
+    events: int,
+) -> None:
+    for index in range(events):
+        services.activity_record(
+            engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
+        )
+    client.force_login(client_user)
+    # session, user, the engagement, its timeline with actors
+    with django_assert_num_queries(4):
+        client.get(engagement.get_absolute_url())
+
+
+def test_portal_only_answers_get(client: Client, client_user: User) -> None:
+    client.force_login(client_user)
+    assert client.post(reverse("engagements:portal_home")).status_code == 405
