@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import Settings
 
 from cto.engagements.models import Engagement
 from cto.users.models import Organization, User
@@ -23,6 +29,24 @@ def _require_postgresql(django_db_setup: None, django_db_blocker: DjangoDbBlocke
             "or set DATABASE_URL to a PostgreSQL server.",
             returncode=2,
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_this_runs_broker_keys() -> Iterator[None]:
+    """`make test` gives Celery a key prefix of the run's own; leave nothing behind in Redis."""
+    yield
+    prefix = os.environ.get("CELERY_KEY_PREFIX")
+    if prefix and settings.CELERY_BROKER_URL.startswith("redis://"):
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    # Production hashing is slow on purpose; the tests check behaviour, not its cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 from cto.engagements.services import stage_change_notify
 
 
 @shared_task(
-    # Mail servers and networks fail transiently (smtplib's errors are OSErrors); our own
-    # bugs are not retried.
-    autoretry_for=(OSError,),
+    # Mail servers, networks and databases fail transiently (smtplib's errors are OSErrors;
+    # a dropped or locked database raises OperationalError); our own bugs are not retried.
+    autoretry_for=(OSError, OperationalError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,

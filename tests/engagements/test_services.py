@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import close_old_connections
+from django.db import connection
 
 from cto.engagements import services
 from cto.engagements.models import ActivityEvent, Engagement
@@ -130,7 +130,7 @@ def test_concurrent_transitions_cannot_both_win(operator: User) -> None:
         except services.TransitionError as error:
             outcomes.append(error.messages[0])
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=qualify) for _ in range(2)]
     for thread in threads:

@@ -1,0 +1,158 @@
+"""`make run`'s set-up on the embedded defaults: SQLite under var/, the file-system broker,
+a real worker and the web server started together by the Procfile, with no server installed.
+
+Runs the real processes in a scratch folder, outside the PostgreSQL test database."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from cto.demo.seed import OPERATOR
+from tests.celery_worker import wait_for
+
+SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_KEY_PREFIX", "REDIS_URL")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _embedded_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_VARIABLES}
+    env.update(
+        VAR_DIR=str(tmp_path / "var"),
+        EMAIL_URL=f"filemail://{tmp_path / 'mail'}",
+        DEBUG="1",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
+    env = _embedded_env(tmp_path)
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    assert "operator@example.com" in _manage(env, "seed_demo")
+    database = tmp_path / "var" / "db.sqlite3"
+    assert database.exists()
+
+    port = _free_port()
+    log_path = tmp_path / "honcho.log"
+    with log_path.open("wb") as log:
+        honcho = subprocess.Popen(
+            [str(Path(sys.executable).parent / "honcho"), "start", "-f", "Procfile.dev"],
+            cwd=settings.BASE_DIR,
+            env={**env, "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        browser = urllib.request.build_opener(
+            _NoRedirect, urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+        def fetch(path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
+            request = urllib.request.Request(base + path, data=body, headers={"Referer": base})
+            try:
+                with browser.open(request, timeout=10) as response:
+                    return (
+                        response.status,
+                        response.headers.get("Location", ""),
+                        response.read().decode(),
+                    )
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers.get("Location", ""), error.read().decode()
+
+        def serving() -> bool:
+            try:
+                return fetch("/health/")[0] == 200
+            except OSError:
+                return False
+
+        assert wait_for(serving, timeout=60), log_path.read_text()
+
+        # The pages make run promises.
+        assert fetch("/")[0] == 200
+        status, location, _ = fetch("/portal/")
+        assert (status, location) == (302, "/accounts/login/?next=/portal/")
+        status, location, _ = fetch("/admin/")
+        assert (status, location) == (302, "/admin/login/?next=/admin/")
+
+        # The demo operator signs in through the login form.
+        _, _, page = fetch("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, page
+        status, location, _ = fetch(
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "login": OPERATOR.email,
+                "password": OPERATOR.password,
+            },
+        )
+        assert (status, location) == (302, "/portal/")
+        status, _, page = fetch("/portal/")
+        assert status == 200
+        assert "AI support agent to production" in page
+
+        # The worker consumed the seed's stage-change notifications from the file broker.
+        def all_notified() -> bool:
+            with sqlite3.connect(database) as db:
+                (pending,) = db.execute(
+                    "SELECT count(*) FROM engagements_activityevent "
+                    "WHERE verb = 'engagement.stage_changed' AND notified_at IS NULL"
+                ).fetchone()
+            return pending == 0
+
+        assert wait_for(all_notified, timeout=60), log_path.read_text()
+        mails = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
+        assert "Stage moved from Lead to Qualified" in mails
+    finally:
+        # One Ctrl-C stops both processes.
+        honcho.send_signal(signal.SIGINT)
+        try:
+            honcho.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(honcho.pid, signal.SIGKILL)
+            pytest.fail(f"make run's processes did not stop on Ctrl-C:\n{log_path.read_text()}")
+    with pytest.raises(ProcessLookupError):
+        os.killpg(honcho.pid, 0)
