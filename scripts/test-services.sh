@@ -30,12 +30,12 @@ _apt_install() {
     || _die "could not install $1."
 }
 
-_services_dir() {
+# Called directly, never in $(...): the folder's name must reach stop_services.
+_make_services_dir() {
   if [ -z "$_services_tmp" ]; then
     _services_tmp="$(mktemp -d "${TMPDIR:-/tmp}/cto-test-services.XXXXXX")"
-    chmod 755 "$_services_tmp"
+    chmod 755 "$_services_tmp"  # the postgres user must be able to reach its data folder
   fi
-  echo "$_services_tmp"
 }
 
 ensure_postgres() {
@@ -55,7 +55,8 @@ ensure_postgres() {
     [ -n "$bindir" ] || _die "PostgreSQL is still missing after installing it."
   fi
   local dir port run_as=()
-  dir="$(_services_dir)/postgres"
+  _make_services_dir
+  dir="$_services_tmp/postgres"
   port="$(_free_port)"
   mkdir -p "$dir"
   if [ "$(id -u)" = 0 ]; then
@@ -85,7 +86,8 @@ ensure_redis() {
   fi
   command -v redis-server >/dev/null || _apt_install redis-server
   local dir port
-  dir="$(_services_dir)/redis"
+  _make_services_dir
+  dir="$_services_tmp/redis"
   port="$(_free_port)"
   mkdir -p "$dir"
   echo "make test: starting a throwaway Redis on 127.0.0.1:$port" >&2
