@@ -206,7 +206,7 @@ OPERATOR_NOTIFICATION_EMAIL = env.str("OPERATOR_NOTIFICATION_EMAIL", default="")
 # --- Celery ---------------------------------------------------------------------------------
 # The default broker keeps messages in files under var/: a real worker process consumes them,
 # with no server to install. Production points CELERY_BROKER_URL at Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 EMBEDDED_BROKER_DIR = VAR_DIR / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {

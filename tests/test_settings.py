@@ -62,6 +62,6 @@ def test_development_defaults_need_no_server(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost/",
         "django.core.mail.backends.console.EmailBackend",
     ]
