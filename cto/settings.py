@@ -52,12 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_ratelimit",
     "template_partials",
     "allauth",
     "allauth.account",
     "cto.core",
     "cto.users",
     "cto.engagements",
+    "cto.intake",
     "cto.demo",
 ]
 
@@ -122,6 +124,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Public forms are rate-limited per client address in this cache (django-ratelimit). Its
+# checks want a cache shared by every process: in production that is REDIS_URL, so a missing
+# one fails `check`. Django's own Redis backend increments atomically, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if DEBUG and not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process on a laptop
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+INTAKE_START_RATE = env.str("INTAKE_START_RATE", default="30/h")
+INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")
+INTAKE_EMAIL_RATE = env.str("INTAKE_EMAIL_RATE", default="10/h")
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
+    path("intake/", include("cto.intake.urls")),
     path("portal/", include("cto.engagements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,8 @@ from django.db import transaction
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
+from cto.intake.playbooks import read_tree_file, shipped_tree_files
+from cto.intake.services import tree_version_create, tree_version_publish
 from cto.users.models import Membership
 from cto.users.services import (
     membership_ensure,
@@ -58,6 +60,7 @@ ENGAGEMENTS = (
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo data and return the logins to print."""
+    _publish_shipped_trees()
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )
@@ -91,3 +94,13 @@ def seed_demo() -> list[DemoLogin]:
             engagement = engagement_transition(engagement=engagement, to=stage, by=operator)
 
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
+
+
+def _publish_shipped_trees() -> None:
+    for path in shipped_tree_files():
+        version, _ = tree_version_create(
+            definition=read_tree_file(path.read_bytes(), name=path.name),
+            source_name=path.name,
+            by=None,
+        )
+        tree_version_publish(version=version, by=None)

@@ -130,6 +130,7 @@ class ActivityEvent(models.Model):
         CREATED = "engagement.created", "created the engagement"
         STAGE_CHANGED = "engagement.stage_changed", "changed the stage"
         UPDATED = "engagement.updated", "edited the engagement"
+        INTAKE_SUBMITTED = "intake.submitted", "sent the intake"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -168,6 +169,8 @@ class ActivityEvent(models.Model):
             before = labels.get(self.data.get("from", ""), self.data.get("from", ""))
             after = labels.get(self.data.get("to", ""), self.data.get("to", ""))
             return f"Stage moved from {before} to {after}"
+        if self.verb == self.Verb.INTAKE_SUBMITTED:
+            return f"Intake sent: recommended {self.data.get('outcome_title', self.data.get('outcome', ''))}"
         if self.verb == self.Verb.UPDATED:
             fields = ", ".join(name.replace("_", " ") for name in self.data.get("fields", []))
             return f"Edited {fields}"

@@ -1,0 +1,83 @@
+"""The intake's emails: each sent once, by a task, after the write that asked for it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail, send_mass_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cto.intake.models import IntakeResponse
+from cto.users.models import User
+
+
+def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
+    subject = render_to_string(f"intake/email/{name}_subject.txt", context)
+    body = render_to_string(f"intake/email/{name}_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def operator_addresses() -> list[str]:
+    """Everyone at the practice who hears of new leads."""
+    emails = list(
+        User.objects.filter(is_staff=True, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if settings.OPERATOR_NOTIFICATION_EMAIL:
+        emails.append(settings.OPERATOR_NOTIFICATION_EMAIL)
+    return list(dict.fromkeys(email.lower() for email in emails))
+
+
+def intake_notify_submitted(*, response_id: int) -> int:
+    """Email the operators about a new lead and the prospect their result, once.
+
+    The response row is locked and stamped in the same transaction as the send, so a task
+    delivered twice sends nothing the second time. Returns how many messages went out."""
+    with transaction.atomic():
+        response = (
+            IntakeResponse.objects.with_version()
+            .select_for_update(of=("self",))
+            .filter(pk=response_id, status=IntakeResponse.Status.SUBMITTED, notified_at=None)
+            .first()
+        )
+        if response is None:
+            return 0
+        walk = response.walk()
+        context = {
+            "response": response,
+            "walk": walk,
+            "site_url": settings.SITE_URL,
+            "admin_path": reverse(
+                "admin:engagements_engagement_change", args=[response.engagement_id]
+            )
+            if response.engagement_id
+            else "",
+            "login_path": reverse("account_request_login_code"),
+        }
+        operator_subject, operator_body = _render("lead_operator", context)
+        prospect_subject, prospect_body = _render("lead_prospect", context)
+        messages = [
+            (operator_subject, operator_body, None, [email]) for email in operator_addresses()
+        ]
+        messages.append((prospect_subject, prospect_body, None, [response.contact_email]))
+        send_mass_mail(messages)
+        response.notified_at = timezone.now()
+        response.save(update_fields=["notified_at"])
+    return len(messages)
+
+
+def intake_send_resume_link(*, response_id: int) -> bool:
+    """Send the resume link to the address the prospect gave (no row is changed)."""
+    response = IntakeResponse.objects.filter(
+        pk=response_id, status=IntakeResponse.Status.IN_PROGRESS
+    ).first()
+    if response is None or not response.resume_email:
+        return False
+    subject, body = _render(
+        "resume", {"response": response, "site_url": settings.SITE_URL}
+    )
+    send_mail(subject, body, None, [response.resume_email])
+    return True

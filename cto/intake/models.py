@@ -1,0 +1,181 @@
+"""Decision trees in numbered, immutable versions, and the responses answered on them."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from cto.core.models import TimeStampedModel
+from cto.intake import tree as tree_module
+
+
+class DecisionTree(TimeStampedModel):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TreeVersionQuerySet(models.QuerySet["TreeVersion"]):
+    def published(self) -> TreeVersionQuerySet:
+        return self.filter(status=TreeVersion.Status.PUBLISHED)
+
+    def current(self, slug: str) -> TreeVersion | None:
+        """The newest published version of the tree ``slug``: where new responses start."""
+        return (
+            self.published()
+            .filter(tree__slug=slug)
+            .select_related("tree")
+            .order_by("-number")
+            .first()
+        )
+
+
+class TreeVersion(models.Model):
+    """One version of a tree. Once published it never changes; an edit is a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    tree = models.ForeignKey(DecisionTree, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # The authored mapping (from YAML), exactly as validated; parsed on use.
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=64, help_text="sha256 of the definition")
+    source_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = TreeVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tree__slug", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tree", "number"], name="tree_version_number_unique"),
+            models.UniqueConstraint(fields=["tree", "checksum"], name="tree_version_checksum_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="tree_version_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def parsed(self) -> tree_module.Tree:
+        """The definition as a Tree, parsed once per process: a published version never
+        changes, and a draft's checksum changes with its content."""
+        key = (self.pk, self.checksum)
+        parsed = _PARSED_TREES.get(key)
+        if parsed is None:
+            if len(_PARSED_TREES) >= 64:
+                _PARSED_TREES.clear()
+            parsed = _PARSED_TREES[key] = tree_module.parse(self.definition)
+        return parsed
+
+
+_PARSED_TREES: dict[tuple[int, str], tree_module.Tree] = {}
+
+
+class IntakeResponseQuerySet(models.QuerySet["IntakeResponse"]):
+    def with_version(self) -> IntakeResponseQuerySet:
+        return self.select_related("tree_version__tree")
+
+
+class IntakeResponse(models.Model):
+    """One prospect's answers on one tree version, from the first question to a lead."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    tree_version = models.ForeignKey(TreeVersion, on_delete=models.PROTECT, related_name="responses")
+    # The bearer secret of the resume link; also what the session remembers.
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    # {node id: {"choices": [...]}} or {node id: {"text": "..."}}; the path is derived by
+    # walking the tree from its start (tree.walk), so answers off the path never count.
+    answers = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=64, blank=True, help_text="The outcome node reached")
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="First reached an outcome")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    resume_email = models.EmailField(blank=True, help_text="Where the resume link was sent")
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=200, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    engagement = models.OneToOneField(
+        "engagements.Engagement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intake_response",
+    )
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntakeResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="in_progress")
+                | (
+                    models.Q(submitted_at__isnull=False)
+                    & ~models.Q(contact_email="")
+                    & models.Q(consent_at__isnull=False)
+                ),
+                name="intake_submitted_has_contact_and_consent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tree_version", "status"], name="intake_version_status"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.contact_email or "anonymous"
+        return f"Intake {self.pk} by {who} ({self.get_status_display()})"
+
+    def walk(self) -> tree_module.Walk:
+        return tree_module.walk(self.tree_version.parsed(), self.answers)
+
+    def get_resume_url(self) -> str:
+        return reverse("intake:resume", kwargs={"token": self.token})
+
+
+class IntakeVisit(models.Model):
+    """The first time a response reached a node: the funnel counts these."""
+
+    response = models.ForeignKey(IntakeResponse, on_delete=models.CASCADE, related_name="visits")
+    node = models.CharField(max_length=64)
+    reached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "node"], name="intake_visit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} reached {self.node}"

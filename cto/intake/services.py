@@ -1,0 +1,329 @@
+"""Every write of the intake: loading and publishing trees, answering, submitting a lead."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.services import activity_record, engagement_create
+from cto.intake import tree as tree_module
+from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVersion
+from cto.users.models import Membership, Organization, User
+from cto.users.services import membership_ensure, user_get_or_create
+
+CONTACT_MAX_LENGTH = 200
+
+
+class IntakeError(ValidationError):
+    """A request the intake refuses, with a message for the prospect and an HTTP status."""
+
+    status = 400
+
+
+class IntakeClosedError(IntakeError):
+    status = 409
+
+
+class StaleTreeError(IntakeError):
+    status = 409
+
+
+# --- Trees ----------------------------------------------------------------------------------
+
+
+def _checksum(definition: dict[str, Any]) -> str:
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def tree_problems_as_error(error: tree_module.TreeError) -> ValidationError:
+    return ValidationError([str(problem) for problem in error.problems], code="invalid_tree")
+
+
+@transaction.atomic
+def tree_version_create(
+    *, definition: Any, source_name: str = "", by: User | None
+) -> tuple[TreeVersion, bool]:
+    """Validate an authored tree and store it as the next draft version of its tree.
+
+    Loading content identical to an existing version returns that version (False); nothing
+    is stored when the tree is invalid (ValidationError listing each problem by node).
+    """
+    try:
+        parsed = tree_module.parse(definition)
+    except tree_module.TreeError as error:
+        raise tree_problems_as_error(error) from error
+    checksum = _checksum(definition)
+    tree, _ = DecisionTree.objects.select_for_update().get_or_create(
+        slug=parsed.slug, defaults={"title": parsed.title}
+    )
+    existing = tree.versions.filter(checksum=checksum).first()
+    if existing is not None:
+        return existing, False
+    number = (tree.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = TreeVersion.objects.create(
+        tree=tree,
+        number=number,
+        definition=definition,
+        checksum=checksum,
+        source_name=source_name[:200],
+        created_by=by,
+    )
+    return version, True
+
+
+@transaction.atomic
+def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersion:
+    """Publish a draft: validated once more, then immutable and where new responses start."""
+    locked = TreeVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.is_published:
+        return locked
+    try:
+        parsed = tree_module.parse(locked.definition)
+    except tree_module.TreeError as error:
+        raise tree_problems_as_error(error) from error
+    if _checksum(locked.definition) != locked.checksum:
+        raise ValidationError("This draft's content does not match its checksum; load it again.")
+    locked.status = TreeVersion.Status.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.published_by = by
+    locked.save(update_fields=["status", "published_at", "published_by"])
+    DecisionTree.objects.filter(pk=locked.tree_id).update(title=parsed.title)
+    return locked
+
+
+# --- Answering ------------------------------------------------------------------------------
+
+
+def _record_visit(response: IntakeResponse, node: str) -> None:
+    IntakeVisit.objects.bulk_create(
+        [IntakeVisit(response=response, node=node)], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def intake_start(*, tree_slug: str) -> IntakeResponse:
+    """Begin a response on the newest published version of the tree."""
+    version = TreeVersion.objects.current(tree_slug)
+    if version is None:
+        raise IntakeError("The questionnaire is not available right now. Please try again later.")
+    response = IntakeResponse.objects.create(tree_version=version)
+    _record_visit(response, version.parsed().start)
+    return response
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    response: IntakeResponse
+    next_node: str  # the question to show next, or the outcome reached
+
+
+def intake_answer(
+    *, response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: Any
+) -> AnswerResult:
+    """Record the answer to ``node`` and say where it leads.
+
+    Refused, with a message and nothing written, when the response is already submitted, the
+    page was drawn from another tree version, the node is not on the response's current path,
+    or the answer does not fit the question. Later answers are kept: going back and changing
+    an answer keeps those that still apply further along.
+    """
+    with transaction.atomic():
+        locked = IntakeResponse.objects.with_version().select_for_update(of=("self",)).get(
+            pk=response.pk
+        )
+        if locked.status != IntakeResponse.Status.IN_PROGRESS:
+            raise IntakeClosedError(
+                "You have already sent these answers, so they can no longer be changed.",
+                code="closed",
+            )
+        if str(tree_version_id) != str(locked.tree_version_id):
+            raise StaleTreeError(
+                "This page belongs to another version of the questionnaire. "
+                "Here is your current question.",
+                code="stale_tree",
+            )
+        tree = locked.tree_version.parsed()
+        walk = tree_module.walk(tree, locked.answers)
+        question = tree.questions.get(node)
+        if question is None or node not in walk.path:
+            raise IntakeError(
+                "That question is not on your path through the questionnaire. "
+                "Here is where you are.",
+                code="not_on_path",
+            )
+        try:
+            answer = tree_module.clean_answer(question, raw)
+        except tree_module.AnswerError as error:
+            raise IntakeError(str(error), code="bad_answer") from error
+
+        locked.answers = {**locked.answers, node: answer}
+        target = tree_module.next_node(question, answer)
+        walk = tree_module.walk(tree, locked.answers)
+        fields = ["answers", "updated_at"]
+        outcome = walk.outcome.id if walk.outcome else ""
+        if outcome != locked.outcome:
+            locked.outcome = outcome
+            fields.append("outcome")
+        if walk.outcome and locked.completed_at is None:
+            locked.completed_at = timezone.now()
+            fields.append("completed_at")
+        locked.save(update_fields=fields)
+        _record_visit(locked, target)
+    return AnswerResult(response=locked, next_node=target)
+
+
+# --- Submitting a lead -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    company: str
+    role: str
+    consent: bool
+
+
+def contact_problems(contact: Contact) -> dict[str, str]:
+    """Field name → what is wrong, for the contact form; empty when it is fine."""
+    problems: dict[str, str] = {}
+    for field, value, label in (
+        ("name", contact.name, "your name"),
+        ("company", contact.company, "your company"),
+    ):
+        if not value.strip():
+            problems[field] = f"Please give {label}."
+    for field, value in (
+        ("name", contact.name),
+        ("company", contact.company),
+        ("role", contact.role),
+        ("email", contact.email),
+    ):
+        if len(value) > CONTACT_MAX_LENGTH:
+            problems[field] = f"Please keep this under {CONTACT_MAX_LENGTH} characters."
+    try:
+        validate_email(contact.email)
+    except ValidationError:
+        problems["email"] = "Please give a valid work email address, like name@company.com."
+    if not contact.consent:
+        problems["consent"] = "Please agree that we may contact you about your answers."
+    return problems
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.replace("\x00", "").split())
+
+
+def _organization_for(*, contact_user: User, company: str) -> Organization:
+    """The organisation the lead belongs to.
+
+    An existing organisation is linked only when the contact is already one of its members;
+    anyone else who types a client's name gets an organisation of their own, so a prospect can
+    never join, or put a lead into, a company they do not belong to. Operators merge later.
+    """
+    mine = Organization.objects.filter(
+        name__iexact=company, memberships__user=contact_user
+    ).first()
+    if mine is not None:
+        return mine
+    name = company
+    domain = contact_user.email.rsplit("@", 1)[-1]
+    for attempt in range(1, 100):
+        if not Organization.objects.filter(name__iexact=name).exists():
+            break
+        name = f"{company} ({domain})" if attempt == 1 else f"{company} ({domain}, {attempt})"
+    organization = Organization.objects.create(name=name[:200])
+    membership_ensure(organization=organization, user=contact_user, role=Membership.Role.OWNER)
+    return organization
+
+
+def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
+    """Turn a finished response into a lead: the organisation, a contact user (no password;
+    they sign in by code), an Engagement at stage ``lead`` of the recommended kind, and a
+    timeline event, in one transaction; then, after commit, the emails.
+
+    Safe against double submits: a response already submitted returns its engagement.
+    """
+    problems = contact_problems(contact)
+    if problems:
+        raise ValidationError(problems, code="invalid_contact")
+    with transaction.atomic():
+        locked = IntakeResponse.objects.with_version().select_for_update(of=("self",)).get(
+            pk=response.pk
+        )
+        if locked.status == IntakeResponse.Status.SUBMITTED and locked.engagement_id:
+            return Engagement.objects.get(pk=locked.engagement_id)
+        walk = tree_module.walk(locked.tree_version.parsed(), locked.answers)
+        if walk.outcome is None:
+            raise IntakeError(
+                "Please answer the remaining questions first.", code="not_finished"
+            )
+        email = User.objects.normalize_email(contact.email).strip().lower()
+        name, company, role = _clean(contact.name), _clean(contact.company), _clean(contact.role)
+        user, _ = user_get_or_create(email=email, name=name)
+        organization = _organization_for(contact_user=user, company=company)
+        engagement = engagement_create(
+            organization=organization,
+            title=f"Intake: {walk.outcome.title}"[:200],
+            kind=walk.outcome.engagement_kind,
+            contact=user,
+            by=None,
+        )
+        now = timezone.now()
+        locked.status = IntakeResponse.Status.SUBMITTED
+        locked.submitted_at = now
+        locked.consent_at = now
+        locked.contact_name, locked.contact_email = name, email
+        locked.company, locked.role = company, role
+        locked.engagement = engagement
+        locked.outcome = walk.outcome.id
+        locked.save()
+        activity_record(
+            engagement=engagement,
+            actor=user,
+            verb=ActivityEvent.Verb.INTAKE_SUBMITTED,
+            target=locked,
+            data={
+                "outcome": walk.outcome.key,
+                "outcome_title": walk.outcome.title,
+                "tree": locked.tree_version.tree.slug,
+                "tree_version": locked.tree_version.number,
+                "path": walk.path,
+            },
+        )
+        from cto.intake.tasks import notify_intake_submitted  # tasks import this module
+
+        notify_intake_submitted.delay_on_commit(locked.pk)
+    return engagement
+
+
+def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResponse:
+    """Note where to send the resume link, and send it after commit."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise IntakeError(
+            "Please give a valid email address, like name@company.com.", code="bad_email"
+        ) from error
+    with transaction.atomic():
+        locked = IntakeResponse.objects.select_for_update().get(pk=response.pk)
+        if locked.status != IntakeResponse.Status.IN_PROGRESS:
+            raise IntakeClosedError("You have already sent these answers.", code="closed")
+        locked.resume_email = email.lower()
+        locked.save(update_fields=["resume_email", "updated_at"])
+        from cto.intake.tasks import send_resume_link
+
+        send_resume_link.delay_on_commit(locked.pk)
+    return locked
+

@@ -1,0 +1,312 @@
+"""The public intake at /intake/: one question a screen, htmx when there is JavaScript and plain
+form posts when there is not. Views parse the request and pick the template; the services
+decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
+
+from cto.core.htmx import HtmxHttpRequest
+from cto.core.ratelimits import over_limit, too_many_requests
+from cto.intake import services
+from cto.intake import tree as tree_module
+from cto.intake.models import IntakeResponse
+
+TREE_SLUG = "cto-fit"
+SESSION_KEY = "intake_token"
+# A field people never see: only bots fill it in. Named like something a bot would want to fill.
+HONEYPOT = "website"
+
+
+def _current_response(request: HtmxHttpRequest) -> IntakeResponse | None:
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    return IntakeResponse.objects.with_version().filter(token=token).first()
+
+
+def _url_for(node: str, tree: tree_module.Tree) -> str:
+    if node in tree.outcomes:
+        return reverse("intake:result")
+    return reverse("intake:question", kwargs={"node": node})
+
+
+def _screen(
+    request: HtmxHttpRequest,
+    response: IntakeResponse,
+    node: str,
+    *,
+    error: str = "",
+    status: int = 200,
+    push: bool = False,
+    contact_errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Render the screen for ``node``: a question, or the result when it is an outcome.
+    An htmx request gets the screen alone (and the address bar moves with it)."""
+    tree = response.tree_version.parsed()
+    walk = tree_module.walk(tree, response.answers)
+    if node in tree.outcomes:
+        template, context = "intake/intake_result.html", _result_context(response, tree, walk)
+        typed = request.POST if request.method == "POST" else {}
+        context["contact_errors"] = contact_errors or {}
+        context["contact_fields"] = _contact_fields(typed, contact_errors or {})
+        context["consent"] = typed.get("consent") == "yes"
+    else:
+        question = tree.questions[node]
+        done, total = tree_module.progress(walk, node, tree)
+        path = walk.path
+        position = path.index(node)
+        context = {
+            "question": question,
+            "answer": response.answers.get(node, {}),
+            "progress_done": done,
+            "progress_total": total,
+            "back_url": _url_for(path[position - 1], tree) if position > 0 else "",
+        }
+        template = "intake/intake_question.html"
+    context.update(response=response, error=error)
+    if request.htmx:
+        template += "#screen"
+    page = render(request, template, context, status=status)
+    if request.htmx and push:
+        push_url(page, _url_for(node, tree))
+    return page
+
+
+CONTACT_FIELDS = (
+    # name, label, input type, autocomplete token
+    ("name", "Your name", "text", "name"),
+    ("email", "Work email", "email", "email"),
+    ("company", "Company", "text", "organization"),
+    ("role", "Your role (optional)", "text", "organization-title"),
+)
+
+
+def _contact_fields(typed: Any, errors: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {
+            "name": name,
+            "label": label,
+            "type": input_type,
+            "autocomplete": autocomplete,
+            "value": str(typed.get(name, ""))[:200],
+            "error": errors.get(name, ""),
+        }
+        for name, label, input_type, autocomplete in CONTACT_FIELDS
+    ]
+
+
+def _result_context(
+    response: IntakeResponse, tree: tree_module.Tree, walk: tree_module.Walk
+) -> dict[str, Any]:
+    outcome = walk.outcome
+    assert outcome is not None  # callers show the result only once an outcome is reached
+    audience = {"ai": {"ai", "both"}, "generic": {"generic", "both"}}.get(
+        outcome.key, {"generic", "ai", "both"}
+    )
+    highlighted = walk.highlighted_rows
+    last_question = walk.steps[-1].question.id if walk.steps else tree.start
+    return {
+        "outcome": outcome,
+        "reasons": walk.reasons,
+        "scope_rows": [(row, row.id in highlighted) for row in tree.scope_rows],
+        "red_flags": [flag for flag in tree.red_flags if flag.applies_to in audience],
+        "change_url": _url_for(last_question, tree),
+        "honeypot": HONEYPOT,
+    }
+
+
+def _frontier(response: IntakeResponse) -> str:
+    walk = response.walk()
+    end = walk.outcome or walk.frontier
+    assert end is not None
+    return end.id
+
+
+def _redirect_to_start(request: HtmxHttpRequest, message: str) -> HttpResponse:
+    messages.info(request, message)
+    target = reverse("intake:home")
+    if request.htmx:
+        # A full page load: the screen fragment has nothing to swap into on the start page.
+        page = HttpResponse(status=204)
+        page["HX-Redirect"] = target
+        return page
+    return HttpResponseRedirect(target)
+
+
+@require_GET
+@never_cache
+def intake_home(request: HtmxHttpRequest) -> HttpResponse:
+    response = _current_response(request)
+    if response is not None and response.status != IntakeResponse.Status.IN_PROGRESS:
+        response = None
+    context = {
+        "response": response,
+        "continue_url": _url_for(_frontier(response), response.tree_version.parsed())
+        if response
+        else "",
+        "honeypot": HONEYPOT,
+    }
+    return render(request, "intake/intake_home.html", context)
+
+
+@require_POST
+def intake_start(request: HtmxHttpRequest) -> HttpResponse:
+    if request.POST.get(HONEYPOT):
+        return redirect("intake:home")  # a bot: nothing written, nothing said
+    if over_limit(request, group="intake.start", rate=settings.INTAKE_START_RATE):
+        return too_many_requests(request)
+    try:
+        response = services.intake_start(tree_slug=TREE_SLUG)
+    except services.IntakeError as error:
+        return render(
+            request, "intake/intake_problem.html", {"error": error.messages[0]}, status=503
+        )
+    request.session[SESSION_KEY] = response.token
+    tree = response.tree_version.parsed()
+    return redirect(_url_for(tree.start, tree))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def intake_question(request: HtmxHttpRequest, node: str) -> HttpResponse:
+    response = _current_response(request)
+    if response is None:
+        return _redirect_to_start(request, "Your answers were not found here. Please start again.")
+    if response.status != IntakeResponse.Status.IN_PROGRESS and request.method == "GET":
+        return redirect("intake:thanks")
+    if request.method == "GET":
+        walk = response.walk()
+        if node not in walk.path or node not in response.tree_version.parsed().questions:
+            return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+        return _screen(request, response, node)
+
+    raw = {"choices": request.POST.getlist("choice"), "text": request.POST.get("text", "")}
+    try:
+        result = services.intake_answer(
+            response=response,
+            node=node,
+            raw=raw,
+            tree_version_id=request.POST.get("tree_version", ""),
+        )
+    except services.IntakeClosedError as error:
+        return render(
+            request,
+            "intake/intake_problem.html#screen" if request.htmx else "intake/intake_problem.html",
+            {"error": error.messages[0], "closed": True},
+            status=error.status,
+        )
+    except services.IntakeError as error:
+        # Show the question again with the reason; a node that is not on the path shows the
+        # prospect where they really are.
+        shown = node if error.code == "bad_answer" else _frontier(response)
+        return _screen(
+            request,
+            response,
+            shown,
+            error=error.messages[0],
+            status=error.status,
+            push=shown != node,
+        )
+    tree = result.response.tree_version.parsed()
+    if request.htmx:
+        return _screen(request, result.response, result.next_node, push=True)
+    return HttpResponseRedirect(_url_for(result.next_node, tree), status=303)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def intake_result(request: HtmxHttpRequest) -> HttpResponse:
+    response = _current_response(request)
+    if response is None:
+        return _redirect_to_start(request, "Your answers were not found here. Please start again.")
+    if response.status == IntakeResponse.Status.SUBMITTED:
+        return redirect("intake:thanks")
+    walk = response.walk()
+    if walk.outcome is None:
+        return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+    if request.method == "GET":
+        return _screen(request, response, walk.outcome.id)
+
+    if request.POST.get(HONEYPOT):
+        return redirect("intake:thanks")  # a bot: nothing written, and it cannot tell
+    if over_limit(request, group="intake.submit", rate=settings.INTAKE_SUBMIT_RATE):
+        return too_many_requests(request)
+    contact = services.Contact(
+        name=request.POST.get("name", ""),
+        email=request.POST.get("email", ""),
+        company=request.POST.get("company", ""),
+        role=request.POST.get("role", ""),
+        consent=request.POST.get("consent") == "yes",
+    )
+    try:
+        services.intake_submit(response=response, contact=contact)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            problems = {field: errors[0].messages[0] for field, errors in error.error_dict.items()}
+            return _screen(
+                request,
+                response,
+                walk.outcome.id,
+                status=400,
+                contact_errors=problems,
+                error="Please check the details below.",
+            )
+        return _screen(request, response, walk.outcome.id, status=400, error=error.messages[0])
+    return HttpResponseRedirect(reverse("intake:thanks"), status=303)
+
+
+@require_GET
+def intake_thanks(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "intake/intake_thanks.html")
+
+
+@require_GET
+@never_cache
+def intake_resume(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    response = IntakeResponse.objects.with_version().filter(token=token).first()
+    if response is None:
+        return render(
+            request,
+            "intake/intake_problem.html",
+            {"error": "This link is not valid. It may have been mistyped; you can start again."},
+            status=404,
+        )
+    if response.status != IntakeResponse.Status.IN_PROGRESS:
+        return render(
+            request,
+            "intake/intake_problem.html",
+            {"error": "These answers have already been sent.", "closed": True},
+            status=410,
+        )
+    request.session[SESSION_KEY] = response.token
+    return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+
+
+@require_POST
+def intake_email_link(request: HtmxHttpRequest) -> HttpResponse:
+    response = _current_response(request)
+    if response is None:
+        return _redirect_to_start(request, "Your answers were not found here. Please start again.")
+    back = request.POST.get("next_node", "")
+    tree = response.tree_version.parsed()
+    back_url = _url_for(back if back in tree.questions else _frontier(response), tree)
+    if over_limit(request, group="intake.email", rate=settings.INTAKE_EMAIL_RATE):
+        return too_many_requests(request)
+    try:
+        services.intake_remember_email(response=response, email=request.POST.get("email", ""))
+    except services.IntakeError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "We have emailed you a link to continue later.")
+    return HttpResponseRedirect(back_url, status=303)

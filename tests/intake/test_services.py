@@ -1,0 +1,277 @@
+"""Intake services against PostgreSQL: versions, answers, submission, emails."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.intake import services
+from cto.intake.emails import intake_notify_submitted, intake_send_resume_link
+from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
+from cto.users.models import Membership, Organization, User
+from tests.intake.factories import node, publish_shipped_tree, small_tree
+from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = services.Contact(
+    name="Pat Lee", email="Pat@Acme.example", company="Acme Robotics", role="CEO", consent=True
+)
+
+
+def finished_response(version: TreeVersion | None = None) -> IntakeResponse:
+    """A response on the shipped tree that reached the AI outcome."""
+    version = version or publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    for node_id, raw in [
+        ("building", {"text": "Claims agent"}),
+        ("ai_role", {"choices": ["core"]}),
+        ("ai_actions", {"choices": ["decide"]}),
+        ("agents", {"choices": ["yes"]}),
+        ("retrieval", {"choices": ["no"]}),
+        ("pains", {"choices": ["costs"]}),
+    ]:
+        services.intake_answer(
+            response=response, node=node_id, raw=raw, tree_version_id=version.pk
+        )
+    response.refresh_from_db()
+    return response
+
+
+def test_loading_a_tree_twice_makes_one_version_and_an_edit_makes_another() -> None:
+    first, created = services.tree_version_create(definition=small_tree(), by=None)
+    again, created_again = services.tree_version_create(definition=small_tree(), by=None)
+    edited = small_tree()
+    node(edited, "q1")["prompt"] = "First, edited?"
+    second, _ = services.tree_version_create(definition=edited, by=None)
+    assert (created, created_again, again) == (True, False, first)
+    assert (first.number, second.number) == (1, 2)
+    assert first.status == second.status == TreeVersion.Status.DRAFT
+
+
+def test_an_invalid_tree_is_refused_with_every_problem_and_nothing_is_stored() -> None:
+    broken = small_tree()
+    node(broken, "q1")["choices"][1]["next"] = "nowhere"
+    with pytest.raises(ValidationError) as raised:
+        services.tree_version_create(definition=broken, by=None)
+    assert raised.value.messages == ["q1: Leads to 'nowhere', which is not a node."]
+    assert not TreeVersion.objects.exists()
+
+
+def test_publishing_makes_a_version_current_and_keeps_older_ones(operator: User) -> None:
+    first, _ = services.tree_version_create(definition=small_tree(), by=operator)
+    services.tree_version_publish(version=first, by=operator)
+    edited = small_tree(title="Small tree, second edition")
+    second, _ = services.tree_version_create(definition=edited, by=operator)
+    assert TreeVersion.objects.current("small") == first
+    second = services.tree_version_publish(version=second, by=operator)
+    assert TreeVersion.objects.current("small") == second
+    first.refresh_from_db()
+    assert first.is_published
+    assert second.published_by == operator
+
+
+def test_a_response_replays_on_its_own_version_after_a_new_one_is_published() -> None:
+    response = finished_response()
+    changed = small_tree(slug="cto-fit", title="Another tree entirely")
+    newer, _ = services.tree_version_create(definition=changed, by=None)
+    services.tree_version_publish(version=newer, by=None)
+    response.refresh_from_db()
+    walk = response.walk()
+    assert walk.outcome is not None
+    assert walk.outcome.key == "ai"
+    assert response.tree_version.number == 1
+
+
+def test_starting_with_no_published_tree_is_refused_clearly() -> None:
+    with pytest.raises(services.IntakeError, match="not available right now"):
+        services.intake_start(tree_slug="cto-fit")
+
+
+def test_answering_records_the_answer_the_outcome_and_the_visits() -> None:
+    response = finished_response()
+    assert response.outcome == "outcome_ai"
+    assert response.completed_at is not None
+    visited = set(IntakeVisit.objects.filter(response=response).values_list("node", flat=True))
+    assert visited == {"building", "ai_role", "ai_actions", "agents", "retrieval", "pains", "outcome_ai"}
+
+
+def test_an_answer_off_the_path_is_refused_and_nothing_changes() -> None:
+    version = publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    with pytest.raises(services.IntakeError, match="not on your path") as raised:
+        services.intake_answer(
+            response=response, node="pains", raw={"choices": ["costs"]}, tree_version_id=version.pk
+        )
+    assert raised.value.code == "not_on_path"
+    response.refresh_from_db()
+    assert response.answers == {}
+
+
+def test_an_answer_from_another_tree_version_is_refused() -> None:
+    version = publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    with pytest.raises(services.StaleTreeError):
+        services.intake_answer(
+            response=response, node="building", raw={"text": "x"}, tree_version_id=version.pk + 1
+        )
+
+
+def test_going_back_and_changing_an_answer_keeps_later_answers_that_still_apply() -> None:
+    response = finished_response()
+    version_id = response.tree_version_id
+    services.intake_answer(
+        response=response, node="ai_actions", raw={"choices": ["create"]}, tree_version_id=version_id
+    )
+    response.refresh_from_db()
+    assert response.answers["agents"] == {"choices": ["yes"]}
+    assert response.walk().outcome is not None
+    # Changing the first choice takes another branch: the AI answers stay stored, off the path.
+    services.intake_answer(
+        response=response, node="ai_role", raw={"choices": ["none"]}, tree_version_id=version_id
+    )
+    response.refresh_from_db()
+    assert response.walk().frontier.id == "core_risk"
+    assert response.outcome == ""
+    assert "agents" in response.answers
+
+
+def test_submit_creates_the_lead_in_one_go() -> None:
+    response = finished_response()
+    engagement = services.intake_submit(response=response, contact=CONTACT)
+    response.refresh_from_db()
+    assert (engagement.stage, engagement.kind) == ("lead", "ai")
+    assert engagement.organization.name == "Acme Robotics"
+    assert engagement.contact is not None
+    assert engagement.contact.email == "pat@acme.example"
+    assert not engagement.contact.has_usable_password()
+    assert Membership.objects.get(user=engagement.contact).role == "owner"
+    assert response.status == IntakeResponse.Status.SUBMITTED
+    assert response.engagement == engagement
+    event = engagement.events.get(verb=ActivityEvent.Verb.INTAKE_SUBMITTED)
+    assert event.target == response
+    assert event.data["path"][-1] == "outcome_ai"
+    assert event.data["tree_version"] == 1
+
+
+def test_a_double_submit_makes_one_engagement() -> None:
+    response = finished_response()
+    first = services.intake_submit(response=response, contact=CONTACT)
+    second = services.intake_submit(response=response, contact=CONTACT)
+    assert first == second
+    assert Engagement.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_make_one_engagement() -> None:
+    response = finished_response()
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            results.append(services.intake_submit(response=response, contact=CONTACT).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 2
+    assert len(set(results)) == 1
+    assert Engagement.objects.count() == 1
+
+
+def test_submitting_before_an_outcome_is_refused() -> None:
+    publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    with pytest.raises(services.IntakeError, match="remaining questions"):
+        services.intake_submit(response=response, contact=CONTACT)
+    assert not Engagement.objects.exists()
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "valid work email"),
+        ({"email": ""}, "email", "valid work email"),
+        ({"name": "  "}, "name", "your name"),
+        ({"company": ""}, "company", "your company"),
+        ({"consent": False}, "consent", "agree"),
+        ({"role": "x" * 201}, "role", "under 200 characters"),
+    ],
+)
+def test_bad_contact_details_are_refused_and_nothing_is_written(
+    changes: dict[str, object], field: str, message: str
+) -> None:
+    response = finished_response()
+    contact = services.Contact(**{**CONTACT.__dict__, **changes})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as raised:
+        services.intake_submit(response=response, contact=contact)
+    assert message in raised.value.message_dict[field][0]
+    assert not Engagement.objects.exists()
+    response.refresh_from_db()
+    assert response.status == IntakeResponse.Status.IN_PROGRESS
+
+
+def test_a_prospect_typing_a_clients_name_does_not_join_that_client() -> None:
+    existing = OrganizationFactory(name="Acme Robotics")
+    insider = MembershipFactory(organization=existing).user
+    engagement = services.intake_submit(response=finished_response(), contact=CONTACT)
+    assert engagement.organization != existing
+    assert engagement.organization.name == "Acme Robotics (acme.example)"
+    assert list(existing.members.all()) == [insider]
+
+
+def test_a_member_of_the_named_organisation_is_linked_to_it() -> None:
+    existing = OrganizationFactory(name="Acme Robotics")
+    user = User.objects.create_user(email="pat@acme.example")
+    Membership.objects.create(organization=existing, user=user)
+    engagement = services.intake_submit(response=finished_response(), contact=CONTACT)
+    assert engagement.organization == existing
+    assert engagement.contact == user
+    assert Organization.objects.count() == 1
+
+
+def test_submission_emails_operators_and_the_prospect_once(settings) -> None:
+    settings.OPERATOR_NOTIFICATION_EMAIL = "leads@practice.example"
+    operator = OperatorFactory()
+    response = finished_response()
+    services.intake_submit(response=response, contact=CONTACT)
+    assert intake_notify_submitted(response_id=response.pk) == 3
+    assert intake_notify_submitted(response_id=response.pk) == 0
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {operator.email, "leads@practice.example", "pat@acme.example"}
+    operator_mail = by_recipient[operator.email]
+    assert operator_mail.subject == "New lead: Acme Robotics (You need a fractional AI CTO)"
+    assert "Where does AI sit in your product" in operator_mail.body
+    prospect_mail = by_recipient["pat@acme.example"]
+    assert prospect_mail.subject == "Your result: You need a fractional AI CTO"
+    assert "Agents call tools" in prospect_mail.body
+
+
+def test_the_resume_link_is_emailed_to_the_address_given(django_capture_on_commit_callbacks) -> None:
+    publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.intake_remember_email(response=response, email="me@prospect.example")
+    assert len(callbacks) == 1  # the task is published after commit; here we run its service
+    assert intake_send_resume_link(response_id=response.pk)
+    assert [message.to for message in mail.outbox] == [["me@prospect.example"]]
+    assert f"/intake/resume/{response.token}/" in mail.outbox[0].body
+
+
+def test_a_malformed_resume_email_is_refused() -> None:
+    publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    with pytest.raises(services.IntakeError, match="valid email"):
+        services.intake_remember_email(response=response, email="nope")
