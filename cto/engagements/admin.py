@@ -14,6 +14,15 @@ from cto.engagements import services
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
 
+# Inlines other apps add to the engagement page (the intake response, audits, ...), so that
+# this module never imports the apps above it.
+EXTRA_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+def register_engagement_inline(inline: type[admin.options.InlineModelAdmin]) -> None:
+    if inline not in EXTRA_INLINES:
+        EXTRA_INLINES.append(inline)
+
 
 class ActivityEventInline(admin.TabularInline):
     model = ActivityEvent
@@ -106,7 +115,7 @@ class EngagementAdmin(admin.ModelAdmin):
     actions = [_transition_action(stage) for stage in Stage]
 
     def get_inlines(self, request: HttpRequest, obj: Engagement | None) -> list[type]:
-        return [ActivityEventInline] if obj is not None else []
+        return [*EXTRA_INLINES, ActivityEventInline] if obj is not None else []
 
     def get_fieldsets(self, request: HttpRequest, obj: Engagement | None = None) -> Any:
         main = ["organization", "title", "kind", "kind_confirmed", "lead", "contact", "start_date"]

@@ -170,7 +170,8 @@ class ActivityEvent(models.Model):
             after = labels.get(self.data.get("to", ""), self.data.get("to", ""))
             return f"Stage moved from {before} to {after}"
         if self.verb == self.Verb.INTAKE_SUBMITTED:
-            return f"Intake sent: recommended {self.data.get('outcome_title', self.data.get('outcome', ''))}"
+            recommended = self.data.get("outcome_title") or self.data.get("outcome", "")
+            return f"Intake sent: recommended {recommended}"
         if self.verb == self.Verb.UPDATED:
             fields = ", ".join(name.replace("_", " ") for name in self.data.get("fields", []))
             return f"Edited {fields}"

@@ -76,8 +76,6 @@ def intake_send_resume_link(*, response_id: int) -> bool:
     ).first()
     if response is None or not response.resume_email:
         return False
-    subject, body = _render(
-        "resume", {"response": response, "site_url": settings.SITE_URL}
-    )
+    subject, body = _render("resume", {"response": response, "site_url": settings.SITE_URL})
     send_mail(subject, body, None, [response.resume_email])
     return True

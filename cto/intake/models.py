@@ -67,7 +67,9 @@ class TreeVersion(models.Model):
         ordering = ["tree__slug", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["tree", "number"], name="tree_version_number_unique"),
-            models.UniqueConstraint(fields=["tree", "checksum"], name="tree_version_checksum_unique"),
+            models.UniqueConstraint(
+                fields=["tree", "checksum"], name="tree_version_checksum_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
                 name="tree_version_published_has_time",
@@ -108,9 +110,13 @@ class IntakeResponse(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
 
-    tree_version = models.ForeignKey(TreeVersion, on_delete=models.PROTECT, related_name="responses")
+    tree_version = models.ForeignKey(
+        TreeVersion, on_delete=models.PROTECT, related_name="responses"
+    )
     # The bearer secret of the resume link; also what the session remembers.
-    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     # {node id: {"choices": [...]}} or {node id: {"text": "..."}}; the path is derived by
     # walking the tree from its start (tree.walk), so answers off the path never count.

@@ -138,8 +138,10 @@ def intake_answer(
     an answer keeps those that still apply further along.
     """
     with transaction.atomic():
-        locked = IntakeResponse.objects.with_version().select_for_update(of=("self",)).get(
-            pk=response.pk
+        locked = (
+            IntakeResponse.objects.with_version()
+            .select_for_update(of=("self",))
+            .get(pk=response.pk)
         )
         if locked.status != IntakeResponse.Status.IN_PROGRESS:
             raise IntakeClosedError(
@@ -231,9 +233,7 @@ def _organization_for(*, contact_user: User, company: str) -> Organization:
     anyone else who types a client's name gets an organisation of their own, so a prospect can
     never join, or put a lead into, a company they do not belong to. Operators merge later.
     """
-    mine = Organization.objects.filter(
-        name__iexact=company, memberships__user=contact_user
-    ).first()
+    mine = Organization.objects.filter(name__iexact=company, memberships__user=contact_user).first()
     if mine is not None:
         return mine
     name = company
@@ -258,16 +258,16 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
     if problems:
         raise ValidationError(problems, code="invalid_contact")
     with transaction.atomic():
-        locked = IntakeResponse.objects.with_version().select_for_update(of=("self",)).get(
-            pk=response.pk
+        locked = (
+            IntakeResponse.objects.with_version()
+            .select_for_update(of=("self",))
+            .get(pk=response.pk)
         )
         if locked.status == IntakeResponse.Status.SUBMITTED and locked.engagement_id:
             return Engagement.objects.get(pk=locked.engagement_id)
         walk = tree_module.walk(locked.tree_version.parsed(), locked.answers)
         if walk.outcome is None:
-            raise IntakeError(
-                "Please answer the remaining questions first.", code="not_finished"
-            )
+            raise IntakeError("Please answer the remaining questions first.", code="not_finished")
         email = User.objects.normalize_email(contact.email).strip().lower()
         name, company, role = _clean(contact.name), _clean(contact.company), _clean(contact.role)
         user, _ = user_get_or_create(email=email, name=name)
@@ -326,4 +326,3 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
 
         send_resume_link.delay_on_commit(locked.pk)
     return locked
-

@@ -156,11 +156,17 @@ class Walk:
     outcome: Outcome | None = None
 
     @property
+    def end(self) -> Question | Outcome:
+        """Where the walk stops: the next unanswered question, or the outcome."""
+        end = self.outcome or self.frontier
+        if end is None:  # walk() always sets one of the two
+            raise TreeError([Problem("(walk)", "A walk ends at a question or an outcome.")])
+        return end
+
+    @property
     def path(self) -> list[str]:
         """Node ids from the start to the frontier or the outcome."""
-        ids = [step.question.id for step in self.steps]
-        end = self.frontier or self.outcome
-        return [*ids, end.id] if end else ids
+        return [*(step.question.id for step in self.steps), self.end.id]
 
     @property
     def reasons(self) -> list[tuple[Step, Choice]]:
@@ -262,7 +268,9 @@ def parse(data: Any) -> Tree:
 def _parse_question(parser: _Parser, raw: Mapping[str, Any], node_id: str) -> Question | None:
     kind = raw.get("type", "single")
     if kind not in QUESTION_KINDS:
-        parser.fail(node_id, f"Unknown question type {kind!r}; use one of {', '.join(QUESTION_KINDS)}.")
+        parser.fail(
+            node_id, f"Unknown question type {kind!r}; use one of {', '.join(QUESTION_KINDS)}."
+        )
         return None
     prompt = parser.text(raw, "prompt", node_id)
     help_text = parser.text(raw, "help", node_id, required=False)
@@ -353,9 +361,13 @@ def _parse_red_flags(parser: _Parser, raw: Any) -> tuple[RedFlag, ...]:
     flags: list[RedFlag] = []
     for item in raw or []:
         if not isinstance(item, Mapping) or item.get("applies_to") not in ("generic", "ai", "both"):
-            parser.fail("(red_flags)", "Each red flag needs “applies_to” (generic, ai, both) and “text”.")
+            parser.fail(
+                "(red_flags)", "Each red flag needs “applies_to” (generic, ai, both) and “text”."
+            )
             continue
-        flags.append(RedFlag(applies_to=item["applies_to"], text=parser.text(item, "text", "(red_flags)")))
+        flags.append(
+            RedFlag(applies_to=item["applies_to"], text=parser.text(item, "text", "(red_flags)"))
+        )
     return tuple(flags)
 
 
@@ -440,7 +452,9 @@ def _edges(tree: Tree, node_id: str) -> list[str]:
     question = tree.questions.get(node_id)
     if question is None:
         return []
-    return [target for target in question.targets() if isinstance(target, str) and tree.node(target)]
+    return [
+        target for target in question.targets() if isinstance(target, str) and tree.node(target)
+    ]
 
 
 def _reachable(tree: Tree) -> set[str]:
@@ -493,8 +507,7 @@ def clean_answer(question: Question, raw: Mapping[str, Any]) -> dict[str, Any]:
             raise AnswerError("Please write an answer.")
         if len(text) > question.max_length:
             raise AnswerError(
-                f"Please keep this under {question.max_length} characters "
-                f"(it is {len(text)})."
+                f"Please keep this under {question.max_length} characters (it is {len(text)})."
             )
         return {"text": text}
 
@@ -507,7 +520,9 @@ def clean_answer(question: Question, raw: Mapping[str, Any]) -> dict[str, Any]:
         raise AnswerError("That choice is not one of this question's options. Please choose again.")
     if not chosen:
         raise AnswerError(
-            "Please choose at least one option." if question.kind == "multiple" else "Please choose an option."
+            "Please choose at least one option."
+            if question.kind == "multiple"
+            else "Please choose an option."
         )
     if question.kind != "multiple" and len(chosen) > 1:
         raise AnswerError("Please choose only one option.")

@@ -56,7 +56,8 @@ def _screen(
     tree = response.tree_version.parsed()
     walk = tree_module.walk(tree, response.answers)
     if node in tree.outcomes:
-        template, context = "intake/intake_result.html", _result_context(response, tree, walk)
+        template = "intake/intake_result.html"
+        context = _result_context(tree, walk, tree.outcomes[node])
         typed = request.POST if request.method == "POST" else {}
         context["contact_errors"] = contact_errors or {}
         context["contact_fields"] = _contact_fields(typed, contact_errors or {})
@@ -107,10 +108,8 @@ def _contact_fields(typed: Any, errors: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _result_context(
-    response: IntakeResponse, tree: tree_module.Tree, walk: tree_module.Walk
+    tree: tree_module.Tree, walk: tree_module.Walk, outcome: tree_module.Outcome
 ) -> dict[str, Any]:
-    outcome = walk.outcome
-    assert outcome is not None  # callers show the result only once an outcome is reached
     audience = {"ai": {"ai", "both"}, "generic": {"generic", "both"}}.get(
         outcome.key, {"generic", "ai", "both"}
     )
@@ -127,10 +126,7 @@ def _result_context(
 
 
 def _frontier(response: IntakeResponse) -> str:
-    walk = response.walk()
-    end = walk.outcome or walk.frontier
-    assert end is not None
-    return end.id
+    return response.walk().end.id
 
 
 def _redirect_to_start(request: HtmxHttpRequest, message: str) -> HttpResponse:

@@ -12,8 +12,14 @@ from cto.engagements.stages import Stage
 from cto.users.models import Organization, User
 
 pytestmark = pytest.mark.django_db
-# The read-only timeline inline's management form, which every change-form post carries.
-TIMELINE_FORM = {"events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+# The read-only inlines' management forms (timeline, intake response), which every
+# change-form post carries.
+TIMELINE_FORM = {
+    "events-TOTAL_FORMS": "0",
+    "events-INITIAL_FORMS": "0",
+    "intake_response-TOTAL_FORMS": "0",
+    "intake_response-INITIAL_FORMS": "0",
+}
 
 
 @pytest.fixture

@@ -36,9 +36,7 @@ def finished_response(version: TreeVersion | None = None) -> IntakeResponse:
         ("retrieval", {"choices": ["no"]}),
         ("pains", {"choices": ["costs"]}),
     ]:
-        services.intake_answer(
-            response=response, node=node_id, raw=raw, tree_version_id=version.pk
-        )
+        services.intake_answer(response=response, node=node_id, raw=raw, tree_version_id=version.pk)
     response.refresh_from_db()
     return response
 
@@ -98,7 +96,15 @@ def test_answering_records_the_answer_the_outcome_and_the_visits() -> None:
     assert response.outcome == "outcome_ai"
     assert response.completed_at is not None
     visited = set(IntakeVisit.objects.filter(response=response).values_list("node", flat=True))
-    assert visited == {"building", "ai_role", "ai_actions", "agents", "retrieval", "pains", "outcome_ai"}
+    assert visited == {
+        "building",
+        "ai_role",
+        "ai_actions",
+        "agents",
+        "retrieval",
+        "pains",
+        "outcome_ai",
+    }
 
 
 def test_an_answer_off_the_path_is_refused_and_nothing_changes() -> None:
@@ -126,7 +132,10 @@ def test_going_back_and_changing_an_answer_keeps_later_answers_that_still_apply(
     response = finished_response()
     version_id = response.tree_version_id
     services.intake_answer(
-        response=response, node="ai_actions", raw={"choices": ["create"]}, tree_version_id=version_id
+        response=response,
+        node="ai_actions",
+        raw={"choices": ["create"]},
+        tree_version_id=version_id,
     )
     response.refresh_from_db()
     assert response.answers["agents"] == {"choices": ["yes"]}
@@ -259,7 +268,9 @@ def test_submission_emails_operators_and_the_prospect_once(settings) -> None:
     assert "Agents call tools" in prospect_mail.body
 
 
-def test_the_resume_link_is_emailed_to_the_address_given(django_capture_on_commit_callbacks) -> None:
+def test_the_resume_link_is_emailed_to_the_address_given(
+    django_capture_on_commit_callbacks,
+) -> None:
     publish_shipped_tree()
     response = services.intake_start(tree_slug="cto-fit")
     with django_capture_on_commit_callbacks() as callbacks:

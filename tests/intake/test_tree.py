@@ -91,7 +91,9 @@ def test_a_path_that_ends_without_an_outcome_is_reported() -> None:
 def test_a_choice_that_leads_nowhere_is_reported() -> None:
     tree = small_tree()
     del node(tree, "q1")["choices"][1]["next"]
-    assert "q1: The choice “b” leads nowhere (no “next” on it or the question)." in problems_of(tree)
+    assert "q1: The choice “b” leads nowhere (no “next” on it or the question)." in problems_of(
+        tree
+    )
 
 
 def test_a_missing_start_and_missing_outcomes_are_reported() -> None:
@@ -315,10 +317,14 @@ def random_answers(draw: st.DrawFn, tree: t.Tree) -> tuple[dict[str, Any], list[
     return answered, [*answered, node_id]
 
 
-@pytest.mark.parametrize("definition", [shipped_definition(), small_tree()], ids=["shipped", "small"])
+@pytest.mark.parametrize(
+    "definition", [shipped_definition(), small_tree()], ids=["shipped", "small"]
+)
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_every_random_walk_reaches_an_outcome(definition: dict[str, Any], data: st.DataObject) -> None:
+def test_every_random_walk_reaches_an_outcome(
+    definition: dict[str, Any], data: st.DataObject
+) -> None:
     tree = t.parse(definition)
     answered, path = data.draw(random_answers(tree))
     walk = t.walk(tree, answered)

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0002_initial'),
+        ("engagements", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activityevent',
-            name='verb',
-            field=models.CharField(choices=[('engagement.created', 'created the engagement'), ('engagement.stage_changed', 'changed the stage'), ('engagement.updated', 'edited the engagement'), ('intake.submitted', 'sent the intake')], max_length=64),
+            model_name="activityevent",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("engagement.created", "created the engagement"),
+                    ("engagement.stage_changed", "changed the stage"),
+                    ("engagement.updated", "edited the engagement"),
+                    ("intake.submitted", "sent the intake"),
+                ],
+                max_length=64,
+            ),
         ),
     ]

@@ -7,103 +7,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('engagements', '0003_alter_activityevent_verb'),
+        ("engagements", "0003_alter_activityevent_verb"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DecisionTree',
+            name="DecisionTree",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('title', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("title", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='TreeVersion',
+            name="TreeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=16)),
-                ('definition', models.JSONField()),
-                ('checksum', models.CharField(help_text='sha256 of the definition', max_length=64)),
-                ('source_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tree', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='intake.decisiontree')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("definition", models.JSONField()),
+                ("checksum", models.CharField(help_text="sha256 of the definition", max_length=64)),
+                ("source_name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tree",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="intake.decisiontree",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tree__slug', '-number'],
+                "ordering": ["tree__slug", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='IntakeResponse',
+            name="IntakeResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=secrets.token_urlsafe, editable=False, max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted')], default='in_progress', max_length=16)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('outcome', models.CharField(blank=True, help_text='The outcome node reached', max_length=64)),
-                ('started_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('completed_at', models.DateTimeField(blank=True, help_text='First reached an outcome', null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('resume_email', models.EmailField(blank=True, help_text='Where the resume link was sent', max_length=254)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('company', models.CharField(blank=True, max_length=200)),
-                ('role', models.CharField(blank=True, max_length=200)),
-                ('consent_at', models.DateTimeField(blank=True, null=True)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('engagement', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='intake_response', to='engagements.engagement')),
-                ('tree_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='intake.treeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=secrets.token_urlsafe, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("submitted", "Submitted")],
+                        default="in_progress",
+                        max_length=16,
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True, help_text="The outcome node reached", max_length=64
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "completed_at",
+                    models.DateTimeField(
+                        blank=True, help_text="First reached an outcome", null=True
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "resume_email",
+                    models.EmailField(
+                        blank=True, help_text="Where the resume link was sent", max_length=254
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("company", models.CharField(blank=True, max_length=200)),
+                ("role", models.CharField(blank=True, max_length=200)),
+                ("consent_at", models.DateTimeField(blank=True, null=True)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "engagement",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="intake_response",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "tree_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="intake.treeversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='IntakeVisit',
+            name="IntakeVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('node', models.CharField(max_length=64)),
-                ('reached_at', models.DateTimeField(auto_now_add=True)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='intake.intakeresponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("node", models.CharField(max_length=64)),
+                ("reached_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="intake.intakeresponse",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('response', 'node'), name='intake_visit_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("response", "node"), name="intake_visit_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='treeversion',
-            constraint=models.UniqueConstraint(fields=('tree', 'number'), name='tree_version_number_unique'),
+            model_name="treeversion",
+            constraint=models.UniqueConstraint(
+                fields=("tree", "number"), name="tree_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treeversion',
-            constraint=models.UniqueConstraint(fields=('tree', 'checksum'), name='tree_version_checksum_unique'),
+            model_name="treeversion",
+            constraint=models.UniqueConstraint(
+                fields=("tree", "checksum"), name="tree_version_checksum_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treeversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='tree_version_published_has_time'),
+            model_name="treeversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="tree_version_published_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='intakeresponse',
-            index=models.Index(fields=['tree_version', 'status'], name='intake_version_status'),
+            model_name="intakeresponse",
+            index=models.Index(fields=["tree_version", "status"], name="intake_version_status"),
         ),
         migrations.AddConstraint(
-            model_name='intakeresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'in_progress'), models.Q(('submitted_at__isnull', False), models.Q(('contact_email', ''), _negated=True), ('consent_at__isnull', False)), _connector='OR'), name='intake_submitted_has_contact_and_consent'),
+            model_name="intakeresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "in_progress"),
+                    models.Q(
+                        ("submitted_at__isnull", False),
+                        models.Q(("contact_email", ""), _negated=True),
+                        ("consent_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="intake_submitted_has_contact_and_consent",
+            ),
         ),
     ]

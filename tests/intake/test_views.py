@@ -1,0 +1,376 @@
+"""The public intake pages: both the htmx and the plain-form journeys, every bad input,
+abuse limits, and the queries a step costs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from cto.engagements.models import Engagement
+from cto.intake.models import IntakeResponse, TreeVersion
+from tests.intake.factories import publish_shipped_tree
+from tests.users.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+AI_PATH = [
+    ("building", {"text": "A claims agent"}),
+    ("ai_role", {"choice": "core"}),
+    ("ai_actions", {"choice": ["decide", "operate"]}),
+    ("agents", {"choice": "yes"}),
+    ("retrieval", {"choice": "no"}),
+    ("pains", {"choice": ["costs"]}),
+]
+CONTACT = {
+    "name": "Pat Lee",
+    "email": "pat@acme.example",
+    "company": "Acme Robotics",
+    "role": "CTO",
+    "consent": "yes",
+}
+
+
+@pytest.fixture
+def version() -> TreeVersion:
+    return publish_shipped_tree()
+
+
+def start(client: Client) -> IntakeResponse:
+    response = client.post(reverse("intake:start"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:question", args=["building"])
+    return IntakeResponse.objects.latest("started_at")
+
+
+def answer(client: Client, version: TreeVersion, node: str, data: dict, **kwargs: object):
+    return client.post(
+        reverse("intake:question", args=[node]), {"tree_version": version.pk, **data}, **kwargs
+    )
+
+
+def walk_to_result(client: Client, version: TreeVersion) -> IntakeResponse:
+    response = start(client)
+    for node, data in AI_PATH:
+        assert answer(client, version, node, data).status_code == 303
+    return response
+
+
+# --- Journeys --------------------------------------------------------------------------------
+
+
+def test_home_page_leads_to_the_intake(client: Client) -> None:
+    assert reverse("intake:home") in client.get("/").text
+
+
+def test_the_plain_form_journey_ends_in_a_lead(client: Client, version: TreeVersion) -> None:
+    start(client)
+    page = client.get(reverse("intake:question", args=["building"]))
+    assert "what are you building?" in page.text
+    assert 'name="tree_version"' in page.text
+    for index, (node, data) in enumerate(AI_PATH):
+        reply = answer(client, version, node, data)
+        assert reply.status_code == 303
+        expected = AI_PATH[index + 1][0] if index + 1 < len(AI_PATH) else None
+        if expected:
+            assert reply["Location"] == reverse("intake:question", args=[expected])
+        else:
+            assert reply["Location"] == reverse("intake:result")
+    result = client.get(reverse("intake:result"))
+    assert result.status_code == 200
+    assert "You need a fractional AI CTO" in result.text
+    assert "You said “Yes”" in result.text  # agents call tools: a decisive answer
+    assert "relevant to you" in result.text
+    assert "Talks only about prompts" in result.text  # a red flag for AI hires
+
+    sent = client.post(reverse("intake:result"), CONTACT)
+    assert (sent.status_code, sent["Location"]) == (303, reverse("intake:thanks"))
+    engagement = Engagement.objects.get()
+    assert (engagement.kind, engagement.stage) == ("ai", "lead")
+    assert engagement.intake_response.status == IntakeResponse.Status.SUBMITTED
+
+
+def test_the_htmx_journey_swaps_screens_in_place(client: Client, version: TreeVersion) -> None:
+    start(client)
+    for index, (node, data) in enumerate(AI_PATH):
+        reply = answer(client, version, node, data, headers=HTMX)
+        assert reply.status_code == 200
+        assert reply.text.lstrip().startswith('<section id="intake-screen"')
+        assert "<html" not in reply.text
+        if index + 1 < len(AI_PATH):
+            assert reply["HX-Push-Url"] == reverse("intake:question", args=[AI_PATH[index + 1][0]])
+    assert reply["HX-Push-Url"] == reverse("intake:result")
+    assert "You need a fractional AI CTO" in reply.text
+    assert client.post(reverse("intake:result"), CONTACT).status_code == 303
+    assert Engagement.objects.count() == 1
+
+
+def test_back_shows_the_previous_answer_and_keeps_later_ones(
+    client: Client, version: TreeVersion
+) -> None:
+    response = walk_to_result(client, version)
+    page = client.get(reverse("intake:question", args=["agents"]))
+    assert 'value="yes" id="choice-yes"\n                     checked' in page.text
+    assert f'href="{reverse("intake:question", args=["ai_actions"])}"' in page.text  # Back
+    back = client.get(reverse("intake:question", args=["ai_actions"]), headers=HTMX)
+    assert back.status_code == 200
+    assert "<html" not in back.text
+    answer(client, version, "ai_actions", {"choice": ["create"]})
+    response.refresh_from_db()
+    assert response.answers["pains"] == {"choices": ["costs"]}
+
+
+def test_a_reload_continues_where_the_prospect_left_off(
+    client: Client, version: TreeVersion
+) -> None:
+    start(client)
+    answer(client, version, "building", {"text": "x"})
+    answer(client, version, "ai_role", {"choice": "core"})
+    home = client.get(reverse("intake:home"))
+    assert "Continue where you left off" in home.text
+    assert reverse("intake:question", args=["ai_actions"]) in home.text
+    # Asking for a question further along than the answers go shows the current one.
+    ahead = client.get(reverse("intake:question", args=["pains"]))
+    assert ahead["Location"] == reverse("intake:question", args=["ai_actions"])
+
+
+def test_the_resume_link_continues_in_another_browser(client: Client, version: TreeVersion) -> None:
+    response = start(client)
+    answer(client, version, "building", {"text": "x"})
+    other = Client()
+    resumed = other.get(response.get_resume_url())
+    assert resumed["Location"] == reverse("intake:question", args=["ai_role"])
+    assert other.get(resumed["Location"]).status_code == 200
+
+
+def test_asking_for_the_resume_link_emails_it(client: Client, version: TreeVersion) -> None:
+    start(client)
+    reply = client.post(
+        reverse("intake:email_link"), {"email": "me@prospect.example", "next_node": "building"}
+    )
+    assert reply["Location"] == reverse("intake:question", args=["building"])
+    response = IntakeResponse.objects.get()
+    assert response.resume_email == "me@prospect.example"
+
+
+# --- Bad input: a clear message, an error status, nothing half-written ------------------------
+
+
+def test_a_tampered_choice_id_is_refused(client: Client, version: TreeVersion) -> None:
+    start(client)
+    answer(client, version, "building", {"text": "x"})
+    for headers in ({}, HTMX):
+        reply = answer(client, version, "ai_role", {"choice": "forged"}, headers=headers)
+        assert reply.status_code == 400
+        assert "not one of this question" in reply.text
+    assert "ai_role" not in IntakeResponse.objects.get().answers
+
+
+def test_no_choice_is_refused(client: Client, version: TreeVersion) -> None:
+    start(client)
+    answer(client, version, "building", {"text": "x"})
+    reply = answer(client, version, "ai_role", {})
+    assert reply.status_code == 400
+    assert "Please choose an option." in reply.text
+
+
+def test_an_answer_to_a_node_off_the_path_is_refused(client: Client, version: TreeVersion) -> None:
+    start(client)
+    reply = answer(client, version, "pains", {"choice": "costs"}, headers=HTMX)
+    assert reply.status_code == 400
+    assert "not on your path" in reply.text
+    assert reply["HX-Push-Url"] == reverse("intake:question", args=["building"])
+    assert IntakeResponse.objects.get().answers == {}
+
+
+def test_an_unknown_node_is_refused(client: Client, version: TreeVersion) -> None:
+    start(client)
+    assert answer(client, version, "no-such-node", {"choice": "x"}).status_code == 400
+    assert client.get(reverse("intake:question", args=["no-such-node"])).status_code == 302
+
+
+@pytest.mark.parametrize("posted_version", ["999999", "", "not-a-number"])
+def test_a_stale_or_unknown_tree_version_is_refused(
+    client: Client, version: TreeVersion, posted_version: str
+) -> None:
+    start(client)
+    reply = client.post(
+        reverse("intake:question", args=["building"]), {"tree_version": posted_version, "text": "x"}
+    )
+    assert reply.status_code == 409
+    assert "another version of the questionnaire" in reply.text
+    assert IntakeResponse.objects.get().answers == {}
+
+
+def test_an_unpublished_tree_is_never_served(client: Client) -> None:
+    from cto.intake.services import tree_version_create
+    from tests.intake.factories import shipped_definition
+
+    tree_version_create(definition=shipped_definition(), by=None)  # a draft only
+    reply = client.post(reverse("intake:start"))
+    assert reply.status_code == 503
+    assert "not available right now" in reply.text
+    assert not IntakeResponse.objects.exists()
+
+
+def test_overlong_text_is_refused(client: Client, version: TreeVersion) -> None:
+    start(client)
+    reply = answer(client, version, "building", {"text": "x" * 501})
+    assert reply.status_code == 400
+    assert "under 500 characters" in reply.text
+    assert IntakeResponse.objects.get().answers == {}
+
+
+def test_a_finished_response_cannot_be_answered_again(client: Client, version: TreeVersion) -> None:
+    walk_to_result(client, version)
+    client.post(reverse("intake:result"), CONTACT)
+    reply = answer(client, version, "ai_role", {"choice": "none"}, headers=HTMX)
+    assert reply.status_code == 409
+    assert "already sent" in reply.text
+    assert client.get(reverse("intake:question", args=["ai_role"]))["Location"] == reverse(
+        "intake:thanks"
+    )
+
+
+def test_a_double_submit_makes_one_engagement(client: Client, version: TreeVersion) -> None:
+    walk_to_result(client, version)
+    first = client.post(reverse("intake:result"), CONTACT)
+    second = client.post(reverse("intake:result"), CONTACT)
+    assert first["Location"] == second["Location"] == reverse("intake:thanks")
+    assert Engagement.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "", "valid work email"),
+        ("email", "pat@", "valid work email"),
+        ("name", "", "give your name"),
+        ("consent", "", "Please agree"),
+        ("company", "x" * 300, "under 200 characters"),
+    ],
+)
+def test_bad_contact_details_show_a_message_and_write_nothing(
+    client: Client, version: TreeVersion, field: str, value: str, message: str
+) -> None:
+    walk_to_result(client, version)
+    reply = client.post(reverse("intake:result"), {**CONTACT, field: value})
+    assert reply.status_code == 400
+    assert message in reply.text
+    assert 'aria-invalid="true"' in reply.text
+    assert not Engagement.objects.exists()
+    if field != "email":
+        assert 'value="pat@acme.example"' in reply.text  # what was typed is kept
+
+
+def test_the_result_is_not_shown_before_the_questions_are_answered(
+    client: Client, version: TreeVersion
+) -> None:
+    start(client)
+    assert client.get(reverse("intake:result"))["Location"] == reverse(
+        "intake:question", args=["building"]
+    )
+    assert client.post(reverse("intake:result"), CONTACT).status_code == 302
+    assert not Engagement.objects.exists()
+
+
+def test_an_unknown_resume_token_is_refused_clearly(client: Client, version: TreeVersion) -> None:
+    reply = client.get(reverse("intake:resume", args=["not-a-real-token"]))
+    assert reply.status_code == 404
+    assert "This link is not valid" in reply.text
+
+
+def test_a_submitted_responses_resume_link_reveals_nothing(
+    client: Client, version: TreeVersion
+) -> None:
+    response = walk_to_result(client, version)
+    client.post(reverse("intake:result"), CONTACT)
+    reply = Client().get(response.get_resume_url())
+    assert reply.status_code == 410
+    assert "already been sent" in reply.text
+    assert "pat@acme.example" not in reply.text
+
+
+def test_steps_without_a_session_send_the_visitor_to_the_start(
+    client: Client, version: TreeVersion
+) -> None:
+    reply = answer(client, version, "building", {"text": "x"})
+    assert reply["Location"] == reverse("intake:home")
+    htmx = answer(client, version, "building", {"text": "x"}, headers=HTMX)
+    assert htmx["HX-Redirect"] == reverse("intake:home")
+
+
+# --- Abuse ------------------------------------------------------------------------------------
+
+
+def test_the_honeypot_on_start_writes_nothing(client: Client, version: TreeVersion) -> None:
+    reply = client.post(reverse("intake:start"), {"website": "http://spam.example"})
+    assert reply["Location"] == reverse("intake:home")
+    assert not IntakeResponse.objects.exists()
+
+
+def test_the_honeypot_on_submit_writes_nothing(client: Client, version: TreeVersion) -> None:
+    walk_to_result(client, version)
+    reply = client.post(reverse("intake:result"), {**CONTACT, "website": "x"})
+    assert reply["Location"] == reverse("intake:thanks")
+    assert not Engagement.objects.exists()
+
+
+def test_starting_is_rate_limited_per_address(
+    client: Client, version: TreeVersion, settings
+) -> None:
+    settings.INTAKE_START_RATE = "3/h"
+    statuses = [client.post(reverse("intake:start")).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert "Please try again later" in client.post(reverse("intake:start")).text
+    assert IntakeResponse.objects.count() == 3
+    other_address = client.post(reverse("intake:start"), REMOTE_ADDR="10.9.8.7")
+    assert other_address.status_code == 302
+
+
+def test_submitting_is_rate_limited_per_address(
+    client: Client, version: TreeVersion, settings
+) -> None:
+    settings.INTAKE_SUBMIT_RATE = "1/h"
+    walk_to_result(client, version)
+    assert client.post(reverse("intake:result"), {**CONTACT, "email": "bad"}).status_code == 400
+    assert client.post(reverse("intake:result"), CONTACT).status_code == 429
+    assert not Engagement.objects.exists()
+
+
+def test_the_thanks_page_does_not_reveal_an_existing_account(
+    version: TreeVersion,
+) -> None:
+    UserFactory(email="pat@acme.example")
+    pages = []
+    for email in ("pat@acme.example", "new@acme.example"):
+        client = Client()
+        walk_to_result(client, version)
+        reply = client.post(reverse("intake:result"), {**CONTACT, "email": email}, follow=True)
+        pages.append(re.sub(r"[A-Za-z0-9]{64}", "(csrf token)", reply.text))
+    assert pages[0] == pages[1]
+    assert len(mail.outbox) == 0  # the emails go through the worker, after commit
+
+
+# --- Cost of a step -----------------------------------------------------------------------------
+
+
+def test_query_count_of_one_step(
+    client: Client, version: TreeVersion, django_assert_num_queries
+) -> None:
+    start(client)
+    answer(client, version, "building", {"text": "x"})
+    url = reverse("intake:question", args=["ai_role"])
+    # session; the response with its tree version
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200
+    # session; the response; then in one transaction: savepoint, locked re-read, update,
+    # visit insert, release
+    with django_assert_num_queries(7):
+        assert (
+            answer(client, version, "ai_role", {"choice": "core"}, headers=HTMX).status_code == 200
+        )
