@@ -26,7 +26,8 @@ CONTACT_MAX_LENGTH = 200
 class IntakeError(ValidationError):
     """A request the intake refuses, with a message for the prospect and an HTTP status."""
 
-    status = 400
+    # 422: the request was understood but its content is refused (and htmx swaps it in).
+    status = 422
 
 
 class IntakeClosedError(IntakeError):

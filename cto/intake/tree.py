@@ -568,27 +568,29 @@ def walk(tree: Tree, answers: Mapping[str, Mapping[str, Any]]) -> Walk:
     raise TreeError([Problem(node_id, "The walk did not end: the tree has a cycle.")])
 
 
-def likely_remaining(tree: Tree, node_id: str) -> int:
-    """How many questions are likely still to come from ``node_id`` (itself included),
-    following each question's first choice: the progress bar's denominator."""
-    count = 0
-    for _ in range(len(tree.questions) + 1):
-        question = tree.questions.get(node_id)
-        if question is None:
-            return count
-        count += 1
-        if question.kind == "text" or not question.choices:
-            node_id = question.next or ""
-        else:
-            node_id = next_node(question, {"choices": [question.choices[0].id]})
-    return count
+def most_remaining(tree: Tree, node_id: str) -> int:
+    """The most questions that can still come from ``node_id`` (itself included) before an
+    outcome: the progress bar's horizon. Taking the longest way means the bar never moves
+    backwards as answers are given; a shorter path simply finishes early."""
+    memo: dict[str, int] = {}
+
+    def longest(current: str) -> int:
+        if current not in tree.questions:
+            return 0
+        if current not in memo:
+            memo[current] = 1 + max(
+                (longest(target) for target in _edges(tree, current)), default=0
+            )
+        return memo[current]
+
+    return longest(node_id)
 
 
 def progress(walk_: Walk, current: str, tree: Tree) -> tuple[int, int]:
     """(questions behind, questions in all) for the node ``current`` on the walk's path.
 
-    The total counts the answered questions plus, past the frontier, the questions likely
-    still to come; on the outcome both numbers are equal."""
+    The total counts the answered questions plus, past the frontier, the most questions that
+    can still come; on the outcome both numbers are equal."""
     position = walk_.path.index(current)
-    tail = likely_remaining(tree, walk_.frontier.id) if walk_.frontier else 0
+    tail = most_remaining(tree, walk_.frontier.id) if walk_.frontier else 0
     return position, len(walk_.steps) + tail

@@ -254,11 +254,11 @@ def intake_result(request: HtmxHttpRequest) -> HttpResponse:
                 request,
                 response,
                 walk.outcome.id,
-                status=400,
+                status=422,
                 contact_errors=problems,
                 error="Please check the details below.",
             )
-        return _screen(request, response, walk.outcome.id, status=400, error=error.messages[0])
+        return _screen(request, response, walk.outcome.id, status=422, error=error.messages[0])
     return HttpResponseRedirect(reverse("intake:thanks"), status=303)
 
 

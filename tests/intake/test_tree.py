@@ -205,9 +205,10 @@ def test_answers_are_stored_in_the_questions_order_without_repeats(small: t.Tree
 
 def test_progress_counts_answered_and_likely_remaining(small: t.Tree) -> None:
     walk = t.walk(small, {"q1": {"choices": ["a"]}})
-    # q1 answered; likely path from q2 follows its first choice "x" straight to an outcome.
-    assert t.progress(walk, "q2", small) == (1, 2)
-    assert t.progress(walk, "q1", small) == (0, 2)
+    # q1 answered; from q2 the longest way left is q2 then q3.
+    assert t.progress(walk, "q2", small) == (1, 3)
+    assert t.progress(walk, "q1", small) == (0, 3)
+    assert t.progress(t.walk(small, {}), "q1", small) == (0, 3)
     done = t.walk(small, {"q1": {"choices": ["b"]}})
     assert t.progress(done, "end_generic", small) == (1, 1)
 
@@ -333,3 +334,9 @@ def test_every_random_walk_reaches_an_outcome(
     assert walk.path[-1] in tree.outcomes
     done, total = t.progress(walk, walk.outcome.id, tree)
     assert done == total == len(walk.steps)
+    # The bar never moves backwards: each answer leaves the total the same or smaller.
+    totals = [
+        t.progress(t.walk(tree, dict(list(answered.items())[:n])), path[n], tree)[1]
+        for n in range(len(path))
+    ]
+    assert totals == sorted(totals, reverse=True)

@@ -165,7 +165,7 @@ def test_a_tampered_choice_id_is_refused(client: Client, version: TreeVersion) -
     answer(client, version, "building", {"text": "x"})
     for headers in ({}, HTMX):
         reply = answer(client, version, "ai_role", {"choice": "forged"}, headers=headers)
-        assert reply.status_code == 400
+        assert reply.status_code == 422
         assert "not one of this question" in reply.text
     assert "ai_role" not in IntakeResponse.objects.get().answers
 
@@ -174,14 +174,14 @@ def test_no_choice_is_refused(client: Client, version: TreeVersion) -> None:
     start(client)
     answer(client, version, "building", {"text": "x"})
     reply = answer(client, version, "ai_role", {})
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert "Please choose an option." in reply.text
 
 
 def test_an_answer_to_a_node_off_the_path_is_refused(client: Client, version: TreeVersion) -> None:
     start(client)
     reply = answer(client, version, "pains", {"choice": "costs"}, headers=HTMX)
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert "not on your path" in reply.text
     assert reply["HX-Push-Url"] == reverse("intake:question", args=["building"])
     assert IntakeResponse.objects.get().answers == {}
@@ -189,7 +189,7 @@ def test_an_answer_to_a_node_off_the_path_is_refused(client: Client, version: Tr
 
 def test_an_unknown_node_is_refused(client: Client, version: TreeVersion) -> None:
     start(client)
-    assert answer(client, version, "no-such-node", {"choice": "x"}).status_code == 400
+    assert answer(client, version, "no-such-node", {"choice": "x"}).status_code == 422
     assert client.get(reverse("intake:question", args=["no-such-node"])).status_code == 302
 
 
@@ -220,7 +220,7 @@ def test_an_unpublished_tree_is_never_served(client: Client) -> None:
 def test_overlong_text_is_refused(client: Client, version: TreeVersion) -> None:
     start(client)
     reply = answer(client, version, "building", {"text": "x" * 501})
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert "under 500 characters" in reply.text
     assert IntakeResponse.objects.get().answers == {}
 
@@ -259,7 +259,7 @@ def test_bad_contact_details_show_a_message_and_write_nothing(
 ) -> None:
     walk_to_result(client, version)
     reply = client.post(reverse("intake:result"), {**CONTACT, field: value})
-    assert reply.status_code == 400
+    assert reply.status_code == 422
     assert message in reply.text
     assert 'aria-invalid="true"' in reply.text
     assert not Engagement.objects.exists()
@@ -337,7 +337,7 @@ def test_submitting_is_rate_limited_per_address(
 ) -> None:
     settings.INTAKE_SUBMIT_RATE = "1/h"
     walk_to_result(client, version)
-    assert client.post(reverse("intake:result"), {**CONTACT, "email": "bad"}).status_code == 400
+    assert client.post(reverse("intake:result"), {**CONTACT, "email": "bad"}).status_code == 422
     assert client.post(reverse("intake:result"), CONTACT).status_code == 429
     assert not Engagement.objects.exists()
 
