@@ -136,6 +136,10 @@ INTAKE_START_RATE = env.str("INTAKE_START_RATE", default="30/h")
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")
 INTAKE_EMAIL_RATE = env.str("INTAKE_EMAIL_RATE", default="10/h")
 
+# Sessions are read from the cache and written through to the database: a request costs no
+# session query once the cache holds it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [

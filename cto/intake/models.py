@@ -100,7 +100,9 @@ _PARSED_TREES: dict[tuple[int, str], tree_module.Tree] = {}
 
 class IntakeResponseQuerySet(models.QuerySet["IntakeResponse"]):
     def with_version(self) -> IntakeResponseQuerySet:
-        return self.select_related("tree_version__tree")
+        # The definition is parsed once per process (TreeVersion.parsed), so a request need
+        # not fetch and decode it again: it loads only on a cache miss.
+        return self.select_related("tree_version__tree").defer("tree_version__definition")
 
 
 class IntakeResponse(models.Model):

@@ -32,7 +32,10 @@ def _current_response(request: HtmxHttpRequest) -> IntakeResponse | None:
     token = request.session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
         return None
-    return IntakeResponse.objects.with_version().filter(token=token).first()
+    try:
+        return IntakeResponse.objects.with_version().get(token=token)
+    except IntakeResponse.DoesNotExist:
+        return None
 
 
 def _url_for(node: str, tree: tree_module.Tree) -> str:
