@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -340,3 +341,28 @@ def test_every_random_walk_reaches_an_outcome(
         for n in range(len(path))
     ]
     assert totals == sorted(totals, reverse=True)
+
+
+@pytest.mark.django_db
+def test_every_published_tree_in_the_database_walks_to_an_outcome() -> None:
+    """The same property over what is actually published (after `load_tree --publish`)."""
+    from django.core.management import call_command
+
+    from cto.intake.models import TreeVersion
+
+    out = io.StringIO()
+    call_command("load_tree", "--publish", stdout=out)
+    assert "cto-fit.yaml: cto-fit v1 (Published) (loaded)" in out.getvalue()
+    published = list(TreeVersion.objects.published())
+    assert published
+
+    @settings(max_examples=200)
+    @given(data=st.data())
+    def walks_end(data: st.DataObject) -> None:
+        for version in published:
+            tree = version.parsed()
+            answered, path = data.draw(random_answers(tree))
+            assert t.walk(tree, answered).path == path
+            assert path[-1] in tree.outcomes
+
+    walks_end()
