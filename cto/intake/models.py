@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from cto.core.models import TimeStampedModel
+from cto.core.versioning import ContentVersion
 from cto.intake import tree as tree_module
 
 
@@ -38,28 +38,10 @@ class TreeVersionQuerySet(models.QuerySet["TreeVersion"]):
         )
 
 
-class TreeVersion(models.Model):
+class TreeVersion(ContentVersion):
     """One version of a tree. Once published it never changes; an edit is a new version."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
     tree = models.ForeignKey(DecisionTree, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    # The authored mapping (from YAML), exactly as validated; parsed on use.
-    definition = models.JSONField()
-    checksum = models.CharField(max_length=64, help_text="sha256 of the definition")
-    source_name = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     objects = TreeVersionQuerySet.as_manager()
 
@@ -78,10 +60,6 @@ class TreeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
 
     def parsed(self) -> tree_module.Tree:
         """The definition as a Tree, parsed once per process: a published version never

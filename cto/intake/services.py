@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from cto.core.versioning import definition_checksum, next_version_number
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
@@ -41,11 +39,6 @@ class StaleTreeError(IntakeError):
 # --- Trees ----------------------------------------------------------------------------------
 
 
-def _checksum(definition: dict[str, Any]) -> str:
-    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def tree_problems_as_error(error: tree_module.TreeError) -> ValidationError:
     return ValidationError([str(problem) for problem in error.problems], code="invalid_tree")
 
@@ -63,17 +56,16 @@ def tree_version_create(
         parsed = tree_module.parse(definition)
     except tree_module.TreeError as error:
         raise tree_problems_as_error(error) from error
-    checksum = _checksum(definition)
+    checksum = definition_checksum(definition)
     tree, _ = DecisionTree.objects.select_for_update().get_or_create(
         slug=parsed.slug, defaults={"title": parsed.title}
     )
     existing = tree.versions.filter(checksum=checksum).first()
     if existing is not None:
         return existing, False
-    number = (tree.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = TreeVersion.objects.create(
         tree=tree,
-        number=number,
+        number=next_version_number(tree.versions.all()),
         definition=definition,
         checksum=checksum,
         source_name=source_name[:200],
@@ -92,7 +84,7 @@ def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersio
         parsed = tree_module.parse(locked.definition)
     except tree_module.TreeError as error:
         raise tree_problems_as_error(error) from error
-    if _checksum(locked.definition) != locked.checksum:
+    if definition_checksum(locked.definition) != locked.checksum:
         raise ValidationError("This draft's content does not match its checksum; load it again.")
     locked.status = TreeVersion.Status.PUBLISHED
     locked.published_at = timezone.now()
