@@ -61,9 +61,9 @@ def main() -> None:
     settings.INTAKE_START_RATE = "1000000/h"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from cto.demo.seed import _publish_shipped_trees
+        from cto.intake.playbooks import load_shipped_trees
 
-        _publish_shipped_trees()
+        load_shipped_trees(publish=True)
         client = Client()
         client.post(reverse("intake:start"))
         from cto.intake.models import IntakeResponse

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cto.users",
     "cto.engagements",
     "cto.intake",
+    "cto.audits",
     "cto.demo",
 ]
 

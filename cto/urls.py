@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("intake/", include("cto.intake.urls")),
     path("portal/", include("cto.engagements.urls")),
+    path("portal/", include("cto.audits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,28 +27,38 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _label_lines(text: str, limit: int = 18) -> list[str]:
+    """Split a long label at the space nearest its middle, so it fits beside the chart."""
+    if len(text) <= limit or " " not in text:
+        return [text]
+    middle = len(text) // 2
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]
+
+
 def radar_chart(
     axes: Sequence[str],
     series: Sequence[Series],
     *,
     title: str,
-    size: int = 420,
+    radius: int = 140,
     chart_id: str = "radar",
 ) -> str:
     """One spoke per axis (0 at the centre, 100 at the rim), one closed shape per series.
     A missing value is drawn at the centre and named in the description."""
-    centre = size / 2
-    radius = size / 2 - 90
+    width, height = radius * 2 + 300, radius * 2 + 90
+    centre_x, centre_y = width / 2, height / 2
     count = len(axes)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
         distance = radius * _clamp(value) / 100
-        return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
+        return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
 
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" '
-        f'viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">'
@@ -71,15 +81,21 @@ def radar_chart(
         parts.append(f'<polygon class="grid" points="{ring_points}" fill="none" stroke="#d0d7de"/>')
     for index, axis in enumerate(axes):
         x, y = point(index, 100)
-        lx, ly = point(index, 118)
-        anchor = "middle" if abs(lx - centre) < 1 else ("start" if lx > centre else "end")
+        lx, ly = point(index, 112)
+        anchor = "middle" if abs(lx - centre_x) < 1 else ("start" if lx > centre_x else "end")
         parts.append(
-            f'<line class="axis" x1="{_num(centre)}" y1="{_num(centre)}" x2="{_num(x)}" '
+            f'<line class="axis" x1="{_num(centre_x)}" y1="{_num(centre_y)}" x2="{_num(x)}" '
             f'y2="{_num(y)}" stroke="#d0d7de"/>'
         )
+        lines = _label_lines(axis)
+        top = ly - (len(lines) - 1) * 7
+        spans = "".join(
+            f'<tspan x="{_num(lx)}" y="{_num(top + 14 * n)}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
         parts.append(
-            f'<text class="axis-label" x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" '
-            f'font-size="12" dominant-baseline="middle">{escape(axis)}</text>'
+            f'<text class="axis-label" text-anchor="{anchor}" font-size="12" '
+            f'dominant-baseline="middle" aria-label="{escape(axis)}">{spans}</text>'
         )
     for item in series:
         shape = " ".join(
@@ -98,11 +114,14 @@ def bar_chart(
     *,
     title: str,
     previous: Sequence[float | None] | None = None,
-    width: int = 560,
+    width: int = 620,
     chart_id: str = "bars",
 ) -> str:
     """A horizontal bar per row (0-100); with ``previous``, a thin marker of the earlier value."""
-    row_height, label_width, top = 30, 200, 10
+    # Room for the longest label (about 6.6 px a character at 12 px), so none is clipped.
+    row_height, top = 30, 10
+    label_width = max(120, int(6.6 * max((len(label) for label, _ in rows), default=0)) + 16)
+    width = max(width, label_width + 250)
     plot = width - label_width - 50
     height = top * 2 + row_height * len(rows)
     parts = [

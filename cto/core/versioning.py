@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max
+from django.utils import timezone
 
 
 def definition_checksum(definition: Any) -> str:
@@ -49,3 +51,46 @@ class ContentVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+def store_version(
+    *,
+    parent_model: type[models.Model],
+    version_model: type[ContentVersion],
+    parent_field: str,
+    slug: str,
+    title: str,
+    definition: Any,
+    source_name: str,
+    by: Any,
+) -> tuple[Any, bool]:
+    """Store an already validated definition as the next draft version of the parent ``slug``
+    (created if new). Identical content returns the existing version and False. Call inside a
+    transaction: the parent row is locked so two loads cannot take the same number."""
+    parent, _ = parent_model.objects.select_for_update().get_or_create(  # type: ignore[attr-defined]  # every parent has a manager
+        slug=slug, defaults={"title": title}
+    )
+    versions = version_model.objects.filter(**{parent_field: parent})  # type: ignore[attr-defined]
+    checksum = definition_checksum(definition)
+    existing = versions.filter(checksum=checksum).first()
+    if existing is not None:
+        return existing, False
+    version = version_model.objects.create(  # type: ignore[attr-defined]
+        **{parent_field: parent},
+        number=next_version_number(versions),
+        definition=definition,
+        checksum=checksum,
+        source_name=source_name[:200],
+        created_by=by,
+    )
+    return version, True
+
+
+def publish_version(*, version: ContentVersion, by: Any) -> None:
+    """Mark a (locked, re-validated) draft as published: from now on it never changes."""
+    if definition_checksum(version.definition) != version.checksum:
+        raise ValidationError("This draft's content does not match its checksum; load it again.")
+    version.status = ContentVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = by
+    version.save(update_fields=["status", "published_at", "published_by"])

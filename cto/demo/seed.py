@@ -4,16 +4,18 @@ already is left as it is."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from cto.audits.playbooks import load_shipped_audit_templates
+from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
-from cto.intake.playbooks import read_tree_file, shipped_tree_files
-from cto.intake.services import tree_version_create, tree_version_publish
-from cto.users.models import Membership
+from cto.intake.playbooks import load_shipped_trees
+from cto.users.models import Membership, User
 from cto.users.services import (
     membership_ensure,
     organization_get_or_create,
@@ -60,7 +62,8 @@ ENGAGEMENTS = (
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo data and return the logins to print."""
-    _publish_shipped_trees()
+    load_shipped_trees(publish=True)
+    load_shipped_audit_templates(publish=True)
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )
@@ -93,14 +96,25 @@ def seed_demo() -> list[DemoLogin]:
         for stage in stages:
             engagement = engagement_transition(engagement=engagement, to=stage, by=operator)
 
+    _seed_audits(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
 
-def _publish_shipped_trees() -> None:
-    for path in shipped_tree_files():
-        version, _ = tree_version_create(
-            definition=read_tree_file(path.read_bytes(), name=path.name),
-            source_name=path.name,
-            by=None,
-        )
-        tree_version_publish(version=version, by=None)
+def _seed_audits(operator: User) -> None:
+    """Two locked audits on the AI engagement, the second better, so progress shows."""
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    if engagement.audits.exists():
+        return
+    client = engagement.contact or operator
+    for round_number in (1, 2):
+        audit = audit_open(engagement=engagement, by=operator)
+        for question in audit.template_version.parsed().questions:
+            spread = zlib.crc32(question.encode()) % 3  # a stable, varied starting point
+            level = spread if round_number == 1 else min(4, spread + 1 + spread % 2)
+            audit_answer_save(
+                audit=audit,
+                raw=AnswerInput(question=question, value=str(level)),
+                expected_version=None,
+                by=client,
+            )
+        audit_lock(audit=audit, by=operator)

@@ -131,6 +131,8 @@ class ActivityEvent(models.Model):
         STAGE_CHANGED = "engagement.stage_changed", "changed the stage"
         UPDATED = "engagement.updated", "edited the engagement"
         INTAKE_SUBMITTED = "intake.submitted", "sent the intake"
+        AUDIT_OPENED = "audit.opened", "opened an audit"
+        AUDIT_LOCKED = "audit.locked", "locked an audit"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -172,6 +174,9 @@ class ActivityEvent(models.Model):
         if self.verb == self.Verb.INTAKE_SUBMITTED:
             recommended = self.data.get("outcome_title") or self.data.get("outcome", "")
             return f"Intake sent: recommended {recommended}"
+        if self.verb in (self.Verb.AUDIT_OPENED, self.Verb.AUDIT_LOCKED):
+            action = "opened" if self.verb == self.Verb.AUDIT_OPENED else "locked"
+            return f"Readiness audit {self.data.get('number', '')} {action}"
         if self.verb == self.Verb.UPDATED:
             fields = ", ".join(name.replace("_", " ") for name in self.data.get("fields", []))
             return f"Edited {fields}"

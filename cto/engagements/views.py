@@ -30,6 +30,8 @@ def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "engagement": engagement,
         "pipeline": PIPELINE,
         "events": selectors.engagement_timeline(engagement=engagement),
+        # Read through the reverse relation: this app never imports the apps built on it.
+        "audits": engagement.audits.order_by("-number"),
     }
     template = "engagements/engagement_detail.html"
     if request.htmx:

@@ -1,28 +1,34 @@
-"""Reading the shipped decision trees from cto/playbooks/intake/."""
+"""The shipped decision trees in cto/playbooks/intake/."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import yaml
-from django.core.exceptions import ValidationError
+from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping, shipped_files
 
-PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbooks" / "intake"
+PLAYBOOK_DIR = PLAYBOOKS_DIR / "intake"
 
 
 def read_tree_file(content: bytes | str, *, name: str = "") -> Any:
-    """The mapping in a YAML (or JSON) tree file; ValidationError when it is not readable."""
-    try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        at = f" at line {where.line + 1}" if where is not None else ""
-        raise ValidationError(f"{name or 'The file'} is not valid YAML{at}.") from error
-    if not isinstance(data, dict):
-        raise ValidationError(f"{name or 'The file'} must hold a mapping with “start” and “nodes”.")
-    return data
+    return read_yaml_mapping(content, name=name)
 
 
 def shipped_tree_files() -> list[Path]:
-    return sorted(PLAYBOOK_DIR.glob("*.yaml"))
+    return shipped_files("intake")
+
+
+def load_shipped_trees(*, publish: bool, by: Any = None) -> list[tuple[str, Any, bool]]:
+    from cto.intake.services import tree_version_create, tree_version_publish
+
+    loaded = []
+    for path in shipped_tree_files():
+        version, created = tree_version_create(
+            definition=read_tree_file(path.read_bytes(), name=path.name),
+            source_name=path.name,
+            by=by,
+        )
+        if publish:
+            version = tree_version_publish(version=version, by=by)
+        loaded.append((path.name, version, created))
+    return loaded

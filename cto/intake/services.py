@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from cto.core.versioning import definition_checksum, next_version_number
+from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
@@ -56,22 +56,16 @@ def tree_version_create(
         parsed = tree_module.parse(definition)
     except tree_module.TreeError as error:
         raise tree_problems_as_error(error) from error
-    checksum = definition_checksum(definition)
-    tree, _ = DecisionTree.objects.select_for_update().get_or_create(
-        slug=parsed.slug, defaults={"title": parsed.title}
-    )
-    existing = tree.versions.filter(checksum=checksum).first()
-    if existing is not None:
-        return existing, False
-    version = TreeVersion.objects.create(
-        tree=tree,
-        number=next_version_number(tree.versions.all()),
+    return store_version(
+        parent_model=DecisionTree,
+        version_model=TreeVersion,
+        parent_field="tree",
+        slug=parsed.slug,
+        title=parsed.title,
         definition=definition,
-        checksum=checksum,
-        source_name=source_name[:200],
-        created_by=by,
+        source_name=source_name,
+        by=by,
     )
-    return version, True
 
 
 @transaction.atomic
@@ -84,12 +78,7 @@ def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersio
         parsed = tree_module.parse(locked.definition)
     except tree_module.TreeError as error:
         raise tree_problems_as_error(error) from error
-    if definition_checksum(locked.definition) != locked.checksum:
-        raise ValidationError("This draft's content does not match its checksum; load it again.")
-    locked.status = TreeVersion.Status.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.published_by = by
-    locked.save(update_fields=["status", "published_at", "published_by"])
+    publish_version(version=locked, by=by)
     DecisionTree.objects.filter(pk=locked.tree_id).update(title=parsed.title)
     return locked
 

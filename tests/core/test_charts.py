@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from cto.core.charts import Series, bar_chart, radar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
-AXES = ["Use cases", "Models", "Data", "Evals", "Agents <&> tools"]
+AXES = ["Use cases", "Models", "Data", "Evals", "Agents <&> tool permissions"]
 
 
 def test_radar_has_one_axis_per_dimension_and_one_shape_per_series() -> None:
@@ -21,8 +21,12 @@ def test_radar_has_one_axis_per_dimension_and_one_shape_per_series() -> None:
     )
     root = ET.fromstring(svg)
     assert len(root.findall(f"{SVG}line")) == len(AXES)
-    labels = [text.text for text in root.findall(f"{SVG}text")]
+    labels = [text.get("aria-label") for text in root.findall(f"{SVG}text")]
     assert labels == AXES  # escaped on the way out, read back intact
+    spans = root.findall(f"{SVG}text/{SVG}tspan")
+    assert (
+        " ".join(span.text for span in spans[-2:]) == "Agents <&> tool permissions"
+    )  # wrapped in two
     shapes = [p for p in root.findall(f"{SVG}polygon") if p.get("class") != "grid"]
     assert [p.get("class") for p in shapes] == ["series-previous", "series-current"]
     assert "Data not scored" in root.find(f"{SVG}desc").text

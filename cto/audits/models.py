@@ -1,0 +1,165 @@
+"""Readiness audit templates (immutable versions), audits of engagements, and their answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from cto.audits import scoring
+from cto.audits import template as template_module
+from cto.core.models import TimeStampedModel
+from cto.core.versioning import ContentVersion
+from cto.engagements.models import Engagement
+from cto.users.models import User
+
+
+class AuditTemplate(TimeStampedModel):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
+    def current(self, slug: str) -> AuditTemplateVersion | None:
+        return (
+            self.filter(status=ContentVersion.Status.PUBLISHED, template__slug=slug)
+            .select_related("template")
+            .order_by("-number")
+            .first()
+        )
+
+
+class AuditTemplateVersion(ContentVersion):
+    template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
+
+    objects = AuditTemplateVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["template__slug", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="audit_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["template", "checksum"], name="audit_version_checksum_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="audit_version_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
+
+    def parsed(self) -> template_module.AuditTemplate:
+        """Parsed once per process: a version's definition never changes once published."""
+        key = (self.pk, self.checksum)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            if len(_PARSED) >= 64:
+                _PARSED.clear()
+            parsed = _PARSED[key] = template_module.parse(self.definition)
+        return parsed
+
+
+_PARSED: dict[tuple[int, str], template_module.AuditTemplate] = {}
+
+
+class AuditQuerySet(models.QuerySet["Audit"]):
+    def for_user(self, user: User) -> AuditQuerySet:
+        """Audits of the engagements ``user`` may see (all for operators)."""
+        return self.filter(engagement__in=Engagement.objects.for_user(user))
+
+    def with_template(self) -> AuditQuerySet:
+        return self.select_related("template_version__template", "engagement__organization").defer(
+            "template_version__definition"
+        )
+
+
+class Audit(TimeStampedModel):
+    """One run of the readiness audit for an engagement; re-run later to show progress."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        LOCKED = "locked", "Locked"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="audits")
+    template_version = models.ForeignKey(
+        AuditTemplateVersion, on_delete=models.PROTECT, related_name="audits"
+    )
+    number = models.PositiveIntegerField(help_text="1 for the first audit of the engagement, …")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["engagement", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "number"], name="audit_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(locked_at__isnull=False),
+                name="audit_locked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit {self.number} of {self.engagement}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audits:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class AuditAnswer(models.Model):
+    """The answer to one question of one audit: a level 0-4 or not applicable."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
+    question = models.CharField(max_length=64)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    note = models.TextField(blank=True, max_length=4000)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Each save bumps it; a save from a page showing an older number is refused, not applied.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "question"], name="audit_answer_once"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level__isnull=False)
+                    & models.Q(level__lte=4)
+                    & models.Q(not_applicable=False)
+                )
+                | (models.Q(level__isnull=True) & models.Q(not_applicable=True)),
+                name="audit_answer_level_or_na",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audit}: {self.question} = {self.value}"
+
+    @property
+    def value(self) -> scoring.Answer:
+        return scoring.NOT_APPLICABLE if self.not_applicable else int(self.level or 0)

@@ -1,0 +1,101 @@
+"""Reads of audits, scoped to who is asking, and the computed result of one audit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+
+from cto.audits import scoring
+from cto.audits.models import Audit, AuditAnswer
+from cto.audits.template import AuditTemplate
+from cto.core.charts import Series, bar_chart, radar_chart
+from cto.users.models import User
+
+
+def audit_get(*, user: User, pk: int) -> Audit:
+    """An audit of an engagement ``user`` may see; 404 for any other id."""
+    return get_object_or_404(Audit.objects.for_user(user).with_template(), pk=pk)
+
+
+def answers_of(audit: Audit) -> dict[str, AuditAnswer]:
+    return {answer.question: answer for answer in audit.answers.select_related("answered_by")}
+
+
+def intake_choices(audit: Audit) -> dict[str, list[str]]:
+    """The engagement's intake answers on the path it took: node → chosen choice ids."""
+    from cto.intake.models import IntakeResponse  # the audit reads the intake, never writes it
+
+    response = (
+        IntakeResponse.objects.with_version().filter(engagement_id=audit.engagement_id).first()
+    )
+    if response is None:
+        return {}
+    return {
+        step.question.id: list(step.answer.get("choices", [])) for step in response.walk().steps
+    }
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    audit: Audit
+    template: AuditTemplate
+    score: scoring.AuditScore
+    flags: list[scoring.FiredFlag]
+    recommendations: list[scoring.Recommendation]
+    previous: Audit | None
+    deltas: list[scoring.Delta]
+    radar_svg: str
+    bars_svg: str
+
+
+def _values(answers: Mapping[str, AuditAnswer]) -> dict[str, scoring.Answer]:
+    return {question: answer.value for question, answer in answers.items()}
+
+
+def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = None) -> AuditResult:
+    """Scores, red flags, recommendations, the comparison with the engagement's previous
+    locked audit, and the charts: all computed from the stored answers."""
+    template = audit.template_version.parsed()
+    answers = answers if answers is not None else answers_of(audit)
+    current = scoring.score(template, _values(answers))
+    previous = (
+        Audit.objects.filter(
+            engagement_id=audit.engagement_id, number__lt=audit.number, status=Audit.Status.LOCKED
+        )
+        .with_template()
+        .order_by("-number")
+        .first()
+    )
+    before = (
+        scoring.score(
+            previous.template_version.parsed(),
+            {a.question: a.value for a in previous.answers.all()},
+        )
+        if previous
+        else None
+    )
+    axes = [d.dimension.title for d in current.dimensions]
+    series: list[Series] = []
+    previous_values: Sequence[float | None] | None = None
+    if before is not None:
+        earlier = {d.dimension.id: d.score for d in before.dimensions}
+        previous_values = [earlier.get(d.dimension.id) for d in current.dimensions]
+        series.append(Series(f"Audit {previous.number}", previous_values, "series-previous"))  # type: ignore[union-attr]  # previous is set with before
+    series.append(Series(f"Audit {audit.number}", [d.score for d in current.dimensions]))
+    return AuditResult(
+        audit=audit,
+        template=template,
+        score=current,
+        flags=scoring.red_flags(template, _values(answers), current, intake_choices(audit)),
+        recommendations=scoring.recommendations(template, current),
+        previous=previous,
+        deltas=scoring.compare(before, current) if before else [],
+        radar_svg=radar_chart(axes, series, title="Readiness by dimension (0 to 100)"),
+        bars_svg=bar_chart(
+            [(d.dimension.title, d.score) for d in current.dimensions],
+            title="Score by dimension (0 to 100)",
+            previous=previous_values,
+        ),
+    )

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from cto.audits.playbooks import load_shipped_audit_templates
+from cto.intake.playbooks import load_shipped_trees
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the shipped content of cto/playbooks/ (decision trees, audit templates) as new "
+        "versions; identical content is not loaded twice. Run at every release."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--publish", action="store_true", help="publish what is loaded")
+
+    def handle(self, *args: Any, publish: bool, **options: Any) -> None:
+        try:
+            with transaction.atomic():
+                loaded = [
+                    *load_shipped_trees(publish=publish),
+                    *load_shipped_audit_templates(publish=publish),
+                ]
+        except ValidationError as error:
+            raise CommandError("Nothing was loaded:\n  " + "\n  ".join(error.messages)) from error
+        for name, version, created in loaded:
+            self.stdout.write(f"{name}: {version} ({'loaded' if created else 'unchanged'})")
