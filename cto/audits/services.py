@@ -167,7 +167,7 @@ def audit_answer_save(
                 "This audit is locked: its answers can no longer change.", code="locked"
             )
         current = (
-            AuditAnswer.objects.select_for_update()
+            AuditAnswer.objects.select_for_update(of=("self",))
             .select_related("answered_by")
             .filter(audit=audit, question=raw.question)
             .first()

@@ -45,12 +45,19 @@ def test_seed_demo_has_engagements_in_several_stages() -> None:
     stages = set(Engagement.objects.values_list("stage", flat=True))
     assert len(stages) >= 3
     # Built through the services: every move is on the timeline.
-    audit = Engagement.objects.get(stage="audit")
-    assert list(audit.events.order_by("id").values_list("verb", flat=True)) == [
+    audited = Engagement.objects.get(stage="audit")
+    assert list(audited.events.order_by("id").values_list("verb", flat=True)) == [
         "engagement.created",
         "engagement.stage_changed",
         "engagement.stage_changed",
+        "audit.opened",
+        "audit.locked",
+        "audit.opened",
+        "audit.locked",
     ]
+    # Two locked audits, the second better: the comparison has something to show.
+    first, second = audited.audits.order_by("number")
+    assert (first.status, second.status) == ("locked", "locked")
 
 
 def test_demo_operator_can_sign_in_through_the_login_form() -> None:

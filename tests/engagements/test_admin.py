@@ -12,14 +12,16 @@ from cto.engagements.stages import Stage
 from cto.users.models import Organization, User
 
 pytestmark = pytest.mark.django_db
-# The read-only inlines' management forms (timeline, intake response), which every
-# change-form post carries.
-TIMELINE_FORM = {
-    "events-TOTAL_FORMS": "0",
-    "events-INITIAL_FORMS": "0",
-    "intake_response-TOTAL_FORMS": "0",
-    "intake_response-INITIAL_FORMS": "0",
-}
+
+
+def inline_management(client: Client, url: str) -> dict[str, str]:
+    """The management forms of the page's read-only inlines (timeline, intake, audits...),
+    which every change-form post carries."""
+    data = {}
+    for inline in client.get(url).context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
 
 
 @pytest.fixture
@@ -130,13 +132,14 @@ def test_adding_an_engagement_in_admin_records_the_creation(
 def test_editing_in_admin_records_an_event_and_bumps_the_version(
     admin_client_for: Client, engagement: Engagement
 ) -> None:
+    url = reverse("admin:engagements_engagement_change", args=[engagement.pk])
     response = admin_client_for.post(
-        reverse("admin:engagements_engagement_change", args=[engagement.pk]),
+        url,
         {
             "title": "Renamed",
             "kind": "generic",
             "seen_version": engagement.version,
-            **TIMELINE_FORM,
+            **inline_management(admin_client_for, url),
         },
     )
     assert response.status_code == 302
@@ -153,9 +156,15 @@ def test_stale_admin_edit_is_refused_with_a_message(
     engagement_update(
         engagement=engagement, by=operator, expected_version=1, title="Someone else's title"
     )
+    url = reverse("admin:engagements_engagement_change", args=[engagement.pk])
     response = admin_client_for.post(
-        reverse("admin:engagements_engagement_change", args=[engagement.pk]),
-        {"title": "My title", "kind": "ai", "seen_version": 1, **TIMELINE_FORM},
+        url,
+        {
+            "title": "My title",
+            "kind": "ai",
+            "seen_version": 1,
+            **inline_management(admin_client_for, url),
+        },
     )
     assert response.status_code == 200
     assert "Someone else changed this engagement" in response.text
