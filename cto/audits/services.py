@@ -20,6 +20,7 @@ from cto.engagements.services import (
     TransitionError,
     activity_record,
     engagement_transition,
+    event_notify_later,
 )
 from cto.engagements.stages import Stage, allowed_targets
 from cto.users.models import User
@@ -101,13 +102,14 @@ def audit_open(*, engagement: Engagement, by: User) -> Audit:
         audit = Audit.objects.create(
             engagement=locked, template_version=version, number=number, opened_by=by
         )
-        activity_record(
+        opened = activity_record(
             engagement=locked,
             actor=by,
             verb=ActivityEvent.Verb.AUDIT_OPENED,
             target=audit,
             data={"number": number, "template": version.template.slug, "version": version.number},
         )
+        event_notify_later(opened)  # invites the client's members to fill it in
     if Stage.AUDIT in allowed_targets(locked.stage, paused_from=locked.paused_from or None):
         # If someone moved the engagement meanwhile, the audit stands on its own.
         with contextlib.suppress(TransitionError):

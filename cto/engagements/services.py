@@ -124,10 +124,7 @@ def engagement_transition(
         event = activity_record(
             engagement=locked, actor=by, verb=ActivityEvent.Verb.STAGE_CHANGED, data=data
         )
-        # Imported here: the task module imports this one (tasks call services).
-        from cto.engagements.tasks import notify_stage_change
-
-        notify_stage_change.delay_on_commit(event.pk)
+        event_notify_later(event)
     return locked
 
 
@@ -168,8 +165,24 @@ def engagement_update(
     return locked
 
 
-def stage_change_recipients(*, engagement: Engagement) -> list[str]:
-    """Who hears of a stage change: the client's members, the lead operator and the
+# Timeline events that are emailed to the people concerned, and the templates that say them
+# (engagements/email/<name>_subject.txt and _body.txt).
+NOTIFIED_VERBS = {
+    ActivityEvent.Verb.STAGE_CHANGED: "stage_changed",
+    ActivityEvent.Verb.AUDIT_OPENED: "audit_opened",
+}
+
+
+def event_notify_later(event: ActivityEvent) -> None:
+    """Email the people concerned about ``event`` once the transaction commits."""
+    # Imported here: the task module imports this one (tasks call services).
+    from cto.engagements.tasks import notify_event
+
+    notify_event.delay_on_commit(event.pk)
+
+
+def event_recipients(*, engagement: Engagement) -> list[str]:
+    """Who hears of an engagement's news: the client's members, the lead operator and the
     practice's notification address, each once."""
     emails = list(
         engagement.organization.members.filter(is_active=True)
@@ -183,8 +196,9 @@ def stage_change_recipients(*, engagement: Engagement) -> list[str]:
     return list(dict.fromkeys(email.lower() for email in emails))
 
 
-def stage_change_notify(*, event_id: int) -> int:
-    """Email the people concerned about one stage change, once.
+def event_notify(*, event_id: int) -> int:
+    """Email the people concerned about one timeline event (a stage change, an audit to fill
+    in), once.
 
     Safe to run twice: the event row is locked and stamped in the same transaction as the
     send, so a redelivered task finds it stamped and sends nothing. Returns how many
@@ -194,19 +208,20 @@ def stage_change_notify(*, event_id: int) -> int:
         event = (
             ActivityEvent.objects.select_for_update(of=("self",))
             .select_related("engagement__organization", "engagement__lead", "actor")
-            .filter(pk=event_id, verb=ActivityEvent.Verb.STAGE_CHANGED, notified_at=None)
+            .filter(pk=event_id, verb__in=NOTIFIED_VERBS, notified_at=None)
             .first()
         )
         if event is None:
             return 0
-        recipients = stage_change_recipients(engagement=event.engagement)
+        name = NOTIFIED_VERBS[ActivityEvent.Verb(event.verb)]
+        recipients = event_recipients(engagement=event.engagement)
         context = {
             "event": event,
             "engagement": event.engagement,
             "site_url": settings.SITE_URL,
         }
-        subject = render_to_string("engagements/email/stage_changed_subject.txt", context)
-        body = render_to_string("engagements/email/stage_changed_body.txt", context)
+        subject = render_to_string(f"engagements/email/{name}_subject.txt", context)
+        body = render_to_string(f"engagements/email/{name}_body.txt", context)
         # One message each: a client's address is never shown to anyone else.
         send_mass_mail([(" ".join(subject.split()), body, None, [email]) for email in recipients])
         event.notified_at = timezone.now()

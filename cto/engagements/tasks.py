@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from cto.engagements.services import stage_change_notify
+from cto.engagements.services import event_notify
 
 
 @shared_task(
@@ -16,6 +16,6 @@ from cto.engagements.services import stage_change_notify
     retry_backoff_max=600,
     max_retries=5,
 )
-def notify_stage_change(event_id: int) -> int:
-    """Email the people concerned about a stage change (see ``stage_change_notify``)."""
-    return stage_change_notify(event_id=event_id)
+def notify_event(event_id: int) -> int:
+    """Email the people concerned about a timeline event (see ``event_notify``)."""
+    return event_notify(event_id=event_id)

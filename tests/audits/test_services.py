@@ -171,3 +171,24 @@ def test_locking_needs_every_question_answered(audit: Audit, operator: User) -> 
     with pytest.raises(services.AuditError, match="locked"):
         save(audit, "e1", "4", operator, version=1)
     assert AuditAnswer.objects.get(question="e1").level == 1
+
+
+def test_opening_an_audit_invites_the_clients_members(
+    template_version: AuditTemplateVersion,
+    engagement: Engagement,
+    operator: User,
+    client_user: User,
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django.core import mail
+
+    from cto.engagements.services import event_notify
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        audit = services.audit_open(engagement=engagement, by=operator)
+    assert len(callbacks) == 1  # the invitation goes out through the worker, after commit
+    event = engagement.events.get(verb=ActivityEvent.Verb.AUDIT_OPENED)
+    assert event_notify(event_id=event.pk) == 2  # the member and the lead operator
+    to_member = next(m for m in mail.outbox if m.to == [client_user.email])
+    assert to_member.subject == f"{engagement.title}: readiness audit 1 is open"
+    assert audit.get_absolute_url() in to_member.body

@@ -194,7 +194,7 @@ def test_stage_change_mail_goes_to_each_member_and_the_lead_once(
     )
     event = engagement.events.get(verb=ActivityEvent.Verb.STAGE_CHANGED)
 
-    sent = services.stage_change_notify(event_id=event.pk)
+    sent = services.event_notify(event_id=event.pk)
 
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert sent == 4
@@ -216,11 +216,11 @@ def test_stage_change_mail_is_sent_once_when_the_task_runs_twice(
         engagement=engagement, to=Stage.QUALIFIED, by=operator
     )
     event = engagement.events.get(verb=ActivityEvent.Verb.STAGE_CHANGED)
-    assert services.stage_change_notify(event_id=event.pk) == 2
-    assert services.stage_change_notify(event_id=event.pk) == 0
+    assert services.event_notify(event_id=event.pk) == 2
+    assert services.event_notify(event_id=event.pk) == 0
     assert len(mail.outbox) == 2
 
 
 def test_notify_for_a_missing_event_does_nothing() -> None:
-    assert services.stage_change_notify(event_id=987654) == 0
+    assert services.event_notify(event_id=987654) == 0
     assert mail.outbox == []

@@ -43,4 +43,4 @@ def test_stage_change_is_emailed_by_a_worker_through_redis(tmp_path: Path, opera
     assert f"To: {member.email}" in mails
     assert f"To: {operator.email}" in mails
     assert "Subject: Evals before launch: Stage moved from Lead to Qualified" in mails
-    assert "notify_stage_change" in log.read_text()
+    assert "notify_event" in log.read_text()
