@@ -199,3 +199,22 @@ def test_result_page_query_count_with_60_answers(
     # user, audit with template and engagement, answers, previous audit, intake response
     with django_assert_num_queries(5):
         assert member.get(url).status_code == 200
+
+
+def test_the_shipped_audits_result_draws_one_axis_per_dimension(
+    member: Client, engagement: Engagement, operator: User
+) -> None:
+    import io
+    import xml.etree.ElementTree as ET
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_playbooks", "--publish", stdout=out)
+    assert "ai-readiness.yaml: ai-readiness v1 (Published) (loaded)" in out.getvalue()
+    assert "cto-fit.yaml: cto-fit v1 (Published) (loaded)" in out.getvalue()
+    audit = services.audit_open(engagement=engagement, by=operator)
+    page = member.get(reverse("audits:result", args=[audit.pk])).text
+    radar = page[page.index("<svg") : page.index("</svg>") + 6]
+    lines = ET.fromstring(radar).findall("{http://www.w3.org/2000/svg}line")
+    assert len(lines) == len(audit.template_version.parsed().dimensions) == 10
