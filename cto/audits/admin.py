@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -15,8 +15,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cto.audits import scoring, services
 from cto.audits.models import Audit, AuditAnswer, AuditTemplate, AuditTemplateVersion
-from cto.audits.selectors import audit_result
+from cto.audits.selectors import audit_flags, audit_result
 from cto.engagements.admin import register_engagement_inline
+
+
+def _intake_response(audit: Audit) -> Any:
+    """The engagement's intake response, prefetched (None when it came in another way)."""
+    try:
+        return audit.engagement.intake_response  # type: ignore[attr-defined]  # reverse one-to-one
+    except ObjectDoesNotExist:
+        return None
 
 
 def _score_of(audit: Audit) -> scoring.AuditScore:
@@ -29,7 +37,7 @@ class AuditInline(admin.TabularInline):
     model = Audit
     extra = 0
     can_delete = False
-    fields = ["number", "status", "overall", "link"]
+    fields = ["number", "status", "overall", "red_flags", "link"]
     readonly_fields = fields
     verbose_name_plural = "readiness audits"
 
@@ -50,6 +58,10 @@ class AuditInline(admin.TabularInline):
         if score.overall is None:
             return "not scored"
         return f"{score.overall} ({score.band.label if score.band else ''})"
+
+    @admin.display(description="Red flags")
+    def red_flags(self, obj: Audit) -> str:
+        return "; ".join(f.rule.title for f in audit_flags(obj, _intake_response(obj))) or "none"
 
     @admin.display(description="Open")
     def link(self, obj: Audit) -> SafeString:
@@ -143,7 +155,7 @@ class AuditAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("engagement__organization", "template_version", "locked_by")
-            .prefetch_related("answers")
+            .prefetch_related("answers", "engagement__intake_response__tree_version")
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -156,9 +168,7 @@ class AuditAdmin(admin.ModelAdmin):
 
     @admin.display(description="Red flags")
     def flags(self, obj: Audit) -> int:
-        values = {answer.question: answer.value for answer in obj.answers.all()}
-        template = obj.template_version.parsed()
-        return len(scoring.red_flags(template, values, scoring.score(template, values), {}))
+        return len(audit_flags(obj, _intake_response(obj)))
 
     @admin.display(description="Result")
     def summary(self, obj: Audit) -> SafeString:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 
@@ -30,11 +31,25 @@ def intake_choices(audit: Audit) -> dict[str, list[str]]:
     response = (
         IntakeResponse.objects.with_version().filter(engagement_id=audit.engagement_id).first()
     )
+    return choices_of(response)
+
+
+def choices_of(response: Any) -> dict[str, list[str]]:
+    """node → chosen choice ids, from an IntakeResponse (or None)."""
     if response is None:
         return {}
     return {
         step.question.id: list(step.answer.get("choices", [])) for step in response.walk().steps
     }
+
+
+def audit_flags(audit: Audit, response: Any) -> list[scoring.FiredFlag]:
+    """The red flags of an audit whose answers are prefetched, given its intake response."""
+    template = audit.template_version.parsed()
+    values = {answer.question: answer.value for answer in audit.answers.all()}
+    return scoring.red_flags(
+        template, values, scoring.score(template, values), choices_of(response)
+    )
 
 
 @dataclass(frozen=True)

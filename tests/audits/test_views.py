@@ -218,3 +218,19 @@ def test_the_shipped_audits_result_draws_one_axis_per_dimension(
     radar = page[page.index("<svg") : page.index("</svg>") + 6]
     lines = ET.fromstring(radar).findall("{http://www.w3.org/2000/svg}line")
     assert len(lines) == len(audit.template_version.parsed().dimensions) == 10
+
+
+def test_operators_see_scores_and_flags_in_admin(
+    client: Client, operator: User, audit: Audit
+) -> None:
+    for question in ("e1", "e2", "e3"):
+        services.audit_answer_save(
+            audit=audit, raw=services.AnswerInput(question, "0"), expected_version=None, by=operator
+        )
+    client.force_login(operator)
+    listing = client.get(reverse("admin:audits_audit_changelist"))
+    assert listing.status_code == 200
+    assert 'class="field-flags">1<' in listing.text
+    page = client.get(reverse("admin:engagements_engagement_change", args=[audit.engagement_id]))
+    assert "Weak evals" in page.text
+    assert "0.0 (Low)" in page.text
