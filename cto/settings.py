@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cto.engagements",
     "cto.intake",
     "cto.audits",
+    "cto.aiplan",
     "cto.demo",
 ]
 

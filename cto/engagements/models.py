@@ -133,6 +133,7 @@ class ActivityEvent(models.Model):
         INTAKE_SUBMITTED = "intake.submitted", "sent the intake"
         AUDIT_OPENED = "audit.opened", "opened an audit"
         AUDIT_LOCKED = "audit.locked", "locked an audit"
+        PLAN_CHANGED = "aiplan.changed", "changed the AI plan"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -142,7 +143,9 @@ class ActivityEvent(models.Model):
         blank=True,
         related_name="activity",
     )
-    verb = models.CharField(max_length=64, choices=Verb.choices)
+    # One of Verb; not declared as the field's choices, so that a new kind of event (each app
+    # adds its own) needs no migration of this table.
+    verb = models.CharField(max_length=64)
     # What the event is about, when that is not the engagement itself (an audit, a quote...).
     target_type = models.ForeignKey(
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -161,7 +164,11 @@ class ActivityEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.actor or 'system'} {self.get_verb_display()} ({self.created_at:%Y-%m-%d})"
+        return f"{self.actor or 'system'} {self.verb_label} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def verb_label(self) -> str:
+        return dict(self.Verb.choices).get(self.verb, self.verb)
 
     @property
     def summary(self) -> str:
@@ -177,7 +184,9 @@ class ActivityEvent(models.Model):
         if self.verb in (self.Verb.AUDIT_OPENED, self.Verb.AUDIT_LOCKED):
             action = "opened" if self.verb == self.Verb.AUDIT_OPENED else "locked"
             return f"Readiness audit {self.data.get('number', '')} {action}"
+        if self.verb == self.Verb.PLAN_CHANGED:
+            return f"AI plan: {self.data.get('change', 'changed')}"
         if self.verb == self.Verb.UPDATED:
             fields = ", ".join(name.replace("_", " ") for name in self.data.get("fields", []))
             return f"Edited {fields}"
-        return str(self.get_verb_display()).capitalize()
+        return str(self.verb_label).capitalize()

@@ -1,0 +1,212 @@
+"""The AI plan of an engagement: model/vendor matrix, eval gates, failure-mode register.
+
+Every editable row carries a version: a save from a page that showed an older one is refused
+(see services), so two people never silently overwrite each other."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cto.aiplan import ranking
+from cto.aiplan.starter import COMPARISONS, LOOK_FIRST
+from cto.core.models import TimeStampedModel
+from cto.engagements.models import Engagement
+from cto.users.models import User
+
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class VersionedRow(models.Model):
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AIPlanQuerySet(models.QuerySet["AIPlan"]):
+    def for_user(self, user: User) -> AIPlanQuerySet:
+        return self.filter(engagement__in=Engagement.objects.for_user(user))
+
+
+class AIPlan(TimeStampedModel, VersionedRow):
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="ai_plan")
+    chosen = models.ForeignKey(
+        "Candidate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fallback = models.ForeignKey(
+        "Candidate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rationale = models.TextField(blank=True, max_length=4000)
+
+    objects = AIPlanQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"AI plan of {self.engagement}"
+
+
+class Criterion(VersionedRow):
+    plan = models.ForeignKey(AIPlan, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(max_length=64)
+    label = models.CharField(max_length=120)
+    weight = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    higher_is_better = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="criterion_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(weight__lte=100), name="criterion_weight_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_ranking(self) -> ranking.Criterion:
+        return ranking.Criterion(str(self.pk), self.label, self.weight, self.higher_is_better)
+
+
+class Candidate(VersionedRow):
+    plan = models.ForeignKey(AIPlan, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(max_length=120)
+    provider = models.CharField(max_length=120, blank=True)
+    snapshot = models.CharField(max_length=120, blank=True, help_text="Version or snapshot date")
+    notes = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider})" if self.provider else self.name
+
+    def as_ranking(self) -> ranking.Candidate:
+        return ranking.Candidate(str(self.pk), str(self))
+
+
+class CellScore(VersionedRow):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    measured_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    source_url = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "criterion"], name="cell_score_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1) & models.Q(score__lte=5), name="cell_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} on {self.criterion}: {self.score}"
+
+
+class EvalGate(VersionedRow):
+    class Cadence(models.TextChoices):
+        PER_COMMIT = "per_commit", "Every commit"
+        NIGHTLY = "nightly", "Nightly"
+        PER_CHANGE = "per_change", "Every model or prompt change"
+
+    plan = models.ForeignKey(AIPlan, on_delete=models.CASCADE, related_name="gates")
+    key = models.SlugField(max_length=64, blank=True, help_text="Set for gates from the playbook")
+    name = models.CharField(max_length=160)
+    behaviour = models.TextField(max_length=2000)
+    dataset_description = models.TextField(blank=True, max_length=2000)
+    dataset_size = models.PositiveIntegerField(null=True, blank=True)
+    dataset_location = models.CharField(max_length=300, blank=True)
+    metric = models.CharField(max_length=160)
+    comparison = models.CharField(max_length=2, choices=[(c, c) for c in COMPARISONS])
+    threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    blocks_release = models.BooleanField(default=False)
+    owner = models.CharField(max_length=120, blank=True)
+    latest_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    latest_at = models.DateField(null=True, blank=True)
+    latest_run_url = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["-blocks_release", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def verdict(self) -> str:
+        return ranking.gate_verdict(self.comparison, self.threshold, self.latest_value)
+
+    @property
+    def requirement(self) -> str:
+        words, _ = ranking.COMPARISONS[self.comparison]
+        return f"{words} {self.threshold.normalize():f}"
+
+
+class FailureMode(VersionedRow):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MITIGATED = "mitigated", "Mitigated"
+        ACCEPTED = "accepted", "Accepted"
+
+    LOOK_FIRST_CHOICES = [(key, key.replace("_", " ").capitalize()) for key in LOOK_FIRST]
+
+    plan = models.ForeignKey(AIPlan, on_delete=models.CASCADE, related_name="failure_modes")
+    key = models.SlugField(max_length=64, blank=True)
+    title = models.CharField(max_length=200)
+    look_first = models.CharField(max_length=20, choices=LOOK_FIRST_CHOICES)
+    likelihood = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    impact = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    detection = models.TextField(blank=True, max_length=2000)
+    mitigation = models.TextField(blank=True, max_length=2000)
+    owner = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.TextField(blank=True, max_length=2000)
+    blocks_production = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5
+                ),
+                name="failure_mode_scales",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | ~models.Q(status_reason=""),
+                name="failure_mode_accepted_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def risk(self) -> int:
+        return self.likelihood * self.impact
+
+
+class PlanComment(models.Model):
+    """A client's or operator's comment on the plan or one of its rows."""
+
+    class Row(models.TextChoices):
+        PLAN = "plan", "The plan"
+        CANDIDATE = "candidate", "Candidate"
+        GATE = "gate", "Eval gate"
+        FAILURE_MODE = "failure_mode", "Failure mode"
+
+    plan = models.ForeignKey(AIPlan, on_delete=models.CASCADE, related_name="comments")
+    row_kind = models.CharField(max_length=16, choices=Row.choices, default=Row.PLAN)
+    row_id = models.PositiveBigIntegerField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
