@@ -17,5 +17,6 @@ urlpatterns = [
     path("intake/", include("cto.intake.urls")),
     path("portal/", include("cto.engagements.urls")),
     path("portal/", include("cto.audits.urls")),
+    path("portal/", include("cto.aiplan.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -134,8 +134,9 @@ def _smallest_flip(
     criteria: Sequence[Criterion], first: Mapping[str, float], second: Mapping[str, float]
 ) -> Flip | None:
     """The first leads by N = sum(w_i * d_i), d_i = u_first,i - u_second,i. Changing one weight
-    w_k by delta changes the lead by delta * d_k, so the order flips past delta = -N / d_k; the
-    new weight must stay at or above 0. The smallest such change wins."""
+    w_k by delta changes the lead by delta * d_k, so the order flips past delta = -N / d_k;
+    a lowered weight must be able to go below that point without going below 0. The smallest
+    such change wins."""
     lead = sum(c.weight * (first[c.key] - second[c.key]) for c in criteria)
     best: Flip | None = None
     for criterion in criteria:
@@ -143,8 +144,8 @@ def _smallest_flip(
         if gap == 0:
             continue
         new_weight = criterion.weight - lead / gap
-        if new_weight < 0:
-            continue
+        if new_weight < criterion.weight and new_weight <= 0:
+            continue  # lowering would have to go strictly below zero: weights cannot
         if best is None or abs(new_weight - criterion.weight) < abs(
             best.new_weight - best.criterion.weight
         ):

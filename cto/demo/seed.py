@@ -6,9 +6,19 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
+from cto.aiplan.models import AIPlan, EvalGate, FailureMode
+from cto.aiplan.services import (
+    candidate_add,
+    cell_score_set,
+    gate_result_record,
+    plan_choose,
+    plan_start,
+    row_save,
+)
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.engagements.models import Engagement
@@ -97,6 +107,7 @@ def seed_demo() -> list[DemoLogin]:
             engagement = engagement_transition(engagement=engagement, to=stage, by=operator)
 
     _seed_audits(operator)
+    _seed_ai_plan(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
 
@@ -118,3 +129,180 @@ def _seed_audits(operator: User) -> None:
                 by=client,
             )
         audit_lock(audit=audit, by=operator)
+
+
+DEMO_CANDIDATES = (
+    # name, provider, snapshot, scores by criterion key (1-5 on each criterion's own scale)
+    (
+        "Large model A",
+        "Vendor A",
+        "2026-09",
+        {
+            "latency": 3,
+            "context_window": 5,
+            "tool_calling": 5,
+            "reasoning_consistency": 5,
+            "data_policy": 4,
+            "eval_results": 5,
+            "fallback": 3,
+            "observability": 4,
+            "cost_per_task": 4,
+        },
+    ),
+    (
+        "Large model B",
+        "Vendor B",
+        "2026-08",
+        {
+            "latency": 3,
+            "context_window": 4,
+            "tool_calling": 4,
+            "reasoning_consistency": 4,
+            "data_policy": 4,
+            "eval_results": 4,
+            "fallback": 4,
+            "observability": 3,
+            "cost_per_task": 3,
+        },
+    ),
+    (
+        "Open-weights model C",
+        "Self-hosted",
+        "v3.1",
+        {
+            "latency": 2,
+            "context_window": 3,
+            "tool_calling": 3,
+            "reasoning_consistency": 3,
+            "data_policy": 5,
+            "eval_results": 3,
+            "fallback": 5,
+            "observability": 5,
+            "cost_per_task": 2,
+        },
+    ),
+    (
+        "Small model D",
+        "Vendor A",
+        "2026-10",
+        {
+            "latency": 1,
+            "context_window": 3,
+            "tool_calling": 3,
+            "reasoning_consistency": 2,
+            "data_policy": 4,
+            "eval_results": 2,
+            "fallback": 3,
+            "observability": 4,
+            "cost_per_task": 1,
+        },
+    ),
+)
+EXTRA_GATES = (
+    (
+        "Tool calls are valid and permitted",
+        "Every tool call names a permitted tool with valid arguments",
+        "share of tool calls valid and permitted",
+        ">=",
+        "0.99",
+        "per_commit",
+        True,
+    ),
+    (
+        "Retrieval finds the right sources",
+        "The documents a correct answer needs are retrieved",
+        "recall at 5",
+        ">=",
+        "0.85",
+        "nightly",
+        False,
+    ),
+    (
+        "Unsafe requests are refused",
+        "Requests outside policy get a refusal, not an answer",
+        "share refused",
+        ">=",
+        "0.98",
+        "per_change",
+        True,
+    ),
+)
+EXTRA_FAILURE_MODES = (
+    ("An agent calls a tool it should not", "permissions", 3, 5, True),
+    ("Retrieval returns outdated documents", "retrieval", 4, 3, False),
+    ("Text in a ticket takes over the model's instructions", "prompt", 3, 4, True),
+    ("An answer reveals another customer's data", "permissions", 2, 5, True),
+    ("Agent work piles up when a worker dies", "queue", 2, 4, False),
+)
+
+
+def _seed_ai_plan(operator: User) -> None:
+    """The AI engagement's plan: four candidates scored, six gates (one failing), eight
+    failure modes: the starter's proposals plus what the operator added."""
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    if AIPlan.objects.filter(engagement=engagement).exists():
+        return
+    plan = plan_start(engagement=engagement, by=operator)
+    criteria = {c.key: c for c in plan.criteria.all()}
+    candidates = []
+    for name, provider, snapshot, scores in DEMO_CANDIDATES:
+        candidate = candidate_add(
+            plan=plan, name=name, provider=provider, snapshot=snapshot, by=operator
+        )
+        candidates.append(candidate)
+        for key, score in scores.items():
+            cell_score_set(
+                candidate=candidate,
+                criterion=criteria[key],
+                score=score,
+                expected_version=None,
+                by=operator,
+            )
+    plan_choose(
+        plan=plan,
+        chosen=candidates[0],
+        fallback=candidates[1],
+        expected_version=None,
+        rationale="Best on our evals and on tool calling; B is close and on another vendor.",
+        by=operator,
+    )
+    for name, behaviour, metric, comparison, threshold, cadence, blocks in EXTRA_GATES:
+        row_save(
+            row=EvalGate(
+                plan=plan,
+                name=name,
+                behaviour=behaviour,
+                metric=metric,
+                comparison=comparison,
+                threshold=Decimal(threshold),
+                cadence=cadence,
+                blocks_release=blocks,
+                owner="Practice",
+            ),
+            by=operator,
+            change=f"added the gate {name}",
+        )
+    for title, look_first, likelihood, impact, blocks in EXTRA_FAILURE_MODES:
+        row_save(
+            row=FailureMode(
+                plan=plan,
+                title=title,
+                look_first=look_first,
+                likelihood=likelihood,
+                impact=impact,
+                blocks_production=blocks,
+            ),
+            by=operator,
+            change=f"added the failure mode {title}",
+        )
+    results = {
+        "Golden-set accuracy": "0.93",
+        "Latency at the 95th percentile": "2450",
+        "Tool calls are valid and permitted": "0.97",
+        "Unsafe requests are refused": "0.99",
+    }
+    for gate in plan.gates.all():
+        if gate.name in results:  # the tool-call gate fails: 0.97 against 0.99
+            gate_result_record(
+                gate=gate, value=results[gate.name], at=None, expected_version=None, by=operator
+            )

@@ -115,6 +115,14 @@ class Engagement(TimeStampedModel):
         )
 
     @property
+    def ai_plan_or_none(self) -> models.Model | None:
+        """The engagement's AI plan (the aiplan app's reverse one-to-one), if it has one."""
+        try:
+            return self.ai_plan  # type: ignore[attr-defined,no-any-return]  # set by cto.aiplan
+        except models.ObjectDoesNotExist:
+            return None
+
+    @property
     def pipeline_position(self) -> int | None:
         """1-based position on the main line, or ``None`` when lost or paused."""
         try:

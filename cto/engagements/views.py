@@ -32,6 +32,7 @@ def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "events": selectors.engagement_timeline(engagement=engagement),
         # Read through the reverse relation: this app never imports the apps built on it.
         "audits": engagement.audits.order_by("-number"),
+        "ai_plan": engagement.ai_plan_or_none,
     }
     template = "engagements/engagement_detail.html"
     if request.htmx:

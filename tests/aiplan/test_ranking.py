@@ -119,3 +119,13 @@ def test_failure_modes_sort_by_risk_then_impact() -> None:
         Risk("d", "Cost spike", likelihood=1, impact=1),  # 1
     ]
     assert [r.key for r in by_risk(risks)] == ["c", "a", "b", "d"]
+
+
+def test_a_lead_that_only_zeroing_a_weight_would_cancel_cannot_flip() -> None:
+    # A beats B only on quality; at weight 0 they would tie, and weights cannot go lower.
+    even = Criterion("even", "Even", 5)
+    scores = {("a", "quality"): 5, ("b", "quality"): 3, ("a", "even"): 3, ("b", "even"): 3}
+    ranking = rank([A, B], [QUALITY, even], scores)
+    assert ranking.rows[0].candidate == A
+    assert ranking.flip is None
+    assert ranking.sensitivity == "No change to a single weight would put Model B ahead of Model A."

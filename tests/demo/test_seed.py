@@ -46,7 +46,7 @@ def test_seed_demo_has_engagements_in_several_stages() -> None:
     assert len(stages) >= 3
     # Built through the services: every move is on the timeline.
     audited = Engagement.objects.get(stage="audit")
-    assert list(audited.events.order_by("id").values_list("verb", flat=True)) == [
+    assert list(audited.events.order_by("id").values_list("verb", flat=True))[:7] == [
         "engagement.created",
         "engagement.stage_changed",
         "engagement.stage_changed",
@@ -58,6 +58,10 @@ def test_seed_demo_has_engagements_in_several_stages() -> None:
     # Two locked audits, the second better: the comparison has something to show.
     first, second = audited.audits.order_by("number")
     assert (first.status, second.status) == ("locked", "locked")
+    # The AI plan: four candidates, six gates with one failing, eight failure modes.
+    plan = audited.ai_plan
+    assert (plan.candidates.count(), plan.gates.count(), plan.failure_modes.count()) == (4, 6, 8)
+    assert [gate.verdict for gate in plan.gates.all()].count("fail") == 1
 
 
 def test_demo_operator_can_sign_in_through_the_login_form() -> None:

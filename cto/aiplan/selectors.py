@@ -1,0 +1,181 @@
+"""Reads of AI plans, scoped to who is asking: the page's data in a fixed number of queries,
+and the JSON export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from cto.aiplan import ranking
+from cto.aiplan.models import (
+    AIPlan,
+    Candidate,
+    CellScore,
+    Criterion,
+    EvalGate,
+    FailureMode,
+    PlanComment,
+)
+from cto.users.models import User
+
+
+def plan_get(*, user: User, pk: int) -> AIPlan:
+    """A plan of an engagement ``user`` may see; 404 for any other id."""
+    return get_object_or_404(
+        AIPlan.objects.for_user(user).select_related(
+            "engagement__organization", "chosen", "fallback"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: AIPlan
+    criteria: list[Criterion]
+    candidates: list[Candidate]
+    cells: dict[tuple[int, int], CellScore]
+    ranking: ranking.Ranking
+    gates: list[EvalGate]
+    failing_blockers: list[EvalGate]
+    unmeasured_blockers: list[EvalGate]
+    failure_modes: list[FailureMode]
+    comments: list[PlanComment]
+
+    def cell(self, candidate: Candidate, criterion: Criterion) -> CellScore | None:
+        return self.cells.get((candidate.pk, criterion.pk))
+
+    @property
+    def grid(self) -> list[tuple[Criterion, list[CellScore | None]]]:
+        """The matrix by rows: each criterion with its cell for every candidate."""
+        return [
+            (criterion, [self.cell(candidate, criterion) for candidate in self.candidates])
+            for criterion in self.criteria
+        ]
+
+
+def plan_view(*, plan: AIPlan) -> PlanView:
+    criteria = list(plan.criteria.all())
+    candidates = list(plan.candidates.all())
+    cells = {
+        (cell.candidate_id, cell.criterion_id): cell
+        for cell in CellScore.objects.filter(candidate__plan=plan)
+    }
+    gates = list(plan.gates.all())
+    modes = {str(m.pk): m for m in plan.failure_modes.all()}
+    ordered = ranking.by_risk(
+        [ranking.Risk(key, m.title, m.likelihood, m.impact) for key, m in modes.items()]
+    )
+    blockers = [g for g in gates if g.blocks_release]
+    return PlanView(
+        plan=plan,
+        criteria=criteria,
+        candidates=candidates,
+        cells=cells,
+        ranking=ranking.rank(
+            [c.as_ranking() for c in candidates],
+            [c.as_ranking() for c in criteria],
+            {(str(a), str(b)): cell.score for (a, b), cell in cells.items()},
+        ),
+        gates=gates,
+        failing_blockers=[g for g in blockers if g.verdict == "fail"],
+        unmeasured_blockers=[g for g in blockers if g.verdict == "no result"],
+        failure_modes=[modes[risk.key] for risk in ordered],
+        comments=list(plan.comments.select_related("author")),
+    )
+
+
+def _number(value: Any) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def plan_export(*, plan: AIPlan) -> dict[str, Any]:
+    """The whole plan as plain data, for the client's own tooling and the week-one report."""
+    view = plan_view(plan=plan)
+    by_pk = {str(c.pk): c for c in view.candidates}
+    return {
+        "engagement": {"id": plan.engagement_id, "title": plan.engagement.title},
+        "version": plan.version,
+        "criteria": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "weight": c.weight,
+                "direction": "higher" if c.higher_is_better else "lower",
+            }
+            for c in view.criteria
+        ],
+        "candidates": [
+            {
+                "name": candidate.name,
+                "provider": candidate.provider,
+                "snapshot": candidate.snapshot,
+                "scores": {
+                    criterion.key: {
+                        "score": cell.score,
+                        "measured_value": _number(cell.measured_value),
+                        "unit": cell.unit,
+                        "source_url": cell.source_url,
+                    }
+                    for criterion in view.criteria
+                    if (cell := view.cell(candidate, criterion)) is not None
+                },
+            }
+            for candidate in view.candidates
+        ],
+        "ranking": [
+            {
+                "candidate": by_pk[row.candidate.key].name,
+                "total": row.total,
+                "position": row.position,
+                "tied": row.tied,
+            }
+            for row in view.ranking.rows
+        ],
+        "sensitivity": view.ranking.sensitivity,
+        "chosen": plan.chosen.name if plan.chosen else None,
+        "fallback": plan.fallback.name if plan.fallback else None,
+        "rationale": plan.rationale,
+        "eval_gates": [
+            {
+                "name": g.name,
+                "behaviour": g.behaviour,
+                "dataset": {
+                    "description": g.dataset_description,
+                    "size": g.dataset_size,
+                    "location": g.dataset_location,
+                },
+                "metric": g.metric,
+                "comparison": g.comparison,
+                "threshold": _number(g.threshold),
+                "cadence": g.cadence,
+                "blocks_release": g.blocks_release,
+                "owner": g.owner,
+                "latest": {
+                    "value": _number(g.latest_value),
+                    "date": g.latest_at.isoformat() if g.latest_at else None,
+                    "run_url": g.latest_run_url,
+                    "verdict": g.verdict,
+                },
+            }
+            for g in view.gates
+        ],
+        "failure_modes": [
+            {
+                "title": m.title,
+                "look_first": m.look_first,
+                "likelihood": m.likelihood,
+                "impact": m.impact,
+                "risk": m.risk,
+                "detection": m.detection,
+                "mitigation": m.mitigation,
+                "owner": m.owner,
+                "status": m.status,
+                "status_reason": m.status_reason,
+                "blocks_production": m.blocks_production,
+            }
+            for m in view.failure_modes
+        ],
+    }

@@ -1,0 +1,421 @@
+"""Every write of an AI plan. Each change is one transaction that locks the row it changes,
+refuses a save made from a stale page, and leaves an event on the engagement's timeline."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from cto.aiplan import starter as starter_module
+from cto.aiplan.models import (
+    AIPlan,
+    Candidate,
+    CellScore,
+    Criterion,
+    EvalGate,
+    FailureMode,
+    PlanComment,
+    VersionedRow,
+)
+from cto.audits.models import Audit
+from cto.audits.selectors import audit_result, choices_of
+from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.services import activity_record
+from cto.users.models import User
+
+Row = TypeVar("Row", bound=VersionedRow)
+TEXT_LIMIT = 2000
+
+
+class PlanError(ValidationError):
+    """A refused change to an AI plan, with a message for the person making it."""
+
+
+class StalePlanError(PlanError):
+    """The row changed since the page was drawn; nothing was written."""
+
+
+def load_starter() -> starter_module.Starter:
+    path = PLAYBOOKS_DIR / "aiplan" / "starter.yaml"
+    return starter_module.parse(read_yaml_mapping(path.read_bytes(), name=path.name))
+
+
+def _record(plan: AIPlan, by: User | None, change: str, target: models.Model | None = None) -> None:
+    activity_record(
+        engagement=plan.engagement,
+        actor=by,
+        verb=ActivityEvent.Verb.PLAN_CHANGED,
+        target=target,
+        data={"change": change},
+    )
+
+
+def _lock(row: Row, expected_version: int | None) -> Row:
+    """The row, locked; StalePlanError when it moved on since ``expected_version``."""
+    locked = type(row).objects.select_for_update().get(pk=row.pk)  # type: ignore[attr-defined]
+    if expected_version is not None and locked.version != expected_version:
+        raise StalePlanError(
+            "Someone changed this since you opened the page; nothing was saved. "
+            "Reload to see their change, then make yours again.",
+            code="stale",
+        )
+    return locked
+
+
+def _save(row: Row, fields: list[str]) -> Row:
+    row.version += 1
+    row.full_clean()
+    row.save(update_fields=[*fields, "version"])
+    return row
+
+
+def _text(value: str, label: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
+    value = value.replace("\x00", "").strip()
+    if required and not value:
+        raise PlanError(f"Please give {label}.")
+    if len(value) > limit:
+        raise PlanError(f"Please keep {label} under {limit} characters.")
+    return value
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError as error:
+            raise PlanError("Links must be web addresses starting with https://.") from error
+    return value
+
+
+def _decimal(value: Any, label: str, *, required: bool = False) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise PlanError(f"Please give {label}.")
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation as error:
+        raise PlanError(f"{label.capitalize()} must be a number, like 0.95 or 820.") from error
+    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+        raise PlanError(f"{label.capitalize()} must be a reasonable number.")
+    return number
+
+
+# --- Starting ----------------------------------------------------------------------------------
+
+
+def weak_dimensions(engagement: Engagement) -> set[str]:
+    """The dimensions below the template's bar in the engagement's latest audit."""
+    latest = Audit.objects.filter(engagement=engagement).with_template().order_by("-number").first()
+    if latest is None:
+        return set()
+    result = audit_result(audit=latest)
+    return {
+        d.dimension.id
+        for d in result.score.dimensions
+        if d.score is not None and d.score < result.template.weak_below
+    }
+
+
+@transaction.atomic
+def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
+    """Create the engagement's AI plan with the default criteria and the starter evals and
+    failure modes its intake answers and weak audit dimensions call for."""
+    if AIPlan.objects.filter(engagement=engagement).exists():
+        raise PlanError("This engagement already has an AI plan.")
+    starter = load_starter()
+    response = getattr(engagement, "intake_response", None)
+    evals, failure_modes = starter_module.select(
+        starter, choices_of(response), weak_dimensions(engagement)
+    )
+    plan = AIPlan.objects.create(engagement=engagement)
+    Criterion.objects.bulk_create(
+        Criterion(
+            plan=plan,
+            key=spec.key,
+            label=spec.label,
+            weight=spec.weight,
+            higher_is_better=spec.higher_is_better,
+            position=index,
+        )
+        for index, spec in enumerate(starter.criteria)
+    )
+    EvalGate.objects.bulk_create(
+        EvalGate(
+            plan=plan,
+            key=proposal.key,
+            name=proposal.fields["name"],
+            behaviour=proposal.fields["behaviour"],
+            dataset_description=proposal.fields.get("dataset", {}).get("description", ""),
+            dataset_size=proposal.fields.get("dataset", {}).get("size"),
+            metric=proposal.fields["metric"],
+            comparison=proposal.fields["comparison"],
+            threshold=Decimal(str(proposal.fields["threshold"])),
+            cadence=proposal.fields["cadence"],
+            blocks_release=bool(proposal.fields.get("blocks_release")),
+        )
+        for proposal in evals
+    )
+    FailureMode.objects.bulk_create(
+        FailureMode(
+            plan=plan,
+            key=proposal.key,
+            title=proposal.fields["title"],
+            look_first=proposal.fields["look_first"],
+            likelihood=proposal.fields["likelihood"],
+            impact=proposal.fields["impact"],
+            detection=proposal.fields["detection"],
+            mitigation=proposal.fields["mitigation"],
+            blocks_production=bool(proposal.fields.get("blocks_production")),
+        )
+        for proposal in failure_modes
+    )
+    _record(
+        plan,
+        by,
+        f"started with {len(starter.criteria)} criteria, {len(evals)} proposed evals and "
+        f"{len(failure_modes)} proposed failure modes",
+        target=plan,
+    )
+    return plan
+
+
+# --- The matrix -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def criterion_set_weight(
+    *, criterion: Criterion, weight: Any, expected_version: int | None, by: User
+) -> Criterion:
+    try:
+        value = int(str(weight))
+    except ValueError as error:
+        raise PlanError("A weight is a whole number from 0 to 100.") from error
+    if not 0 <= value <= 100:
+        raise PlanError("A weight is a whole number from 0 to 100.")
+    locked = _lock(criterion, expected_version)
+    if locked.weight == value:
+        return locked
+    before = locked.weight
+    locked.weight = value
+    _save(locked, ["weight"])
+    _record(locked.plan, by, f"weight of {locked.label} from {before} to {value}", target=locked)
+    return locked
+
+
+@transaction.atomic
+def criterion_add(
+    *, plan: AIPlan, label: str, weight: Any, higher_is_better: bool, by: User
+) -> Criterion:
+    label = _text(label, "a name for the criterion", required=True, limit=120)
+    key = "custom-" + slugify(label)[:50]
+    if plan.criteria.filter(key=key).exists():
+        raise PlanError("There is already a criterion with that name.")
+    criterion = Criterion.objects.create(
+        plan=plan,
+        key=key,
+        label=label,
+        weight=0,
+        higher_is_better=higher_is_better,
+        position=plan.criteria.count(),
+    )
+    _record(plan, by, f"added the criterion {label}", target=criterion)
+    return criterion_set_weight(criterion=criterion, weight=weight, expected_version=1, by=by)
+
+
+@transaction.atomic
+def candidate_add(
+    *, plan: AIPlan, name: str, provider: str = "", snapshot: str = "", notes: str = "", by: User
+) -> Candidate:
+    candidate = Candidate(
+        plan=plan,
+        name=_text(name, "the model or vendor's name", required=True, limit=120),
+        provider=_text(provider, "the provider", limit=120),
+        snapshot=_text(snapshot, "the version", limit=120),
+        notes=_text(notes, "the notes"),
+    )
+    candidate.full_clean()
+    candidate.save()
+    _record(plan, by, f"added the candidate {candidate}", target=candidate)
+    return candidate
+
+
+@transaction.atomic
+def cell_score_set(
+    *,
+    candidate: Candidate,
+    criterion: Criterion,
+    score: Any,
+    measured_value: Any = "",
+    unit: str = "",
+    source_url: str = "",
+    expected_version: int | None,
+    by: User,
+) -> CellScore:
+    """Score one cell 1-5, with an optional measured value, unit and source."""
+    if candidate.plan_id != criterion.plan_id:
+        raise PlanError("That candidate and criterion belong to different plans.")
+    if str(score).strip() not in {"1", "2", "3", "4", "5"}:
+        raise PlanError("A score is a whole number from 1 to 5.")
+    value = _decimal(measured_value, "the measured value")
+    unit, source_url = _text(unit, "the unit", limit=40), _url(source_url)
+    cell = CellScore.objects.filter(candidate=candidate, criterion=criterion).first()
+    if cell is None:
+        if expected_version is not None:
+            raise StalePlanError("This page is out of date; reload it.", code="stale")
+        cell = CellScore.objects.create(
+            candidate=candidate,
+            criterion=criterion,
+            score=int(score),
+            measured_value=value,
+            unit=unit,
+            source_url=source_url,
+        )
+    else:
+        cell = _lock(cell, expected_version)
+        cell.score, cell.measured_value, cell.unit, cell.source_url = (
+            int(score),
+            value,
+            unit,
+            source_url,
+        )
+        _save(cell, ["score", "measured_value", "unit", "source_url"])
+    _record(
+        candidate.plan, by, f"scored {candidate} on {criterion.label}: {cell.score}", target=cell
+    )
+    return cell
+
+
+@transaction.atomic
+def plan_choose(
+    *,
+    plan: AIPlan,
+    chosen: Candidate | None,
+    fallback: Candidate | None,
+    rationale: str,
+    expected_version: int | None,
+    by: User,
+) -> AIPlan:
+    """Record the chosen candidate and its fallback, with the reasons."""
+    for candidate in (chosen, fallback):
+        if candidate is not None and candidate.plan_id != plan.pk:
+            raise PlanError("That candidate is not part of this plan.")
+    if chosen is not None and chosen == fallback:
+        raise PlanError("The fallback must be a different candidate from the chosen one.")
+    if chosen is None:
+        raise PlanError("Please choose a candidate.")
+    rationale = _text(rationale, "the reasons for this choice", required=True, limit=4000)
+    locked = _lock(plan, expected_version)
+    locked.chosen, locked.fallback, locked.rationale = chosen, fallback, rationale
+    _save(locked, ["chosen", "fallback", "rationale", "updated_at"])
+    note = f"chose {chosen}" + (f" with {fallback} as fallback" if fallback else "")
+    _record(locked, by, note, target=locked)
+    return locked
+
+
+# --- Gates and failure modes -----------------------------------------------------------------
+
+
+@transaction.atomic
+def gate_result_record(
+    *,
+    gate: EvalGate,
+    value: Any,
+    at: datetime.date | None,
+    run_url: str = "",
+    expected_version: int | None,
+    by: User,
+) -> EvalGate:
+    """Record a gate's latest result; pass or fail follows from its threshold."""
+    number = _decimal(value, "the result", required=True)
+    locked = _lock(gate, expected_version)
+    locked.latest_value, locked.latest_at = number, at or datetime.date.today()
+    locked.latest_run_url = _url(run_url)
+    _save(locked, ["latest_value", "latest_at", "latest_run_url"])
+    _record(
+        locked.plan, by, f"recorded {number} for {locked.name}: {locked.verdict}", target=locked
+    )
+    return locked
+
+
+@transaction.atomic
+def failure_mode_set_status(
+    *,
+    failure_mode: FailureMode,
+    status: str,
+    reason: str = "",
+    expected_version: int | None,
+    by: User,
+) -> FailureMode:
+    if status not in FailureMode.Status.values:
+        raise PlanError("Choose open, mitigated or accepted.")
+    reason = _text(reason, "the reason")
+    if status == FailureMode.Status.ACCEPTED and not reason:
+        raise PlanError("Accepting a risk needs a reason: say why it is acceptable.")
+    locked = _lock(failure_mode, expected_version)
+    locked.status, locked.status_reason = status, reason
+    _save(locked, ["status", "status_reason"])
+    _record(
+        locked.plan,
+        by,
+        f"marked “{locked.title}” {locked.get_status_display().lower()}",
+        target=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def row_drop(*, row: Candidate | Criterion | EvalGate | FailureMode, by: User) -> None:
+    """Remove a proposal or a row the operator does not want."""
+    plan, label = row.plan, str(row)
+    type(row).objects.filter(pk=row.pk).delete()
+    _record(plan, by, f"dropped {row._meta.verbose_name} “{label}”")
+
+
+def row_save(*, row: EvalGate | FailureMode | Candidate | Criterion, by: User, change: str) -> None:
+    """Create or edit a whole row from the admin's form, with the same checks and event."""
+    with transaction.atomic():
+        if row.pk:
+            _lock(row, row.version)
+            row.version += 1
+        if isinstance(row, Criterion) and not row.key:
+            row.key = "custom-" + slugify(row.label)[:50]
+        row.full_clean()
+        row.save()
+        _record(row.plan, by, change, target=row)
+
+
+# --- Comments --------------------------------------------------------------------------------
+
+ROW_MODELS: dict[str, type[models.Model]] = {
+    PlanComment.Row.CANDIDATE: Candidate,
+    PlanComment.Row.GATE: EvalGate,
+    PlanComment.Row.FAILURE_MODE: FailureMode,
+}
+
+
+@transaction.atomic
+def comment_add(*, plan: AIPlan, row_kind: str, row_id: Any, text: str, by: User) -> PlanComment:
+    """Anyone who can see the plan may comment on it or on one of its rows."""
+    text = _text(text, "a comment", required=True)
+    if row_kind not in PlanComment.Row.values:
+        raise PlanError("That is not something one can comment on.")
+    target_id = None
+    if row_kind != PlanComment.Row.PLAN:
+        model = ROW_MODELS[row_kind]
+        if not str(row_id).isdigit() or not model.objects.filter(pk=row_id, plan=plan).exists():  # type: ignore[attr-defined]
+            raise PlanError("That row is not part of this plan.")
+        target_id = int(row_id)
+    comment = PlanComment.objects.create(
+        plan=plan, row_kind=row_kind, row_id=target_id, author=by, text=text
+    )
+    _record(plan, by, "commented", target=comment)
+    return comment
