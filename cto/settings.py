@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "cto.intake",
     "cto.audits",
     "cto.aiplan",
+    "cto.checklists",
     "cto.demo",
 ]
 
@@ -195,8 +197,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Reports and evidence: never under a public URL, streamed through views that check access.
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
+        "BACKEND": "cto.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT},
     },
     "staticfiles": {
         "BACKEND": (
@@ -255,6 +257,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Each morning, owners hear of their overdue items and those due tomorrow.
+    "checklist-reminders": {
+        "task": "cto.checklists.tasks.send_checklist_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Evidence uploads: the largest file accepted.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -18,5 +18,6 @@ urlpatterns = [
     path("portal/", include("cto.engagements.urls")),
     path("portal/", include("cto.audits.urls")),
     path("portal/", include("cto.aiplan.urls")),
+    path("portal/", include("cto.checklists.urls")),
     path("admin/", admin.site.urls),
 ]

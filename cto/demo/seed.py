@@ -4,11 +4,13 @@ already is left as it is."""
 
 from __future__ import annotations
 
+import datetime
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from cto.aiplan.models import AIPlan, EvalGate, FailureMode
 from cto.aiplan.services import (
@@ -21,6 +23,12 @@ from cto.aiplan.services import (
 )
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
+from cto.checklists.models import Checklist
+from cto.checklists.services import (
+    checklist_template_load_shipped,
+    evidence_add,
+    item_set_status,
+)
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
@@ -74,6 +82,7 @@ def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo data and return the logins to print."""
     load_shipped_trees(publish=True)
     load_shipped_audit_templates(publish=True)
+    checklist_template_load_shipped(publish=True)
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )
@@ -101,6 +110,10 @@ def seed_demo() -> list[DemoLogin]:
             kind=kind,
             lead=operator,
             contact=client,
+            # The active engagement started six days ago, so its checklist has due dates behind it.
+            start_date=timezone.localdate() - datetime.timedelta(days=6)
+            if Stage.ACTIVE in stages
+            else None,
             by=operator,
         )
         for stage in stages:
@@ -108,6 +121,7 @@ def seed_demo() -> list[DemoLogin]:
 
     _seed_audits(operator)
     _seed_ai_plan(operator)
+    _seed_checklist(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
 
@@ -306,3 +320,37 @@ def _seed_ai_plan(operator: User) -> None:
             gate_result_record(
                 gate=gate, value=results[gate.name], at=None, expected_version=None, by=operator
             )
+
+
+def _seed_checklist(operator: User) -> None:
+    """The active engagement's week-one checklist, part done with evidence, one item blocked,
+    the rest open and so overdue (it started six days ago)."""
+    checklist = Checklist.objects.get(engagement__title="Platform modernisation")
+    items = {item.key: item for item in checklist.items.all()}
+    if any(item.status != "todo" for item in items.values()):
+        return
+    started = checklist.engagement.start_date or timezone.localdate()
+    for key, proof in (
+        ("access_granted", {"note": "Read access to the two repositories and the cloud console."}),
+        ("architecture_review", {"url": "https://docs.example/architecture-review"}),
+        ("risk_map", {"url": "https://docs.example/risk-map"}),
+        (
+            "security_gaps",
+            {"note": "Secrets moved out of the repository; backups now tested weekly."},
+        ),
+    ):
+        evidence_add(item=items[key], by=operator, **proof)
+        item_set_status(
+            item=items[key],
+            status="done",
+            expected_version=None,
+            by=operator,
+            effective_date=started + datetime.timedelta(days=items[key].due_day - 1),
+        )
+    item_set_status(
+        item=items["vendor_assessment"],
+        status="blocked",
+        expected_version=None,
+        reason="Waiting for the client's list of contracts.",
+        by=operator,
+    )

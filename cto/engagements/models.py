@@ -142,6 +142,7 @@ class ActivityEvent(models.Model):
         AUDIT_OPENED = "audit.opened", "opened an audit"
         AUDIT_LOCKED = "audit.locked", "locked an audit"
         PLAN_CHANGED = "aiplan.changed", "changed the AI plan"
+        CHECKLIST_CHANGED = "checklist.changed", "changed the checklist"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -194,6 +195,8 @@ class ActivityEvent(models.Model):
             return f"Readiness audit {self.data.get('number', '')} {action}"
         if self.verb == self.Verb.PLAN_CHANGED:
             return f"AI plan: {self.data.get('change', 'changed')}"
+        if self.verb == self.Verb.CHECKLIST_CHANGED:
+            return f"Checklist: {self.data.get('change', 'changed')}"
         if self.verb == self.Verb.UPDATED:
             fields = ", ".join(name.replace("_", " ") for name in self.data.get("fields", []))
             return f"Edited {fields}"

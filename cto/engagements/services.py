@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.signals import stage_changed
 from cto.engagements.stages import Stage, transition_problem
 
 if TYPE_CHECKING:
@@ -124,6 +125,9 @@ def engagement_transition(
         event = activity_record(
             engagement=locked, actor=by, verb=ActivityEvent.Verb.STAGE_CHANGED, data=data
         )
+        # In the same transaction: what other apps do on a stage (the week-one checklist on
+        # "active") happens with the move or not at all.
+        stage_changed.send(sender=Engagement, engagement=locked, before=before, after=after, by=by)
         event_notify_later(event)
     return locked
 

@@ -33,6 +33,7 @@ def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # Read through the reverse relation: this app never imports the apps built on it.
         "audits": engagement.audits.order_by("-number"),
         "ai_plan": engagement.ai_plan_or_none,
+        "has_checklist": hasattr(engagement, "checklist"),
     }
     template = "engagements/engagement_detail.html"
     if request.htmx:

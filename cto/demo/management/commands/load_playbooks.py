@@ -7,12 +7,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from cto.audits.playbooks import load_shipped_audit_templates
+from cto.checklists.services import checklist_template_load_shipped
 from cto.intake.playbooks import load_shipped_trees
 
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped content of cto/playbooks/ (decision trees, audit templates) as new "
+        "Load the shipped content of cto/playbooks/ (decision trees, audit and checklist "
+        "templates) as new "
         "versions; identical content is not loaded twice. Run at every release."
     )
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
                 loaded = [
                     *load_shipped_trees(publish=publish),
                     *load_shipped_audit_templates(publish=publish),
+                    *checklist_template_load_shipped(publish=publish),
                 ]
         except ValidationError as error:
             raise CommandError("Nothing was loaded:\n  " + "\n  ".join(error.messages)) from error

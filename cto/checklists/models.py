@@ -1,0 +1,189 @@
+"""Week-one checklists: template versions, an engagement's checklist, its items and the
+evidence that proves them."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from cto.checklists import template as template_module
+from cto.core.models import TimeStampedModel
+from cto.core.versioning import ContentVersion
+from cto.engagements.models import Engagement
+from cto.users.models import User
+
+
+class ChecklistTemplate(TimeStampedModel):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistTemplateVersion(ContentVersion):
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="versions"
+    )
+
+    class Meta:
+        ordering = ["template__slug", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="checklist_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["template", "checksum"], name="checklist_version_checksum_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
+
+    def parsed(self) -> template_module.ChecklistSpec:
+        return template_module.parse(self.definition)
+
+
+class ChecklistQuerySet(models.QuerySet["Checklist"]):
+    def for_user(self, user: User) -> ChecklistQuerySet:
+        return self.filter(engagement__in=Engagement.objects.for_user(user))
+
+
+class Checklist(TimeStampedModel):
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, related_name="checklist"
+    )
+    template_version = models.ForeignKey(
+        ChecklistTemplateVersion, on_delete=models.PROTECT, related_name="checklists"
+    )
+
+    objects = ChecklistQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Week-one checklist of {self.engagement}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("checklists:detail", args=[self.engagement_id])
+
+
+class ChecklistItemQuerySet(models.QuerySet["ChecklistItem"]):
+    def live(self) -> ChecklistItemQuerySet:
+        return self.filter(dropped_at__isnull=True)
+
+
+class ChecklistItem(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        IN_PROGRESS = "in_progress", "In progress"
+        BLOCKED = "blocked", "Blocked"
+        DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    class Side(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        CLIENT = "client", "Client"
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(
+        max_length=64, blank=True, help_text="From the template; blank when added by hand"
+    )
+    section = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    done_when = models.TextField(max_length=2000, help_text="The evidence that counts")
+    owner_side = models.CharField(max_length=16, choices=Side.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_day = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TODO)
+    status_reason = models.TextField(blank=True, max_length=2000)
+    effective_date = models.DateField(null=True, blank=True, help_text="When the thing was true")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+    dropped_reason = models.TextField(blank=True, max_length=2000)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ChecklistItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done")
+                | (models.Q(effective_date__isnull=False) & models.Q(done_at__isnull=False)),
+                name="checklist_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["blocked", "not_applicable"])
+                | ~models.Q(status_reason=""),
+                name="checklist_blocked_or_na_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["checklist", "status"], name="checklist_item_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def due_date(self) -> datetime.date | None:
+        return template_module.due_date(self.checklist.engagement.start_date, self.due_day)
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.due_date()
+        return (
+            due is not None
+            and due < timezone.localdate()
+            and self.status not in template_module.FINISHED
+        )
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    # A random name: the original is kept in the row, never trusted as a path.
+    engagement_id = instance.item.checklist.engagement_id
+    return f"evidence/{engagement_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+def private_storage():  # type: ignore[no-untyped-def]
+    return storages["private"]
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        LINK = "link", "Link"
+        NOTE = "note", "Note"
+        FILE = "file", "File"
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    url = models.URLField(blank=True, max_length=500)
+    note = models.TextField(blank=True, max_length=4000)
+    file = models.FileField(
+        upload_to=_evidence_path, storage=private_storage, blank=True, max_length=300
+    )
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url or self.note[:40]
+
+    def get_download_url(self) -> str:
+        return reverse("checklists:evidence_download", args=[self.pk])

@@ -1,0 +1,128 @@
+"""Reads of checklists, scoped to who is asking, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cto.checklists import template as template_module
+from cto.checklists.models import Checklist, ChecklistItem, Evidence
+from cto.engagements.models import Engagement
+from cto.users.models import User
+
+FILTERS = ("all", "mine", "overdue", "blocked")
+
+
+def checklist_get(*, user: User, engagement_pk: int) -> Checklist:
+    return get_object_or_404(
+        Checklist.objects.for_user(user).select_related(
+            "engagement__organization", "template_version__template"
+        ),
+        engagement_id=engagement_pk,
+    )
+
+
+def _items(queryset: QuerySet[ChecklistItem]) -> QuerySet[ChecklistItem]:
+    return queryset.select_related("owner", "done_by", "checklist__engagement").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.select_related("added_by"))
+    )
+
+
+def item_get(*, user: User, pk: int) -> ChecklistItem:
+    return get_object_or_404(
+        _items(
+            ChecklistItem.objects.live().filter(
+                checklist__engagement__in=Engagement.objects.for_user(user)
+            )
+        ),
+        pk=pk,
+    )
+
+
+def evidence_get(*, user: User, pk: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.filter(item__checklist__engagement__in=Engagement.objects.for_user(user)),
+        pk=pk,
+        kind=Evidence.Kind.FILE,
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    items: list[ChecklistItem]
+    progress: template_module.Progress
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    checklist: Checklist
+    sections: list[Section]
+    progress: template_module.Progress
+    filter: str
+    shown: int
+
+
+def checklist_view(*, checklist: Checklist, user: User, filter: str = "all") -> ChecklistView:
+    """The checklist by section, with progress over every live item and the filter applied
+    to what is listed."""
+    items = list(_items(checklist.items.live()))
+    overall = template_module.progress(item.status for item in items)
+    by_section: OrderedDict[str, list[ChecklistItem]] = OrderedDict()
+    for item in items:
+        by_section.setdefault(item.section, []).append(item)
+    keep = {
+        "mine": lambda item: item.owner_id == user.pk,
+        "overdue": lambda item: item.is_overdue,
+        "blocked": lambda item: item.status == ChecklistItem.Status.BLOCKED,
+    }.get(filter if filter in FILTERS else "all", lambda item: True)
+    sections = [
+        Section(
+            name,
+            [item for item in section_items if keep(item)],
+            template_module.progress(item.status for item in section_items),
+        )
+        for name, section_items in by_section.items()
+    ]
+    return ChecklistView(
+        checklist=checklist,
+        sections=[s for s in sections if s.items],
+        progress=overall,
+        filter=filter if filter in FILTERS else "all",
+        shown=sum(len(s.items) for s in sections),
+    )
+
+
+def due_this_week(*, today: datetime.date | None = None) -> list[ChecklistItem]:
+    """Open items across every engagement that are overdue or due within seven days."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=7)
+    candidates = _items(
+        ChecklistItem.objects.live()
+        .exclude(status__in=template_module.FINISHED)
+        .filter(checklist__engagement__start_date__isnull=False)
+        .select_related("checklist__engagement__organization")
+    )
+    due = [item for item in candidates if (date := item.due_date()) is not None and date <= horizon]
+    return sorted(
+        due, key=lambda item: (item.due_date(), item.checklist.engagement.title, item.position)
+    )
+
+
+def people_for(*, checklist: Checklist) -> list[User]:
+    """Who may own an item: the client's members and the operators."""
+    from django.db.models import Q
+
+    return list(
+        User.objects.filter(
+            Q(is_staff=True, is_active=True)
+            | Q(memberships__organization_id=checklist.engagement.organization_id, is_active=True)
+        )
+        .distinct()
+        .order_by("email")
+    )

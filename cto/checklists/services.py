@@ -1,0 +1,373 @@
+"""Every write of the week-one checklists. Nothing is done without evidence and an effective
+date; every change locks its item, refuses a stale save and leaves a timeline event."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mass_mail
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cto.checklists import template as template_module
+from cto.checklists.models import (
+    Checklist,
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    Evidence,
+)
+from cto.checklists.uploads import UploadError, check_upload
+from cto.core.playbooks import read_yaml_mapping, shipped_files
+from cto.core.versioning import ContentVersion, publish_version, store_version
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.services import activity_record
+from cto.users.models import Membership, User
+
+TEMPLATE_SLUG = "week-one"
+
+
+class ChecklistError(ValidationError):
+    """A refused change, with a message for the person making it."""
+
+
+class StaleItemError(ChecklistError):
+    def __init__(self, message: str, *, current: ChecklistItem) -> None:
+        super().__init__(message, code="stale")
+        self.current = current
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_template_load_shipped(*, publish: bool, by: User | None = None) -> list[Any]:
+    loaded = []
+    for path in shipped_files("checklists"):
+        definition = read_yaml_mapping(path.read_bytes(), name=path.name)
+        try:
+            spec = template_module.parse(definition)
+        except template_module.ChecklistTemplateError as error:
+            raise ValidationError(error.problems) from error
+        version, created = store_version(
+            parent_model=ChecklistTemplate,
+            version_model=ChecklistTemplateVersion,
+            parent_field="template",
+            slug=spec.slug,
+            title=spec.title,
+            definition=definition,
+            source_name=path.name,
+            by=by,
+        )
+        if publish and not version.is_published:
+            locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
+            publish_version(version=locked, by=by)
+            version = locked
+        loaded.append((path.name, version, created))
+    return loaded
+
+
+def current_template() -> ChecklistTemplateVersion | None:
+    return (
+        ChecklistTemplateVersion.objects.filter(
+            status=ContentVersion.Status.PUBLISHED, template__slug=TEMPLATE_SLUG
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- Applying -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    checklist: Checklist
+    added: list[str]
+    updated: list[str]
+    not_in_template: list[str]  # items kept with their progress although the template dropped them
+
+
+def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
+    """Apply the newest template for the engagement's kind: create the checklist, or bring an
+    existing one up to the newer version without losing progress on items that still exist
+    (matched by key); items the template no longer has are kept and reported."""
+    version = current_template()
+    if version is None:
+        raise ChecklistError("No checklist template is published yet (load_playbooks).")
+    specs = version.parsed().items_for(engagement.kind)
+    with transaction.atomic():
+        checklist, created = Checklist.objects.select_for_update().get_or_create(
+            engagement=engagement, defaults={"template_version": version}
+        )
+        existing = {item.key: item for item in checklist.items.live() if item.key}
+        added, updated = [], []
+        for position, spec in enumerate(specs):
+            item = existing.pop(spec.key, None)
+            if item is None:
+                ChecklistItem.objects.create(
+                    checklist=checklist,
+                    key=spec.key,
+                    section=spec.section,
+                    title=spec.title,
+                    done_when=spec.done_when,
+                    owner_side=spec.owner,
+                    due_day=spec.due_day,
+                    position=position,
+                )
+                added.append(spec.key)
+            elif (item.section, item.title, item.done_when, item.owner_side, item.due_day) != (
+                spec.section,
+                spec.title,
+                spec.done_when,
+                spec.owner,
+                spec.due_day,
+            ) or item.position != position:
+                item.section, item.title, item.done_when = spec.section, spec.title, spec.done_when
+                item.owner_side, item.due_day, item.position = spec.owner, spec.due_day, position
+                item.version += 1
+                item.save()
+                updated.append(spec.key)
+        if checklist.template_version_id != version.pk:
+            checklist.template_version = version
+            checklist.save(update_fields=["template_version", "updated_at"])
+        if created or added or updated:
+            activity_record(
+                engagement=engagement,
+                actor=by,
+                verb=ActivityEvent.Verb.CHECKLIST_CHANGED,
+                target=checklist,
+                data={"change": f"applied {version} ({len(added)} added, {len(updated)} updated)"},
+            )
+    return ApplyReport(checklist, added, updated, sorted(existing))
+
+
+# --- Items ---------------------------------------------------------------------------------------
+
+
+def may_work_on(user: User, item: ChecklistItem) -> bool:
+    """Operators work on every item; client members on the items their side owns."""
+    return user.is_staff or item.owner_side == ChecklistItem.Side.CLIENT
+
+
+def _locked(item: ChecklistItem, expected_version: int | None, by: User) -> ChecklistItem:
+    if not may_work_on(by, item):
+        raise ChecklistError("This item is the practice's to do; you can comment on it instead.")
+    locked = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("checklist__engagement", "owner", "done_by")
+        .get(pk=item.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleItemError(
+            "Someone changed this item since you opened the page, so your change was not saved. "
+            "Here is how it stands now.",
+            current=locked,
+        )
+    return locked
+
+
+def _record(item: ChecklistItem, by: User | None, change: str) -> None:
+    activity_record(
+        engagement=item.checklist.engagement,
+        actor=by,
+        verb=ActivityEvent.Verb.CHECKLIST_CHANGED,
+        target=item,
+        data={"change": f"{item.title}: {change}"},
+    )
+
+
+@transaction.atomic
+def item_set_status(
+    *,
+    item: ChecklistItem,
+    status: str,
+    reason: str = "",
+    effective_date: datetime.date | None = None,
+    expected_version: int | None,
+    by: User,
+) -> ChecklistItem:
+    """Change an item's status. Done needs evidence and the date the thing was true; blocked
+    and not applicable need a reason."""
+    if status not in ChecklistItem.Status.values:
+        raise ChecklistError("That is not a status.")
+    locked = _locked(item, expected_version, by)
+    reason = reason.replace("\x00", "").strip()[:2000]
+    if status in (ChecklistItem.Status.BLOCKED, ChecklistItem.Status.NOT_APPLICABLE) and not reason:
+        raise ChecklistError("Please say why: a blocked or not-applicable item needs a reason.")
+    if status == ChecklistItem.Status.DONE:
+        if not locked.evidence.exists():
+            raise ChecklistError(
+                "Done needs evidence: add a link, a note or a file that shows it first."
+            )
+        if effective_date is None:
+            raise ChecklistError("Done needs the date it became true (the effective date).")
+        if effective_date > timezone.localdate():
+            raise ChecklistError("The effective date cannot be in the future.")
+        locked.effective_date, locked.done_by, locked.done_at = effective_date, by, timezone.now()
+    else:
+        locked.done_by, locked.done_at = None, None
+    locked.status, locked.status_reason = status, reason
+    locked.version += 1
+    locked.save()
+    _record(locked, by, f"marked {locked.get_status_display().lower()}")
+    return locked
+
+
+@transaction.atomic
+def item_set_owner(
+    *, item: ChecklistItem, owner: User | None, expected_version: int | None, by: User
+) -> ChecklistItem:
+    if not by.is_staff:
+        raise ChecklistError("Only the practice assigns owners.")
+    locked = _locked(item, expected_version, by)
+    if (
+        owner is not None
+        and not owner.is_staff
+        and not Membership.objects.filter(
+            user=owner, organization_id=locked.checklist.engagement.organization_id
+        ).exists()
+    ):
+        raise ChecklistError(
+            "The owner must be an operator or a member of the client's organisation."
+        )
+    locked.owner = owner
+    locked.version += 1
+    locked.save(update_fields=["owner", "version"])
+    _record(locked, by, f"owner set to {owner or 'nobody'}")
+    return locked
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    item: ChecklistItem,
+    url: str = "",
+    note: str = "",
+    upload: UploadedFile | None = None,
+    by: User,
+) -> Evidence:
+    """Attach one piece of evidence: a link, a note or a file (type and size checked on the
+    server, stored privately under a random name)."""
+    locked = _locked(item, None, by)
+    url, note = url.strip(), note.replace("\x00", "").strip()
+    if upload is not None:
+        head = upload.read(2048)
+        upload.seek(0)
+        try:
+            name, content_type = check_upload(
+                upload.name or "", upload.size or 0, head, max_bytes=settings.EVIDENCE_MAX_BYTES
+            )
+        except UploadError as error:
+            raise ChecklistError(str(error)) from error
+        evidence = Evidence(
+            item=locked,
+            kind=Evidence.Kind.FILE,
+            original_name=name,
+            content_type=content_type,
+            size=upload.size,
+            added_by=by,
+        )
+        evidence.file.save(name, upload, save=False)
+    elif url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as error:
+            raise ChecklistError("A link must be a web address starting with https://.") from error
+        evidence = Evidence(item=locked, kind=Evidence.Kind.LINK, url=url[:500], added_by=by)
+    elif note:
+        if len(note) > 4000:
+            raise ChecklistError("Please keep the note under 4000 characters.")
+        evidence = Evidence(item=locked, kind=Evidence.Kind.NOTE, note=note, added_by=by)
+    else:
+        raise ChecklistError("Add a link, a note or a file.")
+    evidence.save()
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    _record(locked, by, f"evidence added ({evidence.get_kind_display().lower()})")
+    return evidence
+
+
+@transaction.atomic
+def item_add(
+    *,
+    checklist: Checklist,
+    section: str,
+    title: str,
+    done_when: str,
+    owner_side: str,
+    due_day: Any,
+    by: User,
+) -> ChecklistItem:
+    if not by.is_staff:
+        raise ChecklistError("Only the practice adds items.")
+    if not title.strip() or not done_when.strip():
+        raise ChecklistError("An item needs a title and what counts as done.")
+    if owner_side not in ChecklistItem.Side.values:
+        raise ChecklistError("Choose whose side does it: practice or client.")
+    if str(due_day) not in {"1", "2", "3", "4", "5"}:
+        raise ChecklistError("The due day is 1 to 5.")
+    item = ChecklistItem.objects.create(
+        checklist=checklist,
+        section=(section.strip() or "Other")[:120],
+        title=title.strip()[:200],
+        done_when=done_when.strip()[:2000],
+        owner_side=owner_side,
+        due_day=int(due_day),
+        position=checklist.items.count(),
+    )
+    _record(item, by, "added")
+    return item
+
+
+@transaction.atomic
+def item_drop(
+    *, item: ChecklistItem, reason: str, expected_version: int | None, by: User
+) -> ChecklistItem:
+    """Take an item out of the checklist, with a reason; it stays on record."""
+    if not by.is_staff:
+        raise ChecklistError("Only the practice drops items.")
+    reason = reason.strip()
+    if not reason:
+        raise ChecklistError("Please give a reason for dropping the item.")
+    locked = _locked(item, expected_version, by)
+    locked.dropped_at, locked.dropped_reason = timezone.now(), reason[:2000]
+    locked.version += 1
+    locked.save(update_fields=["dropped_at", "dropped_reason", "version"])
+    _record(locked, by, f"dropped ({reason[:80]})")
+    return locked
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """Email each owner their overdue items and those due tomorrow: one email per person,
+    none when there is nothing. Returns how many emails went out."""
+    today = today or timezone.localdate()
+    items = (
+        ChecklistItem.objects.live()
+        .exclude(status__in=template_module.FINISHED)
+        .filter(
+            owner__isnull=False,
+            owner__is_active=True,
+            checklist__engagement__start_date__isnull=False,
+        )
+        .select_related("owner", "checklist__engagement")
+    )
+    rows = [(item.owner.email, item.due_date(), item.status, item) for item in items]  # type: ignore[union-attr]
+    messages = []
+    for reminder in template_module.reminders(rows, today):
+        context = {"reminder": reminder, "site_url": settings.SITE_URL}
+        subject = render_to_string("checklists/email/reminder_subject.txt", context)
+        body = render_to_string("checklists/email/reminder_body.txt", context)
+        messages.append((" ".join(subject.split()), body, None, [reminder.owner_email]))
+    send_mass_mail(messages)
+    return len(messages)

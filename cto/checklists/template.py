@@ -1,0 +1,141 @@
+"""Checklist templates: parsing the authored YAML, and which items an engagement kind gets.
+A pure module: no ORM."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+OWNER_SIDES = ("practice", "client")
+APPLIES_TO = ("all", "ai")
+
+
+class ChecklistTemplateError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    key: str
+    applies_to: str
+    section: str
+    title: str
+    done_when: str
+    owner: str
+    due_day: int
+
+
+@dataclass(frozen=True)
+class ChecklistSpec:
+    slug: str
+    title: str
+    items: tuple[ItemSpec, ...]
+
+    def items_for(self, kind: str) -> list[ItemSpec]:
+        """A generic engagement gets the items for all; an AI engagement those and the AI ones."""
+        return [item for item in self.items if item.applies_to == "all" or kind == "ai"]
+
+
+def parse(data: Any) -> ChecklistSpec:
+    if not isinstance(data, dict):
+        raise ChecklistTemplateError(["(template): must be a mapping with “items”."])
+    problems: list[str] = []
+    items: list[ItemSpec] = []
+    for raw in data.get("items") or []:
+        key = raw.get("key") if isinstance(raw, dict) else None
+        where = f"item {key!r}"
+        if not isinstance(key, str) or not key:
+            problems.append(f"{where}: needs a key.")
+            continue
+        missing = [n for n in ("section", "title", "done_when") if not str(raw.get(n, "")).strip()]
+        if missing:
+            problems.append(f"{where}: missing {', '.join(missing)}.")
+        if raw.get("applies_to") not in APPLIES_TO:
+            problems.append(f"{where}: “applies_to” is all or ai.")
+        if raw.get("owner") not in OWNER_SIDES:
+            problems.append(f"{where}: “owner” is practice or client.")
+        if raw.get("due_day") not in (1, 2, 3, 4, 5):
+            problems.append(f"{where}: “due_day” is 1 to 5.")
+        items.append(
+            ItemSpec(
+                key=key,
+                applies_to=str(raw.get("applies_to")),
+                section=str(raw.get("section", "")).strip(),
+                title=str(raw.get("title", "")).strip(),
+                done_when=str(raw.get("done_when", "")).strip(),
+                owner=str(raw.get("owner")),
+                due_day=raw.get("due_day") if isinstance(raw.get("due_day"), int) else 1,
+            )
+        )
+    if len({item.key for item in items}) != len(items):
+        problems.append("(items): keys must be unique.")
+    if not items:
+        problems.append("(items): at least one item is needed.")
+    if not isinstance(data.get("slug"), str) or not isinstance(data.get("title"), str):
+        problems.append("(template): needs a slug and a title.")
+    if problems:
+        raise ChecklistTemplateError(problems)
+    return ChecklistSpec(slug=data["slug"], title=data["title"], items=tuple(items))
+
+
+# --- Dates, progress, reminders ---------------------------------------------------------------
+
+
+def due_date(start: datetime.date | None, due_day: int) -> datetime.date | None:
+    """Day 1 is the start date itself; no start date, no due date."""
+    if start is None:
+        return None
+    return start + datetime.timedelta(days=due_day - 1)
+
+
+@dataclass(frozen=True)
+class Progress:
+    finished: int  # done or not applicable
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 0
+
+
+FINISHED = ("done", "not_applicable")
+
+
+def progress(statuses: Iterable[str]) -> Progress:
+    statuses = list(statuses)
+    return Progress(sum(1 for s in statuses if s in FINISHED), len(statuses))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One email to one owner: their overdue items and those due tomorrow."""
+
+    owner_email: str
+    overdue: tuple[Any, ...]
+    due_tomorrow: tuple[Any, ...]
+
+
+def reminders(
+    items: Sequence[tuple[str, datetime.date | None, str, Any]], today: datetime.date
+) -> list[Reminder]:
+    """Group open items (owner email, due date, status, item) into one reminder per owner with
+    anything overdue or due tomorrow; owners with nothing get nothing."""
+    tomorrow = today + datetime.timedelta(days=1)
+    by_owner: dict[str, tuple[list[Any], list[Any]]] = {}
+    for email, due, status, item in items:
+        if not email or due is None or status in FINISHED:
+            continue
+        overdue, soon = by_owner.setdefault(email.lower(), ([], []))
+        if due < today:
+            overdue.append(item)
+        elif due == tomorrow:
+            soon.append(item)
+    return [
+        Reminder(email, tuple(overdue), tuple(soon))
+        for email, (overdue, soon) in sorted(by_owner.items())
+        if overdue or soon
+    ]

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from cto.checklists import views
+
+app_name = "checklists"
+
+urlpatterns = [
+    path("engagements/<int:engagement_pk>/checklist/", views.checklist_detail, name="detail"),
+    path("engagements/<int:engagement_pk>/checklist/apply/", views.checklist_apply, name="apply"),
+    path("engagements/<int:engagement_pk>/checklist/items/", views.item_add, name="item_add"),
+    path("checklist-items/<int:pk>/status/", views.item_status, name="item_status"),
+    path("checklist-items/<int:pk>/evidence/", views.item_evidence, name="item_evidence"),
+    path("checklist-items/<int:pk>/owner/", views.item_owner, name="item_owner"),
+    path("checklist-items/<int:pk>/drop/", views.item_drop, name="item_drop"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("due-this-week/", views.due_this_week, name="due_this_week"),
+]

@@ -1,0 +1,232 @@
+"""Checklist pages: the engagement's week-one checklist (items changed in place with htmx),
+private evidence downloads, and the operators' view of what is due this week."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cto.checklists import selectors, services
+from cto.checklists.models import ChecklistItem
+from cto.core.htmx import HtmxHttpRequest
+from cto.engagements.selectors import engagement_get
+from cto.users.models import User
+
+TEMPLATE = "checklists/checklist_detail.html"
+
+
+def _version(request: HtmxHttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _item_response(
+    request: HtmxHttpRequest, item: ChecklistItem, change: Callable[[], Any], done: str
+) -> HttpResponse:
+    status, error = 200, ""
+    try:
+        change()
+    except services.StaleItemError as stale:
+        status, error = 409, stale.messages[0]
+    except services.ChecklistError as refused:
+        status, error = 422, refused.messages[0]
+    if request.htmx:
+        fresh = selectors.item_get(user=request.user, pk=item.pk)  # type: ignore[arg-type]
+        context = {
+            "item": fresh,
+            "error": error,
+            "saved": not error,
+            "people": selectors.people_for(checklist=fresh.checklist)
+            if request.user.is_staff
+            else [],
+        }
+        return render(request, f"{TEMPLATE}#item", context, status=status)
+    if error:
+        messages.error(request, f"{item.title}: {error}")
+    else:
+        messages.success(request, done)
+    url = reverse("checklists:detail", args=[item.checklist.engagement_id])
+    return HttpResponseRedirect(f"{url}#item-{item.pk}", status=303)
+
+
+@require_GET
+@never_cache
+@login_required
+def checklist_detail(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)  # type: ignore[arg-type]
+    view = selectors.checklist_view(
+        checklist=checklist,
+        user=request.user,
+        filter=request.GET.get("filter", "all"),  # type: ignore[arg-type]
+    )
+    context = {
+        "view": view,
+        "people": selectors.people_for(checklist=checklist) if request.user.is_staff else [],
+        "filters": [
+            ("all", "All"),
+            ("mine", "Mine"),
+            ("overdue", "Overdue"),
+            ("blocked", "Blocked"),
+        ],
+    }
+    return render(request, TEMPLATE, context)
+
+
+@require_POST
+@login_required
+def item_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+
+    def change() -> None:
+        raw_date = request.POST.get("effective_date", "")
+        try:
+            effective = datetime.date.fromisoformat(raw_date) if raw_date else None
+        except ValueError as error:
+            raise services.ChecklistError(
+                "The effective date must look like 2026-11-24."
+            ) from error
+        services.item_set_status(
+            item=item,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            effective_date=effective,
+            expected_version=_version(request),
+            by=request.user,  # type: ignore[arg-type]
+        )
+
+    return _item_response(request, item, change, "Status saved.")
+
+
+@require_POST
+@login_required
+def item_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return _item_response(
+        request,
+        item,
+        lambda: services.evidence_add(
+            item=item,
+            url=request.POST.get("url", ""),
+            note=request.POST.get("note", ""),
+            upload=request.FILES.get("file"),
+            by=request.user,  # type: ignore[arg-type]
+        ),
+        "Evidence added.",
+    )
+
+
+@require_POST
+@login_required
+def item_owner(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    owner_id = request.POST.get("owner", "")
+    owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+    return _item_response(
+        request,
+        item,
+        lambda: services.item_set_owner(
+            item=item,
+            owner=owner,
+            expected_version=_version(request),
+            by=request.user,  # type: ignore[arg-type]
+        ),
+        "Owner saved.",
+    )
+
+
+@require_POST
+@login_required
+def item_drop(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    try:
+        services.item_drop(
+            item=item,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except services.ChecklistError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, f"Dropped “{item.title}”.")
+    return HttpResponseRedirect(
+        reverse("checklists:detail", args=[item.checklist.engagement_id]), status=303
+    )
+
+
+@require_POST
+@staff_member_required
+def checklist_apply(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]
+    try:
+        report = services.checklist_apply(engagement=engagement, by=request.user)  # type: ignore[arg-type]
+    except services.ChecklistError as refused:
+        messages.error(request, refused.messages[0])
+        return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
+    note = (
+        f"Checklist on {report.checklist.template_version}: "
+        f"{len(report.added)} added, {len(report.updated)} updated."
+    )
+    if report.not_in_template:
+        note += f" Kept, though no longer in the template: {', '.join(report.not_in_template)}."
+    messages.success(request, note)
+    return HttpResponseRedirect(reverse("checklists:detail", args=[engagement.pk]), status=303)
+
+
+@require_POST
+@staff_member_required
+def item_add(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)  # type: ignore[arg-type]
+    try:
+        services.item_add(
+            checklist=checklist,
+            section=request.POST.get("section", ""),
+            title=request.POST.get("title", ""),
+            done_when=request.POST.get("done_when", ""),
+            owner_side=request.POST.get("owner_side", ""),
+            due_day=request.POST.get("due_day", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except services.ChecklistError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, "Item added.")
+    return HttpResponseRedirect(reverse("checklists:detail", args=[engagement_pk]), status=303)
+
+
+@require_GET
+@login_required
+def evidence_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
+    """Only through here, for the engagement's organisation and operators (404 for anyone
+    else): evidence files have no public URL."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@never_cache
+@staff_member_required
+def due_this_week(request: HtmxHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "checklists/due_this_week.html",
+        {"items": selectors.due_this_week(), "today": datetime.date.today()},
+    )
