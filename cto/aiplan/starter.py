@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cto.core.rules import rule_holds, rule_problems
+
 COMPARISONS = (">=", ">", "<=", "<", "==")
 CADENCES = ("per_commit", "nightly", "per_change")
 LOOK_FIRST = (
@@ -54,24 +56,6 @@ class Starter:
     failure_modes: tuple[Proposal, ...]
 
 
-def _check_when(when: Any, where: str, problems: list[str]) -> None:
-    if not isinstance(when, Mapping) or len(when) != 1:
-        problems.append(f"{where}: “when” is one of always, intake, weak_dimension, any.")
-        return
-    ((kind, body),) = when.items()
-    if kind == "always" and body is True:
-        return
-    if kind == "weak_dimension" and isinstance(body, str):
-        return
-    if kind == "intake" and isinstance(body, Mapping) and {"node", "choice"} <= set(body):
-        return
-    if kind == "any" and isinstance(body, list) and body:
-        for item in body:
-            _check_when(item, where, problems)
-        return
-    problems.append(f"{where}: the condition “{kind}” is not well formed.")
-
-
 def parse(data: Any) -> Starter:
     """Build the Starter, or raise StarterError listing every problem."""
     if not isinstance(data, Mapping):
@@ -104,7 +88,7 @@ def parse(data: Any) -> Starter:
             missing = [name for name in required if name not in raw]
             if missing:
                 problems.append(f"{where}: missing {', '.join(missing)}.")
-            _check_when(raw.get("when"), where, problems)
+            problems.extend(rule_problems(raw.get("when"), where))
             found.append(
                 Proposal(
                     key,
@@ -146,23 +130,11 @@ def parse(data: Any) -> Starter:
     return Starter(tuple(criteria), evals, failure_modes)
 
 
-def applies(when: Mapping[str, Any], intake: Mapping[str, Sequence[str]], weak: set[str]) -> bool:
-    """Whether a proposal's rule holds for this engagement."""
-    ((kind, body),) = when.items()
-    if kind == "always":
-        return True
-    if kind == "weak_dimension":
-        return body in weak
-    if kind == "intake":
-        return body["choice"] in intake.get(body["node"], ())
-    return any(applies(item, intake, weak) for item in body)
-
-
 def select(
     starter: Starter, intake: Mapping[str, Sequence[str]], weak: set[str]
 ) -> tuple[list[Proposal], list[Proposal]]:
     """The starter evals and failure modes this engagement calls for."""
     return (
-        [p for p in starter.evals if applies(p.when, intake, weak)],
-        [p for p in starter.failure_modes if applies(p.when, intake, weak)],
+        [p for p in starter.evals if rule_holds(p.when, intake, weak)],
+        [p for p in starter.failure_modes if rule_holds(p.when, intake, weak)],
     )
