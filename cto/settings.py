@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cto.audits",
     "cto.aiplan",
     "cto.checklists",
+    "cto.pricing",
     "cto.demo",
 ]
 

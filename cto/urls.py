@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cto.core import views as core_views
+from cto.pricing import views as pricing_views
 
 # The admin signs in through allauth, so it gets the same rate limits and flows as the site.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # documented allauth hook
@@ -19,5 +20,7 @@ urlpatterns = [
     path("portal/", include("cto.audits.urls")),
     path("portal/", include("cto.aiplan.urls")),
     path("portal/", include("cto.checklists.urls")),
+    path("portal/", include("cto.pricing.urls")),
+    path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
 from cto.intake.playbooks import load_shipped_trees
+from cto.pricing.services import quote_draft, quote_send, tiers_load_shipped
 from cto.users.models import Membership, User
 from cto.users.services import (
     membership_ensure,
@@ -83,6 +84,7 @@ def seed_demo() -> list[DemoLogin]:
     load_shipped_trees(publish=True)
     load_shipped_audit_templates(publish=True)
     checklist_template_load_shipped(publish=True)
+    tiers_load_shipped()
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )
@@ -122,6 +124,7 @@ def seed_demo() -> list[DemoLogin]:
     _seed_audits(operator)
     _seed_ai_plan(operator)
     _seed_checklist(operator)
+    _seed_quote(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
 
@@ -354,3 +357,16 @@ def _seed_checklist(operator: User) -> None:
         reason="Waiting for the client's list of contracts.",
         by=operator,
     )
+
+
+def _seed_quote(operator: User) -> None:
+    """A sent three-option quote on the AI engagement, recommending by its risk drivers."""
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    if engagement.quotes.exists():
+        return
+    quote = quote_draft(
+        engagement=engagement,
+        tier_keys=["ai-cto-advisor", "ai-cto-lead", "ai-cto-partner"],
+        by=operator,
+    )
+    quote_send(quote=quote, by=operator)

@@ -174,6 +174,7 @@ def engagement_update(
 NOTIFIED_VERBS = {
     ActivityEvent.Verb.STAGE_CHANGED: "stage_changed",
     ActivityEvent.Verb.AUDIT_OPENED: "audit_opened",
+    ActivityEvent.Verb.QUOTE_ACCEPTED: "quote_accepted",
 }
 
 

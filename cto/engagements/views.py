@@ -34,8 +34,17 @@ def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "audits": engagement.audits.order_by("-number"),
         "ai_plan": engagement.ai_plan_or_none,
         "has_checklist": hasattr(engagement, "checklist"),
+        "quotes": engagement.quotes.order_by("-number", "-revision"),
+        "tiers": _active_tiers() if request.user.is_staff else [],
     }
     template = "engagements/engagement_detail.html"
     if request.htmx:
         template += "#timeline"
     return render(request, template, context)
+
+
+def _active_tiers() -> list[object]:
+    # Read through the app registry: engagements never import the apps built on them.
+    from django.apps import apps
+
+    return list(apps.get_model("pricing", "PricingTier").objects.filter(active=True))

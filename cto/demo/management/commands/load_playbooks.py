@@ -9,6 +9,7 @@ from django.db import transaction
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.checklists.services import checklist_template_load_shipped
 from cto.intake.playbooks import load_shipped_trees
+from cto.pricing.services import tiers_load_shipped
 
 
 class Command(BaseCommand):
@@ -29,7 +30,10 @@ class Command(BaseCommand):
                     *load_shipped_audit_templates(publish=publish),
                     *checklist_template_load_shipped(publish=publish),
                 ]
+                tiers = tiers_load_shipped()
         except ValidationError as error:
             raise CommandError("Nothing was loaded:\n  " + "\n  ".join(error.messages)) from error
         for name, version, created in loaded:
             self.stdout.write(f"{name}: {version} ({'loaded' if created else 'unchanged'})")
+        added = sum(1 for _, created in tiers if created)
+        self.stdout.write(f"pricing tiers: {added} added, {len(tiers) - added} already there")

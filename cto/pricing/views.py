@@ -1,0 +1,229 @@
+"""Pricing pages: the public tier comparison, a quote (operators build and send it, clients
+accept it by signing), and the operators' recurring revenue."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cto.core.htmx import HtmxHttpRequest
+from cto.engagements.selectors import engagement_get
+from cto.engagements.stages import Stage
+from cto.pricing import services
+from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+
+
+@require_GET
+def pricing_page(request: HtmxHttpRequest) -> HttpResponse:
+    from cto.intake.models import TreeVersion  # the scope rows live with the intake's tree
+
+    tiers = list(PricingTier.objects.filter(active=True))
+    generic = [t for t in tiers if t.kind == PricingTier.Kind.GENERIC]
+    ai = [t for t in tiers if t.kind == PricingTier.Kind.AI]
+    premiums = [
+        (g, a, round(100 * (a.monthly_retainer - g.monthly_retainer) / g.monthly_retainer))
+        for g, a in zip(generic, ai, strict=False)
+        if g.monthly_retainer
+    ]
+    tree = TreeVersion.objects.current("cto-fit")
+    context = {
+        "generic": generic,
+        "ai": ai,
+        "premiums": premiums,
+        "scope_rows": tree.parsed().scope_rows if tree else (),
+    }
+    return render(request, "pricing/pricing.html", context)
+
+
+def _quote(request: HtmxHttpRequest, pk: int) -> Quote:
+    """A quote of an engagement the user may see (404 otherwise), with what the page shows."""
+    options = QuoteOption.objects.select_related("tier").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
+    )
+    return get_object_or_404(
+        Quote.objects.for_user(request.user)  # type: ignore[arg-type]  # login_required
+        .select_related("engagement__organization", "accepted_option", "supersedes")
+        .prefetch_related(Prefetch("options", queryset=options)),
+        pk=pk,
+    )
+
+
+def _client_ip(request: HtmxHttpRequest) -> str | None:
+    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
+
+
+@require_GET
+@never_cache
+@login_required
+def quote_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _quote(request, pk)
+    options = [(option, option.totals()) for option in quote.options.all()]
+    return render(request, "pricing/quote_detail.html", {"quote": quote, "options": options})
+
+
+def _after(request: HtmxHttpRequest, quote: Quote, action: Any, done: str) -> HttpResponse:
+    try:
+        result = action()
+    except services.QuoteError as refused:
+        messages.error(request, refused.messages[0])
+        return HttpResponseRedirect(quote.get_absolute_url(), status=303)
+    messages.success(request, done)
+    target = result if isinstance(result, Quote) else quote
+    return HttpResponseRedirect(target.get_absolute_url(), status=303)
+
+
+@require_POST
+@login_required
+def quote_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _quote(request, pk)
+    signature = services.Signature(
+        option_id=request.POST.get("option", ""),
+        full_name=request.POST.get("full_name", ""),
+        agreed_to_terms=request.POST.get("agree") == "yes",
+        ip=_client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    return _after(
+        request,
+        quote,
+        lambda: services.quote_accept(quote=quote, signature=signature, by=request.user),  # type: ignore[arg-type]
+        "Thank you: the quote is accepted and the engagement has started.",
+    )
+
+
+@require_POST
+@login_required
+def quote_decline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _quote(request, pk)
+    return _after(
+        request,
+        quote,
+        lambda: services.quote_decline(quote=quote, by=request.user),
+        "Quote declined.",  # type: ignore[arg-type]
+    )
+
+
+def _operator_quote(request: HtmxHttpRequest, pk: int) -> Quote:
+    quote = _quote(request, pk)
+    if not request.user.is_staff:
+        raise PermissionDenied("Only the practice's operators change quotes.")
+    return quote
+
+
+@require_POST
+@login_required
+def quote_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _operator_quote(request, pk)
+    return _after(
+        request, quote, lambda: services.quote_send(quote=quote, by=request.user), "Sent."
+    )  # type: ignore[arg-type]
+
+
+@require_POST
+@login_required
+def quote_revise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _operator_quote(request, pk)
+    return _after(
+        request,
+        quote,
+        lambda: services.quote_revise(quote=quote, by=request.user),  # type: ignore[arg-type]
+        "A new draft revision: edit it, then send it.",
+    )
+
+
+@require_POST
+@login_required
+def line_remove(request: HtmxHttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    quote = _operator_quote(request, pk)
+    line = get_object_or_404(
+        QuoteLine.objects.select_related("option__quote"), pk=line_pk, option__quote=quote
+    )
+    return _after(
+        request,
+        quote,
+        lambda: services.quote_line_remove(line=line, by=request.user),
+        "Line removed.",
+    )  # type: ignore[arg-type]
+
+
+@require_POST
+@login_required
+def line_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = _operator_quote(request, pk)
+    option = get_object_or_404(QuoteOption, pk=request.POST.get("option") or 0, quote=quote)
+    return _after(
+        request,
+        quote,
+        lambda: services.quote_line_add(
+            option=option,
+            label=request.POST.get("label", ""),
+            kind=request.POST.get("kind", "amount"),
+            period=request.POST.get("period", "monthly"),
+            value=request.POST.get("value", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,  # type: ignore[arg-type]
+        ),
+        "Line added.",
+    )
+
+
+@require_POST
+@staff_member_required
+def quote_new(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]
+    try:
+        quote = services.quote_draft(
+            engagement=engagement,
+            tier_keys=request.POST.getlist("tier"),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except services.QuoteError as refused:
+        messages.error(request, refused.messages[0])
+        return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
+    messages.success(request, "Quote drafted with the proposed add-ons: keep or remove each.")
+    return HttpResponseRedirect(quote.get_absolute_url(), status=303)
+
+
+def monthly_recurring_revenue() -> dict[str, Decimal]:
+    """Per currency: the monthly totals of the accepted options of running engagements."""
+    running = (Stage.ACTIVE, Stage.ONGOING)
+    accepted = (
+        Quote.objects.filter(status=Quote.Status.ACCEPTED, engagement__stage__in=running)
+        .select_related("accepted_option")
+        .prefetch_related("accepted_option__lines")
+    )
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    for quote in accepted:
+        option = quote.accepted_option
+        if option is not None:
+            option.quote = quote  # the totals read the quote's currency
+            revenue[quote.currency] += option.totals().monthly
+    return dict(revenue)
+
+
+@require_GET
+@never_cache
+@staff_member_required
+def revenue(request: HtmxHttpRequest) -> HttpResponse:
+    expiring = (
+        Quote.objects.filter(status=Quote.Status.SENT)
+        .select_related("engagement__organization")
+        .order_by("valid_until")[:20]
+    )
+    return render(
+        request,
+        "pricing/revenue.html",
+        {"mrr": sorted(monthly_recurring_revenue().items()), "expiring": expiring},
+    )
