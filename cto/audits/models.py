@@ -37,6 +37,7 @@ class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
 
 class AuditTemplateVersion(ContentVersion):
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
+    parse_definition = staticmethod(template_module.parse)
 
     objects = AuditTemplateVersionQuerySet.as_manager()
 
@@ -59,17 +60,7 @@ class AuditTemplateVersion(ContentVersion):
         return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> template_module.AuditTemplate:
-        """Parsed once per process: a version's definition never changes once published."""
-        key = (self.pk, self.checksum)
-        parsed = _PARSED.get(key)
-        if parsed is None:
-            if len(_PARSED) >= 64:
-                _PARSED.clear()
-            parsed = _PARSED[key] = template_module.parse(self.definition)
-        return parsed
-
-
-_PARSED: dict[tuple[int, str], template_module.AuditTemplate] = {}
+        return super().parsed()  # type: ignore[no-any-return]  # parse_definition returns one
 
 
 class AuditQuerySet(models.QuerySet["Audit"]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -48,9 +49,26 @@ class ContentVersion(models.Model):
     class Meta:
         abstract = True
 
+    # The pure function that turns a definition into its dataclasses (set by each subclass).
+    parse_definition: Callable[[Any], Any]
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def parsed(self) -> Any:
+        """The definition parsed, once per process: a published version never changes, and a
+        draft's checksum changes with its content."""
+        key = (self._meta.label, self.pk, self.checksum)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            if len(_PARSED) >= 128:
+                _PARSED.clear()
+            parsed = _PARSED[key] = type(self).parse_definition(self.definition)
+        return parsed
+
+
+_PARSED: dict[tuple[str, int, str], Any] = {}
 
 
 def store_version(

@@ -42,6 +42,7 @@ class TreeVersion(ContentVersion):
     """One version of a tree. Once published it never changes; an edit is a new version."""
 
     tree = models.ForeignKey(DecisionTree, on_delete=models.PROTECT, related_name="versions")
+    parse_definition = staticmethod(tree_module.parse)
 
     objects = TreeVersionQuerySet.as_manager()
 
@@ -62,18 +63,7 @@ class TreeVersion(ContentVersion):
         return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> tree_module.Tree:
-        """The definition as a Tree, parsed once per process: a published version never
-        changes, and a draft's checksum changes with its content."""
-        key = (self.pk, self.checksum)
-        parsed = _PARSED_TREES.get(key)
-        if parsed is None:
-            if len(_PARSED_TREES) >= 64:
-                _PARSED_TREES.clear()
-            parsed = _PARSED_TREES[key] = tree_module.parse(self.definition)
-        return parsed
-
-
-_PARSED_TREES: dict[tuple[int, str], tree_module.Tree] = {}
+        return super().parsed()  # type: ignore[no-any-return]  # parse_definition returns a Tree
 
 
 class IntakeResponseQuerySet(models.QuerySet["IntakeResponse"]):
