@@ -22,10 +22,11 @@ test:
 bench:
 	@scripts/bench
 
-# Lint and format check only.
+# Lint, format check and type check only.
 lint:
 	@$(UV) run ruff check .
 	@$(UV) run ruff format --check .
+	@$(UV) run mypy cto
 
 # Rewrite the code in the house format.
 fmt:

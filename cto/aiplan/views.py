@@ -19,27 +19,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.aiplan import selectors, services
 from cto.aiplan.models import AIPlan, Candidate, Criterion, EvalGate, FailureMode
-from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
+from cto.users.http import AuthenticatedRequest
 
 TEMPLATE = "aiplan/plan_detail.html"
 
 
-def _version(request: HtmxHttpRequest) -> int | None:
+def _version(request: AuthenticatedRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
 
 
-def _plan(request: HtmxHttpRequest, pk: int, *, edit: bool) -> AIPlan:
+def _plan(request: AuthenticatedRequest, pk: int, *, edit: bool) -> AIPlan:
     """The plan if the user may see it (else 404); editing also needs an operator (else 403)."""
-    plan = selectors.plan_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+    plan = selectors.plan_get(user=request.user, pk=pk)
     if edit and not request.user.is_staff:
         raise PermissionDenied("Only the practice's operators change the AI plan.")
     return plan
 
 
 def _apply(
-    request: HtmxHttpRequest, plan: AIPlan, part: str, change: Callable[[], Any], done: str
+    request: AuthenticatedRequest, plan: AIPlan, part: str, change: Callable[[], Any], done: str
 ) -> HttpResponse:
     """Run one change; answer htmx with the refreshed part (and any message), a plain form
     with a redirect to the page."""
@@ -68,7 +68,7 @@ def plan_url(plan: AIPlan) -> str:
 @require_GET
 @never_cache
 @login_required
-def plan_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=False)
     return render(request, TEMPLATE, {"view": selectors.plan_view(plan=plan)})
 
@@ -76,7 +76,7 @@ def plan_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 @login_required
-def plan_export(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+def plan_export(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     plan = _plan(request, pk, edit=False)
     response = JsonResponse(selectors.plan_export(plan=plan), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="ai-plan-{plan.pk}.json"'
@@ -85,10 +85,10 @@ def plan_export(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 
 @require_POST
 @staff_member_required
-def plan_start(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]
+def plan_start(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
     try:
-        plan = services.plan_start(engagement=engagement, by=request.user)  # type: ignore[arg-type]
+        plan = services.plan_start(engagement=engagement, by=request.user)
     except services.PlanError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
@@ -98,7 +98,7 @@ def plan_start(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def criterion_weight(request: HtmxHttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+def criterion_weight(request: AuthenticatedRequest, pk: int, criterion_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, plan=plan)
     return _apply(
@@ -109,7 +109,7 @@ def criterion_weight(request: HtmxHttpRequest, pk: int, criterion_pk: int) -> Ht
             criterion=criterion,
             weight=request.POST.get("weight", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Weight saved.",
     )
@@ -117,7 +117,7 @@ def criterion_weight(request: HtmxHttpRequest, pk: int, criterion_pk: int) -> Ht
 
 @require_POST
 @login_required
-def criterion_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def criterion_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     return _apply(
         request,
@@ -128,7 +128,7 @@ def criterion_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             label=request.POST.get("label", ""),
             weight=request.POST.get("weight", "0"),
             higher_is_better=request.POST.get("direction", "higher") == "higher",
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Criterion added.",
     )
@@ -136,7 +136,7 @@ def criterion_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def candidate_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     return _apply(
         request,
@@ -147,7 +147,7 @@ def candidate_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             name=request.POST.get("name", ""),
             provider=request.POST.get("provider", ""),
             snapshot=request.POST.get("snapshot", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Candidate added.",
     )
@@ -155,7 +155,7 @@ def candidate_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def cell_score(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def cell_score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     candidate = get_object_or_404(Candidate, pk=request.POST.get("candidate") or 0, plan=plan)
     criterion = get_object_or_404(Criterion, pk=request.POST.get("criterion") or 0, plan=plan)
@@ -171,7 +171,7 @@ def cell_score(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             unit=request.POST.get("unit", ""),
             source_url=request.POST.get("source_url", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Score saved.",
     )
@@ -179,7 +179,7 @@ def cell_score(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def plan_choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     candidates = {str(c.pk): c for c in plan.candidates.all()}
     return _apply(
@@ -192,7 +192,7 @@ def plan_choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             fallback=candidates.get(request.POST.get("fallback", "")),
             rationale=request.POST.get("rationale", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Choice recorded.",
     )
@@ -200,7 +200,7 @@ def plan_choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def gate_result(request: HtmxHttpRequest, pk: int, gate_pk: int) -> HttpResponse:
+def gate_result(request: AuthenticatedRequest, pk: int, gate_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     gate = get_object_or_404(EvalGate, pk=gate_pk, plan=plan)
 
@@ -216,7 +216,7 @@ def gate_result(request: HtmxHttpRequest, pk: int, gate_pk: int) -> HttpResponse
             at=at,
             run_url=request.POST.get("run_url", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
 
     return _apply(request, plan, "gates", record, "Result recorded.")
@@ -224,7 +224,7 @@ def gate_result(request: HtmxHttpRequest, pk: int, gate_pk: int) -> HttpResponse
 
 @require_POST
 @login_required
-def failure_mode_status(request: HtmxHttpRequest, pk: int, mode_pk: int) -> HttpResponse:
+def failure_mode_status(request: AuthenticatedRequest, pk: int, mode_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     mode = get_object_or_404(FailureMode, pk=mode_pk, plan=plan)
     return _apply(
@@ -236,7 +236,7 @@ def failure_mode_status(request: HtmxHttpRequest, pk: int, mode_pk: int) -> Http
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Status saved.",
     )
@@ -244,7 +244,7 @@ def failure_mode_status(request: HtmxHttpRequest, pk: int, mode_pk: int) -> Http
 
 @require_POST
 @login_required
-def comment_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=False)  # clients may comment
     row_kind, _, row_id = request.POST.get("row", "plan:").partition(":")
     return _apply(
@@ -256,7 +256,7 @@ def comment_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             row_kind=row_kind,
             row_id=row_id,
             text=request.POST.get("text", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Comment added.",
     )

@@ -22,7 +22,7 @@ from cto.engagements.admin import register_engagement_inline
 def _intake_response(audit: Audit) -> Any:
     """The engagement's intake response, prefetched (None when it came in another way)."""
     try:
-        return audit.engagement.intake_response  # type: ignore[attr-defined]  # reverse one-to-one
+        return audit.engagement.intake_response
     except ObjectDoesNotExist:
         return None
 
@@ -38,7 +38,7 @@ class AuditInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["number", "status", "overall", "red_flags", "link"]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
     verbose_name_plural = "readiness audits"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -88,7 +88,7 @@ class AuditTemplateVersionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["template"]
     fields = ["template", "number", "status", "checksum", "source_name", "published_at", "outline"]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
     actions = ["publish"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -124,7 +124,7 @@ class AuditAnswerInline(admin.TabularInline):
         "answered_by",
         "updated_at",
     ]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -147,7 +147,7 @@ class AuditAdmin(admin.ModelAdmin):
         "locked_by",
         "summary",
     ]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
     inlines = [AuditAnswerInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audit]:

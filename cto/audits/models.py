@@ -60,7 +60,7 @@ class AuditTemplateVersion(ContentVersion):
         return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> template_module.AuditTemplate:
-        return super().parsed()  # type: ignore[no-any-return]  # parse_definition returns one
+        return super().parsed()
 
 
 class AuditQuerySet(models.QuerySet["Audit"]):

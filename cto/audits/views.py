@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cto.audits import selectors, services
 from cto.audits.models import Audit, AuditAnswer
 from cto.audits.template import Dimension, Question
-from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
+from cto.users.http import AuthenticatedRequest
 
 
 def _dimension(audit: Audit, dimension_id: str | None) -> Dimension:
@@ -64,8 +64,8 @@ def _question_context(
 @require_GET
 @never_cache
 @login_required
-def audit_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    audit = selectors.audit_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
     template = audit.template_version.parsed()
     dimension = _dimension(audit, request.GET.get("d"))
     answers = selectors.answers_of(audit)
@@ -87,8 +87,8 @@ def audit_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def audit_answer(request: HtmxHttpRequest, pk: int, question: str) -> HttpResponse:
-    audit = selectors.audit_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+def audit_answer(request: AuthenticatedRequest, pk: int, question: str) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
     template = audit.template_version.parsed()
     found = template.questions.get(question)
     if found is None:
@@ -105,7 +105,7 @@ def audit_answer(request: HtmxHttpRequest, pk: int, question: str) -> HttpRespon
             audit=audit,
             raw=services.AnswerInput(question=question, **typed),
             expected_version=int(seen) if seen.isdigit() else None,
-            by=request.user,  # type: ignore[arg-type]  # login_required
+            by=request.user,
         )
         saved = True
     except services.StaleAnswerError as stale:
@@ -129,8 +129,8 @@ def audit_answer(request: HtmxHttpRequest, pk: int, question: str) -> HttpRespon
 @require_GET
 @never_cache
 @login_required
-def audit_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    audit = selectors.audit_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+def audit_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
     return render(
         request, "audits/audit_result.html", {"result": selectors.audit_result(audit=audit)}
     )
@@ -138,10 +138,10 @@ def audit_result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_member_required
-def audit_open(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]  # staff
+def audit_open(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
     try:
-        audit = services.audit_open(engagement=engagement, by=request.user)  # type: ignore[arg-type]
+        audit = services.audit_open(engagement=engagement, by=request.user)
     except services.AuditError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
@@ -151,10 +151,10 @@ def audit_open(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
 
 @require_POST
 @staff_member_required
-def audit_lock(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    audit = selectors.audit_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # staff
+def audit_lock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
     try:
-        services.audit_lock(audit=audit, by=request.user)  # type: ignore[arg-type]
+        services.audit_lock(audit=audit, by=request.user)
     except services.AuditError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(audit.get_absolute_url(), status=303)

@@ -49,7 +49,7 @@ class ChecklistTemplateVersion(ContentVersion):
         return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> template_module.ChecklistSpec:
-        return super().parsed()  # type: ignore[no-any-return]  # parse_definition returns one
+        return super().parsed()
 
 
 class ChecklistQuerySet(models.QuerySet["Checklist"]):
@@ -155,7 +155,7 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{engagement_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-def private_storage():  # type: ignore[no-untyped-def]
+def private_storage():
     return storages["private"]
 
 

@@ -18,20 +18,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.checklists import selectors, services
 from cto.checklists.models import ChecklistItem
-from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
+from cto.users.http import AuthenticatedRequest
 from cto.users.models import User
 
 TEMPLATE = "checklists/checklist_detail.html"
 
 
-def _version(request: HtmxHttpRequest) -> int | None:
+def _version(request: AuthenticatedRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
 
 
 def _item_response(
-    request: HtmxHttpRequest, item: ChecklistItem, change: Callable[[], Any], done: str
+    request: AuthenticatedRequest, item: ChecklistItem, change: Callable[[], Any], done: str
 ) -> HttpResponse:
     status, error = 200, ""
     try:
@@ -41,7 +41,7 @@ def _item_response(
     except services.ChecklistError as refused:
         status, error = 422, refused.messages[0]
     if request.htmx:
-        fresh = selectors.item_get(user=request.user, pk=item.pk)  # type: ignore[arg-type]
+        fresh = selectors.item_get(user=request.user, pk=item.pk)
         context = {
             "item": fresh,
             "error": error,
@@ -62,12 +62,12 @@ def _item_response(
 @require_GET
 @never_cache
 @login_required
-def checklist_detail(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)  # type: ignore[arg-type]
+def checklist_detail(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)
     view = selectors.checklist_view(
         checklist=checklist,
         user=request.user,
-        filter=request.GET.get("filter", "all"),  # type: ignore[arg-type]
+        filter=request.GET.get("filter", "all"),
     )
     context = {
         "view": view,
@@ -84,8 +84,8 @@ def checklist_detail(request: HtmxHttpRequest, engagement_pk: int) -> HttpRespon
 
 @require_POST
 @login_required
-def item_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)
 
     def change() -> None:
         raw_date = request.POST.get("effective_date", "")
@@ -101,7 +101,7 @@ def item_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             effective_date=effective,
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
 
     return _item_response(request, item, change, "Status saved.")
@@ -109,8 +109,8 @@ def item_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def item_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)
     return _item_response(
         request,
         item,
@@ -119,7 +119,7 @@ def item_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             url=request.POST.get("url", ""),
             note=request.POST.get("note", ""),
             upload=request.FILES.get("file"),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Evidence added.",
     )
@@ -127,8 +127,8 @@ def item_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_owner(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def item_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)
     owner_id = request.POST.get("owner", "")
     owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
     return _item_response(
@@ -138,7 +138,7 @@ def item_owner(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             item=item,
             owner=owner,
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Owner saved.",
     )
@@ -146,14 +146,14 @@ def item_owner(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_drop(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    item = selectors.item_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def item_drop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = selectors.item_get(user=request.user, pk=pk)
     try:
         services.item_drop(
             item=item,
             reason=request.POST.get("reason", ""),
             expected_version=_version(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except services.ChecklistError as refused:
         messages.error(request, refused.messages[0])
@@ -166,10 +166,10 @@ def item_drop(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_member_required
-def checklist_apply(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]
+def checklist_apply(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
     try:
-        report = services.checklist_apply(engagement=engagement, by=request.user)  # type: ignore[arg-type]
+        report = services.checklist_apply(engagement=engagement, by=request.user)
     except services.ChecklistError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
@@ -185,8 +185,8 @@ def checklist_apply(request: HtmxHttpRequest, engagement_pk: int) -> HttpRespons
 
 @require_POST
 @staff_member_required
-def item_add(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)  # type: ignore[arg-type]
+def item_add(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)
     try:
         services.item_add(
             checklist=checklist,
@@ -195,7 +195,7 @@ def item_add(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
             done_when=request.POST.get("done_when", ""),
             owner_side=request.POST.get("owner_side", ""),
             due_day=request.POST.get("due_day", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except services.ChecklistError as refused:
         messages.error(request, refused.messages[0])
@@ -206,10 +206,10 @@ def item_add(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def evidence_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Only through here, for the engagement's organisation and operators (404 for anyone
     else): evidence files have no public URL."""
-    evidence = selectors.evidence_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -224,7 +224,7 @@ def evidence_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
 @require_GET
 @never_cache
 @staff_member_required
-def due_this_week(request: HtmxHttpRequest) -> HttpResponse:
+def due_this_week(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "checklists/due_this_week.html",

@@ -342,7 +342,9 @@ def _seed_checklist(operator: User) -> None:
             {"note": "Secrets moved out of the repository; backups now tested weekly."},
         ),
     ):
-        evidence_add(item=items[key], by=operator, **proof)
+        evidence_add(
+            item=items[key], url=proof.get("url", ""), note=proof.get("note", ""), by=operator
+        )
         item_set_status(
             item=items[key],
             status="done",

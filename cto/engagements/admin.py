@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +13,13 @@ from django.http import HttpRequest, HttpResponseRedirect
 from cto.engagements import services
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
+from cto.users.models import User
+
+
+def _acting(request: HttpRequest) -> User:
+    """The operator behind an admin request (the admin lets only staff in)."""
+    return cast(User, request.user)
+
 
 # Inlines other apps add to the engagement page (the intake response, audits, ...), so that
 # this module never imports the apps above it.
@@ -29,7 +36,7 @@ class ActivityEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "actor", "summary", "notified_at"]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
     ordering = ["-created_at", "-id"]
     verbose_name = "timeline event"
     verbose_name_plural = "timeline"
@@ -58,7 +65,7 @@ class EngagementAdminForm(forms.ModelForm):
             self.fields["organization"].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         seen = cleaned.get("seen_version")
         if self.instance.pk and seen is not None:
             current = Engagement.objects.values_list("version", flat=True).get(pk=self.instance.pk)
@@ -77,7 +84,9 @@ def _transition_action(target: Stage) -> Any:
         moved, refused = 0, []
         for engagement in queryset.select_related("organization"):
             try:
-                services.engagement_transition(engagement=engagement, to=target, by=request.user)
+                services.engagement_transition(
+                    engagement=engagement, to=target, by=_acting(request)
+                )
                 moved += 1
             except ValidationError as error:
                 refused.append(f"{engagement}: {' '.join(error.messages)}")
@@ -146,7 +155,7 @@ class EngagementAdmin(admin.ModelAdmin):
                 lead=data.get("lead"),
                 contact=data.get("contact"),
                 start_date=data.get("start_date"),
-                by=request.user,
+                by=_acting(request),
             )
             obj.pk = created.pk
             obj.refresh_from_db()
@@ -154,7 +163,7 @@ class EngagementAdmin(admin.ModelAdmin):
         seen = data.get("seen_version") or obj.version
         updated = services.engagement_update(
             engagement=obj,
-            by=request.user,
+            by=_acting(request),
             expected_version=seen,
             **{name: data[name] for name in services.EDITABLE_FIELDS if name in data},
         )

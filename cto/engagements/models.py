@@ -40,8 +40,6 @@ class Engagement(TimeStampedModel):
         GENERIC = "generic", "Fractional CTO"
         AI = "ai", "Fractional AI CTO"
 
-    Stage = Stage
-
     organization = models.ForeignKey(
         "users.Organization", on_delete=models.PROTECT, related_name="engagements"
     )
@@ -118,7 +116,7 @@ class Engagement(TimeStampedModel):
     def ai_plan_or_none(self) -> models.Model | None:
         """The engagement's AI plan (the aiplan app's reverse one-to-one), if it has one."""
         try:
-            return self.ai_plan  # type: ignore[attr-defined,no-any-return]  # set by cto.aiplan
+            return self.ai_plan
         except models.ObjectDoesNotExist:
             return None
 

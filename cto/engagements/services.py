@@ -183,7 +183,7 @@ def event_notify_later(event: ActivityEvent) -> None:
     # Imported here: the task module imports this one (tasks call services).
     from cto.engagements.tasks import notify_event
 
-    notify_event.delay_on_commit(event.pk)
+    notify_event.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
 
 
 def event_recipients(*, engagement: Engagement) -> list[str]:

@@ -8,24 +8,24 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cto.core.htmx import HtmxHttpRequest
 from cto.engagements import selectors
 from cto.engagements.stages import PIPELINE
+from cto.users.http import AuthenticatedRequest
 
 
 @require_GET
 @never_cache
 @login_required
-def portal_home(request: HtmxHttpRequest) -> HttpResponse:
-    engagements = selectors.engagement_list(user=request.user)  # type: ignore[arg-type]  # login_required
+def portal_home(request: AuthenticatedRequest) -> HttpResponse:
+    engagements = selectors.engagement_list(user=request.user)
     return render(request, "engagements/engagement_list.html", {"engagements": engagements})
 
 
 @require_GET
 @never_cache
 @login_required
-def portal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    engagement = selectors.engagement_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # login_required
+def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    engagement = selectors.engagement_get(user=request.user, pk=pk)
     context = {
         "engagement": engagement,
         "pipeline": PIPELINE,

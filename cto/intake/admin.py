@@ -57,7 +57,7 @@ class IntakeResponseInline(admin.StackedInline):
         "role",
         "path",
     ]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -97,7 +97,7 @@ class TreeVersionAdmin(admin.ModelAdmin):
         "preview",
         "funnel",
     ]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
     actions = ["publish"]
     change_list_template = "intake/admin/treeversion_change_list.html"
 
@@ -152,7 +152,7 @@ class TreeVersionAdmin(admin.ModelAdmin):
             try:
                 version, created = services.tree_version_create(
                     definition=form.cleaned_data["file"],
-                    source_name=request.FILES["file"].name,
+                    source_name=getattr(request.FILES.get("file"), "name", "") or "",
                     by=request.user,  # type: ignore[arg-type]  # admin users are Users
                 )
                 if form.cleaned_data["publish"]:
@@ -206,7 +206,7 @@ class IntakeResponseAdmin(admin.ModelAdmin):
         "submitted_at",
         "notified_at",
     ]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

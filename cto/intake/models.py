@@ -63,7 +63,7 @@ class TreeVersion(ContentVersion):
         return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> tree_module.Tree:
-        return super().parsed()  # type: ignore[no-any-return]  # parse_definition returns a Tree
+        return super().parsed()
 
 
 class IntakeResponseQuerySet(models.QuerySet["IntakeResponse"]):

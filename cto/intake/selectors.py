@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -44,12 +43,13 @@ def intake_funnel(*, version: TreeVersion) -> Funnel:
         .annotate(n=Count("id"))
         .values_list("node", "n")
     )
-    durations = [
+    durations = sorted(
         completed - started
         for started, completed in responses.exclude(completed_at=None).values_list(
             "started_at", "completed_at"
         )
-    ]
+        if completed is not None
+    )
     return Funnel(
         started=counts["started"],
         completed=counts["completed"],
@@ -62,5 +62,14 @@ def intake_funnel(*, version: TreeVersion) -> Funnel:
             FunnelRow(node_id, outcome.title, reached.get(node_id, 0))
             for node_id, outcome in tree.outcomes.items()
         ],
-        median_time_to_complete=statistics.median(durations) if durations else None,
+        median_time_to_complete=_median(durations),
     )
+
+
+def _median(ordered: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2

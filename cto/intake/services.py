@@ -285,7 +285,7 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         )
         from cto.intake.tasks import notify_intake_submitted  # tasks import this module
 
-        notify_intake_submitted.delay_on_commit(locked.pk)
+        notify_intake_submitted.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
     return engagement
 
 
@@ -306,5 +306,5 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
         locked.save(update_fields=["resume_email", "updated_at"])
         from cto.intake.tasks import send_resume_link
 
-        send_resume_link.delay_on_commit(locked.pk)
+        send_resume_link.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
     return locked

@@ -379,7 +379,7 @@ def validate(tree: Tree) -> list[Problem]:
     no cycles (so every walk ends); every path ends in an outcome; scope-row references exist.
     """
     problems: list[Problem] = []
-    nodes = {**tree.questions, **tree.outcomes}
+    nodes: dict[str, Question | Outcome] = {**tree.questions, **tree.outcomes}
     if tree.start not in nodes:
         problems.append(Problem("(tree)", f"The start node {tree.start!r} does not exist."))
     if not tree.outcomes:

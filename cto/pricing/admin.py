@@ -34,7 +34,7 @@ class QuoteOptionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["label", "tier", "minimum_term_months", "monthly_total", "one_off_total"]
-    readonly_fields = fields
+    readonly_fields = list(fields)  # type: ignore[arg-type]  # a flat list of names here
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

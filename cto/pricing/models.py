@@ -15,8 +15,6 @@ from cto.engagements.models import Engagement
 from cto.pricing import calculator
 from cto.users.models import User
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class PricingTier(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -27,9 +25,9 @@ class PricingTier(TimeStampedModel):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     currency = models.CharField(max_length=3, default="EUR")
-    monthly_retainer = models.DecimalField(**MONEY)
+    monthly_retainer = models.DecimalField(max_digits=12, decimal_places=2)
     days_per_week = models.DecimalField(max_digits=3, decimal_places=1)
-    week_one_fee = models.DecimalField(**MONEY)
+    week_one_fee = models.DecimalField(max_digits=12, decimal_places=2)
     minimum_term_months = models.PositiveSmallIntegerField(default=3)
     includes = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
@@ -170,7 +168,7 @@ class QuoteLine(models.Model):
     label = models.CharField(max_length=160)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.AMOUNT)
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTHLY)
-    amount = models.DecimalField(**MONEY, null=True, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     factor = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     reason = models.TextField(blank=True, max_length=1000)
     driver = models.SlugField(

@@ -23,6 +23,7 @@ from cto.engagements.selectors import engagement_get
 from cto.engagements.stages import Stage
 from cto.pricing import services
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+from cto.users.http import AuthenticatedRequest
 
 
 @require_GET
@@ -47,33 +48,33 @@ def pricing_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "pricing/pricing.html", context)
 
 
-def _quote(request: HtmxHttpRequest, pk: int) -> Quote:
+def _quote(request: AuthenticatedRequest, pk: int) -> Quote:
     """A quote of an engagement the user may see (404 otherwise), with what the page shows."""
     options = QuoteOption.objects.select_related("tier").prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
     )
     return get_object_or_404(
-        Quote.objects.for_user(request.user)  # type: ignore[arg-type]  # login_required
+        Quote.objects.for_user(request.user)
         .select_related("engagement__organization", "accepted_option", "supersedes")
         .prefetch_related(Prefetch("options", queryset=options)),
         pk=pk,
     )
 
 
-def _client_ip(request: HtmxHttpRequest) -> str | None:
+def _client_ip(request: AuthenticatedRequest) -> str | None:
     return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
 
 
 @require_GET
 @never_cache
 @login_required
-def quote_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def quote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     options = [(option, option.totals()) for option in quote.options.all()]
     return render(request, "pricing/quote_detail.html", {"quote": quote, "options": options})
 
 
-def _after(request: HtmxHttpRequest, quote: Quote, action: Any, done: str) -> HttpResponse:
+def _after(request: AuthenticatedRequest, quote: Quote, action: Any, done: str) -> HttpResponse:
     try:
         result = action()
     except services.QuoteError as refused:
@@ -86,7 +87,7 @@ def _after(request: HtmxHttpRequest, quote: Quote, action: Any, done: str) -> Ht
 
 @require_POST
 @login_required
-def quote_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     signature = services.Signature(
         option_id=request.POST.get("option", ""),
@@ -98,24 +99,24 @@ def quote_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _after(
         request,
         quote,
-        lambda: services.quote_accept(quote=quote, signature=signature, by=request.user),  # type: ignore[arg-type]
+        lambda: services.quote_accept(quote=quote, signature=signature, by=request.user),
         "Thank you: the quote is accepted and the engagement has started.",
     )
 
 
 @require_POST
 @login_required
-def quote_decline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def quote_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     return _after(
         request,
         quote,
         lambda: services.quote_decline(quote=quote, by=request.user),
-        "Quote declined.",  # type: ignore[arg-type]
+        "Quote declined.",
     )
 
 
-def _operator_quote(request: HtmxHttpRequest, pk: int) -> Quote:
+def _operator_quote(request: AuthenticatedRequest, pk: int) -> Quote:
     quote = _quote(request, pk)
     if not request.user.is_staff:
         raise PermissionDenied("Only the practice's operators change quotes.")
@@ -124,28 +125,28 @@ def _operator_quote(request: HtmxHttpRequest, pk: int) -> Quote:
 
 @require_POST
 @login_required
-def quote_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def quote_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     return _after(
         request, quote, lambda: services.quote_send(quote=quote, by=request.user), "Sent."
-    )  # type: ignore[arg-type]
+    )
 
 
 @require_POST
 @login_required
-def quote_revise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def quote_revise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     return _after(
         request,
         quote,
-        lambda: services.quote_revise(quote=quote, by=request.user),  # type: ignore[arg-type]
+        lambda: services.quote_revise(quote=quote, by=request.user),
         "A new draft revision: edit it, then send it.",
     )
 
 
 @require_POST
 @login_required
-def line_remove(request: HtmxHttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     line = get_object_or_404(
         QuoteLine.objects.select_related("option__quote"), pk=line_pk, option__quote=quote
@@ -155,12 +156,12 @@ def line_remove(request: HtmxHttpRequest, pk: int, line_pk: int) -> HttpResponse
         quote,
         lambda: services.quote_line_remove(line=line, by=request.user),
         "Line removed.",
-    )  # type: ignore[arg-type]
+    )
 
 
 @require_POST
 @login_required
-def line_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     option = get_object_or_404(QuoteOption, pk=request.POST.get("option") or 0, quote=quote)
     return _after(
@@ -173,7 +174,7 @@ def line_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             period=request.POST.get("period", "monthly"),
             value=request.POST.get("value", ""),
             reason=request.POST.get("reason", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         "Line added.",
     )
@@ -181,13 +182,13 @@ def line_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_member_required
-def quote_new(request: HtmxHttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_get(user=request.user, pk=engagement_pk)  # type: ignore[arg-type]
+def quote_new(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
     try:
         quote = services.quote_draft(
             engagement=engagement,
             tier_keys=request.POST.getlist("tier"),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except services.QuoteError as refused:
         messages.error(request, refused.messages[0])
@@ -216,7 +217,7 @@ def monthly_recurring_revenue() -> dict[str, Decimal]:
 @require_GET
 @never_cache
 @staff_member_required
-def revenue(request: HtmxHttpRequest) -> HttpResponse:
+def revenue(request: AuthenticatedRequest) -> HttpResponse:
     expiring = (
         Quote.objects.filter(status=Quote.Status.SENT)
         .select_related("engagement__organization")
