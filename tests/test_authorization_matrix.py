@@ -1,0 +1,319 @@
+"""Every URL pattern of the project, asked by an anonymous visitor, a member of the client
+organisation, a member of another organisation and an operator: the status each must get.
+
+A pattern added without a row here fails `test_every_url_pattern_has_a_row`. Another
+organisation's ids answer 404 (never 403: a foreign id reveals nothing), operator-only actions
+send clients to sign in or answer 403, and each request runs in a transaction that is rolled
+back, so no row affects the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cto.aiplan.services import candidate_add, plan_start
+from cto.audits import services as audit_services
+from cto.audits.playbooks import load_shipped_audit_templates
+from cto.checklists import services as checklist_services
+from cto.engagements.models import Engagement
+from cto.engagements.services import engagement_transition
+from cto.intake.playbooks import load_shipped_trees
+from cto.pricing import services as pricing_services
+from tests.engagements.factories import EngagementFactory
+from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+# Our own namespaces and top-level names; admin and allauth test their own views.
+OWN_NAMESPACES = {"intake", "engagements", "audits", "aiplan", "checklists", "pricing"}
+OWN_TOP_LEVEL = {"home", "health", "pricing"}
+ROLES = ("anonymous", "member", "outsider", "operator")
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class World:
+    engagement: Engagement
+    ids: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    url: Callable[[World], str]
+    expect: tuple[int, int, int, int]  # anonymous, member, outsider, operator
+    data: Callable[[World], dict[str, Any]] = lambda world: {}
+
+
+def _row(
+    method: str,
+    name: str,
+    kwargs: Callable[[World], dict[str, Any]] | None,
+    expect: tuple[int, int, int, int],
+    data: Callable[[World], dict[str, Any]] | None = None,
+) -> Row:
+    return Row(
+        method,
+        lambda world: reverse(name, kwargs=kwargs(world) if kwargs else None),
+        expect,
+        data or (lambda world: {}),
+    )
+
+
+E = lambda world: {"pk": world.engagement.pk}  # noqa: E731  # short row builders read better
+EP = lambda world: {"engagement_pk": world.engagement.pk}  # noqa: E731
+ID = lambda key: lambda world: {"pk": world.ids[key]}  # noqa: E731
+
+MATRIX: dict[str, Row] = {
+    "home": _row("get", "home", None, (200, 200, 200, 200)),
+    "health": _row("get", "health", None, (200, 200, 200, 200)),
+    "pricing": _row("get", "pricing", None, (200, 200, 200, 200)),
+    # The intake is public; without a response in the session every step leads to the start.
+    "intake:home": _row("get", "intake:home", None, (200, 200, 200, 200)),
+    "intake:start": _row("post", "intake:start", None, (302, 302, 302, 302)),
+    "intake:question": _row(
+        "get", "intake:question", lambda w: {"node": "building"}, (302, 302, 302, 302)
+    ),
+    "intake:result": _row("get", "intake:result", None, (302, 302, 302, 302)),
+    "intake:thanks": _row("get", "intake:thanks", None, (200, 200, 200, 200)),
+    "intake:resume": _row(
+        "get", "intake:resume", lambda w: {"token": "not-a-token"}, (404, 404, 404, 404)
+    ),
+    "intake:email_link": _row("post", "intake:email_link", None, (302, 302, 302, 302)),
+    "engagements:portal_home": _row("get", "engagements:portal_home", None, (302, 200, 200, 200)),
+    "engagements:portal_detail": _row("get", "engagements:portal_detail", E, (302, 200, 404, 200)),
+    "audits:detail": _row("get", "audits:detail", ID("audit"), (302, 200, 404, 200)),
+    "audits:result": _row("get", "audits:result", ID("audit"), (302, 200, 404, 200)),
+    "audits:answer": _row(
+        "post",
+        "audits:answer",
+        lambda w: {"pk": w.ids["audit"], "question": w.ids["question"]},
+        (302, 303, 404, 303),
+        lambda w: {"value": "2"},
+    ),
+    "audits:lock": _row("post", "audits:lock", ID("audit"), (302, 302, 302, 303)),
+    "audits:open": _row("post", "audits:open", EP, (302, 302, 302, 303)),
+    "aiplan:start": _row("post", "aiplan:start", EP, (302, 302, 302, 303)),
+    "aiplan:detail": _row("get", "aiplan:detail", ID("plan"), (302, 200, 404, 200)),
+    "aiplan:export": _row("get", "aiplan:export", ID("plan"), (302, 200, 404, 200)),
+    "aiplan:criterion_add": _row(
+        "post",
+        "aiplan:criterion_add",
+        ID("plan"),
+        (302, 403, 404, 303),
+        lambda w: {"label": "Vibes", "weight": "3"},
+    ),
+    "aiplan:criterion_weight": _row(
+        "post",
+        "aiplan:criterion_weight",
+        lambda w: {"pk": w.ids["plan"], "criterion_pk": w.ids["criterion"]},
+        (302, 403, 404, 303),
+        lambda w: {"weight": "5"},
+    ),
+    "aiplan:candidate_add": _row(
+        "post", "aiplan:candidate_add", ID("plan"), (302, 403, 404, 303), lambda w: {"name": "Z"}
+    ),
+    "aiplan:cell_score": _row(
+        "post",
+        "aiplan:cell_score",
+        ID("plan"),
+        (302, 403, 404, 303),
+        lambda w: {"candidate": w.ids["candidate"], "criterion": w.ids["criterion"], "score": "3"},
+    ),
+    "aiplan:choose": _row(
+        "post",
+        "aiplan:choose",
+        ID("plan"),
+        (302, 403, 404, 303),
+        lambda w: {"chosen": w.ids["candidate"], "rationale": "Best"},
+    ),
+    "aiplan:gate_result": _row(
+        "post",
+        "aiplan:gate_result",
+        lambda w: {"pk": w.ids["plan"], "gate_pk": w.ids["gate"]},
+        (302, 403, 404, 303),
+        lambda w: {"value": "0.95"},
+    ),
+    "aiplan:failure_mode_status": _row(
+        "post",
+        "aiplan:failure_mode_status",
+        lambda w: {"pk": w.ids["plan"], "mode_pk": w.ids["mode"]},
+        (302, 403, 404, 303),
+        lambda w: {"status": "mitigated"},
+    ),
+    "aiplan:comment_add": _row(
+        "post", "aiplan:comment_add", ID("plan"), (302, 303, 404, 303), lambda w: {"text": "Hello"}
+    ),
+    "checklists:detail": _row("get", "checklists:detail", EP, (302, 200, 404, 200)),
+    "checklists:apply": _row("post", "checklists:apply", EP, (302, 302, 302, 303)),
+    "checklists:item_add": _row(
+        "post",
+        "checklists:item_add",
+        EP,
+        (302, 302, 302, 303),
+        lambda w: {"title": "Extra", "done_when": "Proof", "owner_side": "client", "due_day": "2"},
+    ),
+    "checklists:item_status": _row(
+        "post",
+        "checklists:item_status",
+        ID("item"),
+        (302, 303, 404, 303),
+        lambda w: {"status": "in_progress"},
+    ),
+    "checklists:item_evidence": _row(
+        "post",
+        "checklists:item_evidence",
+        ID("item"),
+        (302, 303, 404, 303),
+        lambda w: {"note": "Proof"},
+    ),
+    "checklists:item_owner": _row(
+        "post", "checklists:item_owner", ID("item"), (302, 303, 404, 303), lambda w: {"owner": ""}
+    ),
+    "checklists:item_drop": _row(
+        "post",
+        "checklists:item_drop",
+        ID("item"),
+        (302, 303, 404, 303),
+        lambda w: {"reason": "Not needed"},
+    ),
+    "checklists:evidence_download": _row(
+        "get", "checklists:evidence_download", ID("evidence"), (302, 200, 404, 200)
+    ),
+    "checklists:due_this_week": _row("get", "checklists:due_this_week", None, (302, 302, 302, 200)),
+    "pricing:quote": _row("get", "pricing:quote", ID("quote"), (302, 200, 404, 200)),
+    "pricing:accept": _row(
+        "post",
+        "pricing:accept",
+        ID("quote"),
+        (302, 303, 404, 303),
+        lambda w: {"agree": "yes", "option": w.ids["option"], "full_name": "Pat Lee"},
+    ),
+    "pricing:decline": _row("post", "pricing:decline", ID("quote"), (302, 303, 404, 303)),
+    "pricing:send": _row("post", "pricing:send", ID("quote"), (302, 403, 404, 303)),
+    "pricing:revise": _row("post", "pricing:revise", ID("quote"), (302, 403, 404, 303)),
+    "pricing:line_add": _row(
+        "post",
+        "pricing:line_add",
+        ID("quote"),
+        (302, 403, 404, 303),
+        lambda w: {
+            "option": w.ids["option"],
+            "label": "Extra",
+            "kind": "amount",
+            "period": "monthly",
+            "value": "100",
+        },
+    ),
+    "pricing:line_remove": _row(
+        "post",
+        "pricing:line_remove",
+        lambda w: {"pk": w.ids["quote"], "line_pk": w.ids["line"]},
+        (302, 403, 404, 303),
+    ),
+    "pricing:new": _row(
+        "post", "pricing:new", EP, (302, 302, 302, 303), lambda w: {"tier": ["ai-cto-lead"]}
+    ),
+    "pricing:revenue": _row("get", "pricing:revenue", None, (302, 302, 302, 200)),
+}
+
+
+def _own_pattern_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if namespace in OWN_NAMESPACES:
+                    names.add(f"{namespace}:{pattern.name}")
+                elif namespace is None and pattern.name in OWN_TOP_LEVEL:
+                    names.add(pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_url_pattern_has_a_row() -> None:
+    missing = _own_pattern_names() - set(MATRIX)
+    assert not missing, f"Add these URL patterns to the authorisation matrix: {sorted(missing)}"
+    assert not set(MATRIX) - _own_pattern_names(), "The matrix names patterns that no longer exist"
+
+
+def _world() -> tuple[World, dict[str, Any]]:
+    """An AI engagement with a bit of everything, its member, an outsider and an operator."""
+    load_shipped_trees(publish=True)
+    load_shipped_audit_templates(publish=True)
+    checklist_services.checklist_template_load_shipped(publish=True)
+    pricing_services.tiers_load_shipped()
+    operator = OperatorFactory()
+    organization = OrganizationFactory(name="Client A")
+    member = MembershipFactory(organization=organization).user
+    outsider = MembershipFactory(organization=OrganizationFactory(name="Client B")).user
+    engagement = EngagementFactory(organization=organization, kind="ai", lead=operator)
+    engagement = engagement_transition(engagement=engagement, to="qualified", by=operator)
+    audit = audit_services.audit_open(engagement=engagement, by=operator)
+    plan = plan_start(engagement=engagement, by=operator)
+    candidate = candidate_add(plan=plan, name="Model A", by=operator)
+    checklist = checklist_services.checklist_apply(engagement=engagement, by=operator).checklist
+    item = checklist.items.get(key="access_granted")  # a client-side item
+    evidence = checklist_services.evidence_add(
+        item=checklist.items.get(key="risk_map"),
+        upload=SimpleUploadedFile("r.pdf", PDF),
+        by=operator,
+    )
+    quote = pricing_services.quote_draft(
+        engagement=engagement, tier_keys=["ai-cto-lead"], by=operator
+    )
+    line = quote.options.get().lines.create(
+        label="Removable", amount=100, driver="test", position=9
+    )
+    pricing_services.quote_send(quote=quote, by=operator)
+    ids = {
+        "audit": audit.pk,
+        "question": next(iter(audit.template_version.parsed().questions)),
+        "plan": plan.pk,
+        "criterion": plan.criteria.first().pk,
+        "candidate": candidate.pk,
+        "gate": plan.gates.first().pk,
+        "mode": plan.failure_modes.first().pk,
+        "item": item.pk,
+        "evidence": evidence.pk,
+        "quote": quote.pk,
+        "option": quote.options.get().pk,
+        "line": line.pk,
+    }
+    users = {"anonymous": None, "member": member, "outsider": outsider, "operator": operator}
+    return World(Engagement.objects.get(pk=engagement.pk), ids), users
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_who_gets_what(name: str) -> None:
+    row = MATRIX[name]
+    world, users = _world()
+    seen = {}
+    for role in ROLES:
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        try:
+            with transaction.atomic():
+                response = getattr(client, row.method)(row.url(world), row.data(world))
+                seen[role] = response.status_code
+                raise _Rollback
+        except _Rollback:
+            pass
+    assert seen == dict(zip(ROLES, row.expect, strict=True))
