@@ -14,6 +14,8 @@ admin.site.index_title = "Operations"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("intake/", include("cto.intake.urls")),
     path("portal/", include("cto.engagements.urls")),

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 # Our own namespaces and top-level names; admin and allauth test their own views.
 OWN_NAMESPACES = {"intake", "engagements", "audits", "aiplan", "checklists", "pricing"}
-OWN_TOP_LEVEL = {"home", "health", "pricing"}
+OWN_TOP_LEVEL = {"home", "health", "pricing", "favicon"}
 ROLES = ("anonymous", "member", "outsider", "operator")
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -79,6 +79,7 @@ ID = lambda key: lambda world: {"pk": world.ids[key]}  # noqa: E731
 MATRIX: dict[str, Row] = {
     "home": _row("get", "home", None, (200, 200, 200, 200)),
     "health": _row("get", "health", None, (200, 200, 200, 200)),
+    "favicon": _row("get", "favicon", None, (302, 302, 302, 302)),
     "pricing": _row("get", "pricing", None, (200, 200, 200, 200)),
     # The intake is public; without a response in the session every step leads to the start.
     "intake:home": _row("get", "intake:home", None, (200, 200, 200, 200)),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from cto.core.htmx import HtmxHttpRequest
@@ -13,6 +14,12 @@ from cto.core.htmx import HtmxHttpRequest
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@require_GET
+def favicon(request: HtmxHttpRequest) -> HttpResponseRedirect:
+    # Resolved per request: with hashed static files the name is known only after collectstatic.
+    return HttpResponseRedirect(static("img/favicon.svg"))
 
 
 @require_GET
