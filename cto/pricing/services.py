@@ -21,7 +21,7 @@ from cto.engagements.services import activity_record, engagement_transition, eve
 from cto.engagements.stages import PIPELINE, Stage, allowed_targets
 from cto.pricing import calculator
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
-from cto.users.models import User
+from cto.users.models import Membership, User
 
 LABELS = ("good", "better", "best")
 DEFAULT_TERMS = (
@@ -376,6 +376,10 @@ def quote_accept(*, quote: Quote, signature: Signature, by: User) -> Quote:
             raise QuoteError("This quote is not open for acceptance.")
         if locked.valid_until < timezone.localdate():
             raise QuoteError("This quote has expired; ask us for a fresh one.")
+        if not Membership.objects.filter(
+            user=by, organization_id=locked.engagement.organization_id
+        ).exists():
+            raise QuoteError("Only a member of the client's organisation can accept its quote.")
         if not signature.agreed_to_terms:
             raise QuoteError("Please read and agree to the terms first.")
         option = (

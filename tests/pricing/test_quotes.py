@@ -42,6 +42,12 @@ def sent(lead_from_intake: Engagement, operator: User) -> Quote:
     return services.quote_send(quote=quote, by=operator)
 
 
+@pytest.fixture
+def signer(sent: Quote) -> User:
+    """The client's contact, who came in through the intake: a member of its organisation."""
+    return sent.engagement.contact
+
+
 def sign(
     quote: Quote, *, option: object = None, name: str = "Pat Lee", agreed: bool = True
 ) -> services.Signature:
@@ -156,7 +162,7 @@ def test_lines_are_edited_only_while_drafting(lead_from_intake: Engagement, oper
 
 
 def test_revising_a_sent_quote_keeps_the_old_one_and_it_can_no_longer_be_accepted(
-    sent: Quote, operator: User, client_user: User
+    sent: Quote, operator: User, signer: User
 ) -> None:
     revision = services.quote_revise(quote=sent, by=operator)
     sent.refresh_from_db()
@@ -171,16 +177,16 @@ def test_revising_a_sent_quote_keeps_the_old_one_and_it_can_no_longer_be_accepte
         o.lines.count() for o in sent.options.all()
     )
     with pytest.raises(services.QuoteError, match="replaced by a newer revision"):
-        services.quote_accept(quote=sent, signature=sign(sent), by=client_user)
+        services.quote_accept(quote=sent, signature=sign(sent), by=signer)
 
 
 # --- Acceptance -------------------------------------------------------------------------------
 
 
 def test_accepting_signs_moves_the_engagement_to_active_and_tells_the_operators(
-    sent: Quote, client_user: User
+    sent: Quote, signer: User
 ) -> None:
-    accepted = services.quote_accept(quote=sent, signature=sign(sent), by=client_user)
+    accepted = services.quote_accept(quote=sent, signature=sign(sent), by=signer)
     assert (accepted.status, accepted.signer_name, accepted.signer_ip) == (
         "accepted",
         "Pat Lee",
@@ -205,32 +211,39 @@ def test_accepting_signs_moves_the_engagement_to_active_and_tells_the_operators(
     ],
 )
 def test_acceptance_needs_terms_an_option_and_a_signature(
-    sent: Quote, client_user: User, changes: dict, message: str
+    sent: Quote, signer: User, changes: dict, message: str
 ) -> None:
     with pytest.raises(services.QuoteError, match=message):
-        services.quote_accept(quote=sent, signature=sign(sent, **changes), by=client_user)
+        services.quote_accept(quote=sent, signature=sign(sent, **changes), by=signer)
     sent.refresh_from_db()
     assert sent.status == "sent"
 
 
-def test_an_expired_quote_cannot_be_accepted(sent: Quote, client_user: User) -> None:
+def test_an_operator_cannot_sign_for_the_client(sent: Quote, operator: User) -> None:
+    with pytest.raises(services.QuoteError, match="Only a member of the client's organisation"):
+        services.quote_accept(quote=sent, signature=sign(sent), by=operator)
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+
+
+def test_an_expired_quote_cannot_be_accepted(sent: Quote, signer: User) -> None:
     Quote.objects.filter(pk=sent.pk).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1)
     )
     sent.refresh_from_db()
     assert sent.is_expired
     with pytest.raises(services.QuoteError, match="expired"):
-        services.quote_accept(quote=sent, signature=sign(sent), by=client_user)
+        services.quote_accept(quote=sent, signature=sign(sent), by=signer)
 
 
 def test_a_double_acceptance_is_one_acceptance_and_the_quote_is_then_immutable(
-    sent: Quote, client_user: User, operator: User
+    sent: Quote, signer: User, operator: User
 ) -> None:
-    first = services.quote_accept(quote=sent, signature=sign(sent), by=client_user)
+    first = services.quote_accept(quote=sent, signature=sign(sent), by=signer)
     second = services.quote_accept(
         quote=sent,
         signature=sign(sent, option=sent.options.get(label="best").pk, name="Someone Else"),
-        by=client_user,
+        by=signer,
     )
     assert (second.accepted_option, second.signer_name, second.accepted_at) == (
         first.accepted_option,
@@ -241,7 +254,7 @@ def test_a_double_acceptance_is_one_acceptance_and_the_quote_is_then_immutable(
     with pytest.raises(services.QuoteError):
         services.quote_revise(quote=sent, by=operator)
     with pytest.raises(services.QuoteError):
-        services.quote_decline(quote=sent, by=client_user)
+        services.quote_decline(quote=sent, by=signer)
 
 
 # --- Pages ------------------------------------------------------------------------------------
