@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cto.aiplan",
     "cto.checklists",
     "cto.pricing",
+    "cto.reports",
     "cto.demo",
 ]
 
@@ -318,4 +319,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every rendering step at INFO; its warnings still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

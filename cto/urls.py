@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/", include("cto.aiplan.urls")),
     path("portal/", include("cto.checklists.urls")),
     path("portal/", include("cto.pricing.urls")),
+    path("portal/", include("cto.reports.urls")),
     path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),
 ]

@@ -27,13 +27,14 @@ from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_transition
 from cto.intake.playbooks import load_shipped_trees
 from cto.pricing import services as pricing_services
+from cto.reports import services as report_services
 from tests.engagements.factories import EngagementFactory
 from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 # Our own namespaces and top-level names; admin and allauth test their own views.
-OWN_NAMESPACES = {"intake", "engagements", "audits", "aiplan", "checklists", "pricing"}
+OWN_NAMESPACES = {"intake", "engagements", "audits", "aiplan", "checklists", "pricing", "reports"}
 OWN_TOP_LEVEL = {"home", "health", "pricing", "favicon"}
 ROLES = ("anonymous", "member", "outsider", "operator")
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -228,6 +229,8 @@ MATRIX: dict[str, Row] = {
         "post", "pricing:new", EP, (302, 302, 302, 303), lambda w: {"tier": ["ai-cto-lead"]}
     ),
     "pricing:revenue": _row("get", "pricing:revenue", None, (302, 302, 302, 200)),
+    "reports:generate": _row("post", "reports:generate", EP, (302, 302, 302, 303)),
+    "reports:download": _row("get", "reports:download", ID("report"), (302, 200, 404, 200)),
 }
 
 
@@ -254,7 +257,7 @@ def test_every_url_pattern_has_a_row() -> None:
     assert not set(MATRIX) - _own_pattern_names(), "The matrix names patterns that no longer exist"
 
 
-def _world() -> tuple[World, dict[str, Any]]:
+def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
     """An AI engagement with a bit of everything, its member, an outsider and an operator."""
     load_shipped_trees(publish=True)
     load_shipped_audit_templates(publish=True)
@@ -283,7 +286,11 @@ def _world() -> tuple[World, dict[str, Any]]:
         label="Removable", amount=100, driver="test", position=9
     )
     pricing_services.quote_send(quote=quote, by=operator)
+    report = report_services.report_request(engagement=engagement, kind="week_one", by=operator)
+    if render_report:  # a PDF takes a second to render: only the download row needs it
+        report_services.report_render(report_id=report.pk)
     ids = {
+        "report": report.pk,
         "audit": audit.pk,
         "question": next(iter(audit.template_version.parsed().questions)),
         "plan": plan.pk,
@@ -304,7 +311,7 @@ def _world() -> tuple[World, dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_who_gets_what(name: str) -> None:
     row = MATRIX[name]
-    world, users = _world()
+    world, users = _world(render_report=name == "reports:download")
     seen = {}
     for role in ROLES:
         client = Client()

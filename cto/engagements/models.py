@@ -143,6 +143,7 @@ class ActivityEvent(models.Model):
         CHECKLIST_CHANGED = "checklist.changed", "changed the checklist"
         QUOTE_CHANGED = "quote.changed", "changed a quote"
         QUOTE_ACCEPTED = "quote.accepted", "accepted a quote"
+        REPORT_CHANGED = "report.changed", "changed a report"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -195,6 +196,8 @@ class ActivityEvent(models.Model):
             return f"Readiness audit {self.data.get('number', '')} {action}"
         if self.verb == self.Verb.PLAN_CHANGED:
             return f"AI plan: {self.data.get('change', 'changed')}"
+        if self.verb == self.Verb.REPORT_CHANGED:
+            return f"Report: {self.data.get('change', 'changed')}"
         if self.verb in (self.Verb.QUOTE_CHANGED, self.Verb.QUOTE_ACCEPTED):
             return f"Quote: {self.data.get('change', 'changed')}"
         if self.verb == self.Verb.CHECKLIST_CHANGED:

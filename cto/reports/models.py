@@ -1,0 +1,83 @@
+"""Report records: one row per generated PDF, numbered per engagement and kind, with the input
+snapshot it was made from and the figures of its rendering."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.urls import reverse
+
+from cto.core.models import TimeStampedModel
+from cto.engagements.models import Engagement
+from cto.users.models import User
+
+
+def _report_path(instance: Report, filename: str) -> str:
+    return f"reports/{instance.engagement_id}/{uuid.uuid4().hex}.pdf"
+
+
+def private_storage() -> Storage:
+    return storages["private"]
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def for_user(self, user: User) -> ReportQuerySet:
+        return self.filter(engagement__in=Engagement.objects.for_user(user))
+
+
+class Report(TimeStampedModel):
+    class Kind(models.TextChoices):
+        WEEK_ONE = "week_one", "Week-one deliverable"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    number = models.PositiveIntegerField(help_text="1, 2, ... per engagement and kind")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    snapshot = models.JSONField(default=dict, help_text="Every input, gathered once")
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    generator = models.CharField(max_length=40, blank=True)
+    file = models.FileField(
+        upload_to=_report_path, storage=private_storage, blank=True, max_length=300
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    bytes = models.PositiveIntegerField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["engagement", "kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "kind", "number"], name="report_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | ~models.Q(sha256=""),
+                name="report_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.number} of {self.engagement}"
+
+    def get_download_url(self) -> str:
+        return reverse("reports:download", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind.replace('_', '-')}-{self.engagement_id}-v{self.number}.pdf"

@@ -1,0 +1,62 @@
+"""HTML to PDF with WeasyPrint, fetching nothing from the network or the disk.
+
+The only URLs a report may load are ``static:`` ones, naming our own files under ``static/``
+(the print stylesheet, images). Anything else, http, https, file, data, or a path that climbs
+out of static/, is refused. The stylesheet is parsed once per worker process."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+GENERATOR = f"cto-reports/1 weasyprint/{weasyprint.__version__}"
+PRINT_CSS = "css/report.css"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves ``static:<path>`` from our static folder; refuses every other URL."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"static"}, allow_redirects=False, fail_on_errors=False)
+        self.root = (Path(settings.BASE_DIR) / "static").resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if not url.startswith("static:"):
+            self.refused.append(url)
+            raise ValueError(f"Reports load nothing from outside: {url[:80]}")
+        path = (self.root / url.removeprefix("static:").lstrip("/")).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            self.refused.append(url)
+            raise ValueError(f"Not one of our static files: {url[:80]}")
+        return URLFetcherResponse(url, path.read_bytes())
+
+
+@lru_cache(maxsize=1)
+def print_stylesheet() -> weasyprint.CSS:
+    return weasyprint.CSS(url=f"static:{PRINT_CSS}", url_fetcher=StaticOnlyFetcher())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+    milliseconds: int
+
+
+def render(html: str) -> Rendered:
+    """The PDF of ``html``. Its metadata (title, author, dates) comes from the HTML's own
+    <meta> tags, so the same HTML gives the same bytes."""
+    started = time.perf_counter()
+    fetcher = StaticOnlyFetcher()
+    document = weasyprint.HTML(string=html, base_url="static:/", url_fetcher=fetcher).render(
+        stylesheets=[print_stylesheet()]
+    )
+    pdf = document.write_pdf()
+    return Rendered(pdf, len(document.pages), round((time.perf_counter() - started) * 1000))
