@@ -126,8 +126,8 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
         )
     client.force_login(client_user)
     # user, the engagement, its timeline with actors, its audits, its AI plan, its checklist,
-    # its quotes (the session is cached; a client sees no tier list)
-    with django_assert_num_queries(7):
+    # its quotes, its reports (the session is cached; a client sees no tier list)
+    with django_assert_num_queries(8):
         client.get(engagement.get_absolute_url())
 
 
