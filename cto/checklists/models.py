@@ -8,13 +8,13 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from cto.checklists import template as template_module
 from cto.core.models import TimeStampedModel
+from cto.core.storage import private_storage
 from cto.core.versioning import ContentVersion
 from cto.engagements.models import Engagement
 from cto.users.models import User
@@ -153,10 +153,6 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
     # A random name: the original is kept in the row, never trusted as a path.
     engagement_id = instance.item.checklist.engagement_id
     return f"evidence/{engagement_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
-
-
-def private_storage():
-    return storages["private"]
 
 
 class Evidence(models.Model):

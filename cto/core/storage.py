@@ -3,7 +3,7 @@ have a public URL. Views that check access stream them."""
 
 from __future__ import annotations
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -12,3 +12,9 @@ class PrivateFileSystemStorage(FileSystemStorage):
             "Private files are not accessible via a URL: serve them through a view that checks "
             "who is asking."
         )
+
+
+def private_storage() -> Storage:
+    """The configured private storage (STORAGES["private"]), for FileFields that hold
+    evidence and reports."""
+    return storages["private"]

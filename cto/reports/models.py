@@ -6,21 +6,17 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
 from django.urls import reverse
 
 from cto.core.models import TimeStampedModel
+from cto.core.storage import private_storage
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
 
 def _report_path(instance: Report, filename: str) -> str:
     return f"reports/{instance.engagement_id}/{uuid.uuid4().hex}.pdf"
-
-
-def private_storage() -> Storage:
-    return storages["private"]
 
 
 class ReportQuerySet(models.QuerySet["Report"]):
