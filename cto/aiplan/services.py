@@ -23,11 +23,11 @@ from cto.aiplan.models import (
     PlanComment,
     VersionedRow,
 )
-from cto.audits.models import Audit
-from cto.audits.selectors import audit_result, choices_of
+from cto.audits.selectors import weak_dimensions
 from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
+from cto.intake.selectors import intake_choices
 from cto.users.models import User
 
 Row = TypeVar("Row", bound=VersionedRow)
@@ -112,19 +112,6 @@ def _decimal(value: Any, label: str, *, required: bool = False) -> Decimal | Non
 # --- Starting ----------------------------------------------------------------------------------
 
 
-def weak_dimensions(engagement: Engagement) -> set[str]:
-    """The dimensions below the template's bar in the engagement's latest audit."""
-    latest = Audit.objects.filter(engagement=engagement).with_template().order_by("-number").first()
-    if latest is None:
-        return set()
-    result = audit_result(audit=latest)
-    return {
-        d.dimension.id
-        for d in result.score.dimensions
-        if d.score is not None and d.score < result.template.weak_below
-    }
-
-
 @transaction.atomic
 def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
     """Create the engagement's AI plan with the default criteria and the starter evals and
@@ -134,7 +121,7 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
     starter = load_starter()
     response = getattr(engagement, "intake_response", None)
     evals, failure_modes = starter_module.select(
-        starter, choices_of(response), weak_dimensions(engagement)
+        starter, intake_choices(response), weak_dimensions(engagement)
     )
     plan = AIPlan.objects.create(engagement=engagement)
     Criterion.objects.bulk_create(

@@ -12,6 +12,9 @@ from cto.audits import scoring
 from cto.audits.models import Audit, AuditAnswer
 from cto.audits.template import AuditTemplate
 from cto.core.charts import Series, bar_chart, radar_chart
+from cto.engagements.models import Engagement
+from cto.intake.models import IntakeResponse
+from cto.intake.selectors import intake_choices
 from cto.users.models import User
 
 
@@ -24,22 +27,24 @@ def answers_of(audit: Audit) -> dict[str, AuditAnswer]:
     return {answer.question: answer for answer in audit.answers.select_related("answered_by")}
 
 
-def intake_choices(audit: Audit) -> dict[str, list[str]]:
+def audit_intake_choices(audit: Audit) -> dict[str, list[str]]:
     """The engagement's intake answers on the path it took: node → chosen choice ids."""
-    from cto.intake.models import IntakeResponse  # the audit reads the intake, never writes it
-
     response = (
         IntakeResponse.objects.with_version().filter(engagement_id=audit.engagement_id).first()
     )
-    return choices_of(response)
+    return intake_choices(response)
 
 
-def choices_of(response: Any) -> dict[str, list[str]]:
-    """node → chosen choice ids, from an IntakeResponse (or None)."""
-    if response is None:
-        return {}
+def weak_dimensions(engagement: Engagement) -> set[str]:
+    """The dimensions below the template's bar in the engagement's latest audit."""
+    latest = Audit.objects.filter(engagement=engagement).with_template().order_by("-number").first()
+    if latest is None:
+        return set()
+    result = audit_result(audit=latest)
     return {
-        step.question.id: list(step.answer.get("choices", [])) for step in response.walk().steps
+        d.dimension.id
+        for d in result.score.dimensions
+        if d.score is not None and d.score < result.template.weak_below
     }
 
 
@@ -48,7 +53,7 @@ def audit_flags(audit: Audit, response: Any) -> list[scoring.FiredFlag]:
     template = audit.template_version.parsed()
     values = {answer.question: answer.value for answer in audit.answers.all()}
     return scoring.red_flags(
-        template, values, scoring.score(template, values), choices_of(response)
+        template, values, scoring.score(template, values), intake_choices(response)
     )
 
 
@@ -103,7 +108,7 @@ def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = No
         audit=audit,
         template=template,
         score=current,
-        flags=scoring.red_flags(template, _values(answers), current, intake_choices(audit)),
+        flags=scoring.red_flags(template, _values(answers), current, audit_intake_choices(audit)),
         recommendations=scoring.recommendations(template, current),
         previous=previous,
         deltas=scoring.compare(before, current) if before else [],

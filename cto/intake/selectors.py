@@ -73,3 +73,13 @@ def _median(ordered: list[datetime.timedelta]) -> datetime.timedelta | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def intake_choices(response: IntakeResponse | None) -> dict[str, list[str]]:
+    """What a response chose on the path it took: node id → choice ids (empty without one).
+    The facts the playbooks' rules read (audit red flags, AI plan proposals, pricing drivers)."""
+    if response is None:
+        return {}
+    return {
+        step.question.id: list(step.answer.get("choices", [])) for step in response.walk().steps
+    }

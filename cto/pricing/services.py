@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cto.audits.selectors import choices_of
+from cto.audits.selectors import weak_dimensions
 from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.core.rules import rule_holds, rule_problems
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_transition, event_notify_later
 from cto.engagements.stages import PIPELINE, Stage, allowed_targets
+from cto.intake.selectors import intake_choices
 from cto.pricing import calculator
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
 from cto.users.models import Membership, User
@@ -127,9 +128,7 @@ def tiers_load_shipped() -> list[tuple[PricingTier, bool]]:
 
 def fired_drivers(engagement: Engagement, playbook: PricingPlaybook) -> list[Driver]:
     """The risk drivers this engagement's intake answers and latest audit set off."""
-    from cto.aiplan.services import weak_dimensions  # the same reading of the latest audit
-
-    intake = choices_of(getattr(engagement, "intake_response", None))
+    intake = intake_choices(getattr(engagement, "intake_response", None))
     weak = weak_dimensions(engagement)
     return [driver for driver in playbook.drivers if rule_holds(driver.when, intake, weak)]
 
