@@ -3,8 +3,6 @@ accept it by signing), and the operators' recurring revenue."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
-from cto.engagements.stages import Stage
-from cto.pricing import services
+from cto.pricing import selectors, services
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
 from cto.users.http import AuthenticatedRequest
 
@@ -197,23 +194,6 @@ def quote_new(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse
     return HttpResponseRedirect(quote.get_absolute_url(), status=303)
 
 
-def monthly_recurring_revenue() -> dict[str, Decimal]:
-    """Per currency: the monthly totals of the accepted options of running engagements."""
-    running = (Stage.ACTIVE, Stage.ONGOING)
-    accepted = (
-        Quote.objects.filter(status=Quote.Status.ACCEPTED, engagement__stage__in=running)
-        .select_related("accepted_option")
-        .prefetch_related("accepted_option__lines")
-    )
-    revenue: dict[str, Decimal] = defaultdict(Decimal)
-    for quote in accepted:
-        option = quote.accepted_option
-        if option is not None:
-            option.quote = quote  # the totals read the quote's currency
-            revenue[quote.currency] += option.totals().monthly
-    return dict(revenue)
-
-
 @require_GET
 @never_cache
 @staff_member_required
@@ -226,5 +206,5 @@ def revenue(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "pricing/revenue.html",
-        {"mrr": sorted(monthly_recurring_revenue().items()), "expiring": expiring},
+        {"mrr": sorted(selectors.monthly_recurring_revenue().items()), "expiring": expiring},
     )
