@@ -25,7 +25,7 @@ from cto.checklists.models import (
     Evidence,
 )
 from cto.checklists.uploads import UploadError, check_upload
-from cto.core.playbooks import read_yaml_mapping, shipped_files
+from cto.core.playbooks import load_shipped
 from cto.core.versioning import ContentVersion, publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -48,30 +48,45 @@ class StaleItemError(ChecklistError):
 
 
 @transaction.atomic
+def checklist_template_version_create(
+    *, definition: Any, source_name: str = "", by: User | None
+) -> tuple[ChecklistTemplateVersion, bool]:
+    """Validate a checklist template and store it as the next draft version (identical
+    content: the existing version); nothing is stored when it is invalid."""
+    try:
+        spec = template_module.parse(definition)
+    except template_module.ChecklistTemplateError as error:
+        raise ValidationError(error.problems) from error
+    return store_version(
+        parent_model=ChecklistTemplate,
+        version_model=ChecklistTemplateVersion,
+        parent_field="template",
+        slug=spec.slug,
+        title=spec.title,
+        definition=definition,
+        source_name=source_name,
+        by=by,
+    )
+
+
+@transaction.atomic
+def checklist_template_version_publish(
+    *, version: ChecklistTemplateVersion, by: User | None
+) -> ChecklistTemplateVersion:
+    locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_published:
+        template_module.parse(locked.definition)
+        publish_version(version=locked, by=by)
+    return locked
+
+
 def checklist_template_load_shipped(*, publish: bool, by: User | None = None) -> list[Any]:
-    loaded = []
-    for path in shipped_files("checklists"):
-        definition = read_yaml_mapping(path.read_bytes(), name=path.name)
-        try:
-            spec = template_module.parse(definition)
-        except template_module.ChecklistTemplateError as error:
-            raise ValidationError(error.problems) from error
-        version, created = store_version(
-            parent_model=ChecklistTemplate,
-            version_model=ChecklistTemplateVersion,
-            parent_field="template",
-            slug=spec.slug,
-            title=spec.title,
-            definition=definition,
-            source_name=path.name,
-            by=by,
-        )
-        if publish and not version.is_published:
-            locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
-            publish_version(version=locked, by=by)
-            version = locked
-        loaded.append((path.name, version, created))
-    return loaded
+    return load_shipped(
+        "checklists",
+        create=checklist_template_version_create,
+        publish=checklist_template_version_publish if publish else None,
+        by=by,
+    )
 
 
 def current_template() -> ChecklistTemplateVersion | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +28,26 @@ def read_yaml_mapping(content: bytes | str, *, name: str = "") -> dict[str, Any]
 def shipped_files(kind: str) -> list[Path]:
     """The shipped files of one kind: ``intake``, ``audits``."""
     return sorted((PLAYBOOKS_DIR / kind).glob("*.yaml"))
+
+
+def load_shipped(
+    kind: str,
+    *,
+    create: Callable[..., tuple[Any, bool]],
+    publish: Callable[..., Any] | None,
+    by: Any = None,
+) -> list[tuple[str, Any, bool]]:
+    """Load each shipped file of ``kind`` through its app's ``create`` service (which validates
+    it and stores a new version, or finds the identical one), then ``publish`` it if given.
+    Returns (file name, version, whether it was new) for each file."""
+    loaded = []
+    for path in shipped_files(kind):
+        version, created = create(
+            definition=read_yaml_mapping(path.read_bytes(), name=path.name),
+            source_name=path.name,
+            by=by,
+        )
+        if publish is not None:
+            version = publish(version=version, by=by)
+        loaded.append((path.name, version, created))
+    return loaded
