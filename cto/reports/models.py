@@ -27,6 +27,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
 class Report(TimeStampedModel):
     class Kind(models.TextChoices):
         WEEK_ONE = "week_one", "Week-one deliverable"
+        INTAKE_SUMMARY = "intake_summary", "Intake summary"
+        AUDIT = "audit", "Readiness audit report"
+        QUOTE = "quote", "Quote"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

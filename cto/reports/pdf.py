@@ -6,6 +6,7 @@ out of static/, is refused. The stylesheet is parsed once per worker process."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,6 +15,10 @@ from pathlib import Path
 import weasyprint
 from django.conf import settings
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# fontTools stamps each font subset it embeds with the current time unless SOURCE_DATE_EPOCH is
+# set; a fixed stamp keeps the same HTML giving the same bytes.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 GENERATOR = f"cto-reports/1 weasyprint/{weasyprint.__version__}"
 PRINT_CSS = "css/report.css"

@@ -27,7 +27,7 @@ def report_request(*, engagement: Engagement, kind: str, by: User | None) -> Rep
         Report.objects.filter(engagement=engagement, kind=kind).aggregate(top=Max("number"))["top"]
         or 0
     ) + 1
-    data = snapshot.week_one(engagement=engagement, generator=pdf.GENERATOR)
+    data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
     report = Report.objects.create(
         engagement=engagement,
         kind=kind,

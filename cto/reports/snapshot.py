@@ -206,6 +206,14 @@ def week_one(*, engagement: Engagement, generator: str) -> dict[str, Any]:
     return snapshot
 
 
+BUILDERS = {"week_one": week_one}
+
+
+def gather(*, kind: str, engagement: Engagement, generator: str) -> dict[str, Any]:
+    """The snapshot of a report of ``kind``: every input it shows, read once, as plain data."""
+    return BUILDERS[kind](engagement=engagement, generator=generator)
+
+
 def digest(snapshot: dict[str, Any]) -> str:
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
