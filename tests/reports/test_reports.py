@@ -3,10 +3,7 @@ from outside, downloads only for those allowed."""
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -27,36 +24,6 @@ pytestmark = pytest.mark.django_db
 
 def text_of(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-@pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str]) -> Engagement:
-    call_command("seed_demo")
-    capsys.readouterr()
-    return Engagement.objects.get(title="AI support agent to production")
-
-
-@pytest.fixture
-def spy() -> Iterator[list[str]]:
-    """A web server on loopback that records every request made to it."""
-    seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # the stdlib's name
-            seen.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    seen.append(f"port:{server.server_address[1]}")
-    yield seen
-    server.shutdown()
 
 
 def rendered(report: Report) -> bytes:
@@ -106,20 +73,6 @@ def test_rendering_twice_makes_one_file(demo: Engagement, operator: User) -> Non
     again = services.report_render(report_id=report.pk)
     assert again is not None
     assert (again.file.name, again.attempts) == (name, 1)
-
-
-def test_a_report_that_cannot_render_fails_after_three_attempts(
-    demo: Engagement, operator: User
-) -> None:
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
-    Report.objects.filter(pk=report.pk).update(kind="no_such_kind")
-    for _ in range(3):
-        with pytest.raises(Exception, match="no_such_kind"):
-            services.report_render(report_id=report.pk)
-    report.refresh_from_db()
-    assert (report.status, report.attempts) == ("failed", 3)
-    assert "no_such_kind" in report.error
-    assert services.report_render(report_id=report.pk).status == "failed"  # never retried again
 
 
 def test_hostile_text_is_printed_not_fetched(

@@ -1,0 +1,60 @@
+"""The intake as a report shows it: the recommendation, the decision path that led to it, what
+week one delivers and the scope comparison, with the tree version it was answered on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cto.engagements.models import Engagement
+from cto.intake.models import IntakeResponse
+from cto.reports.snapshot.formats import day
+
+
+def intake_part(engagement: Engagement) -> dict[str, Any] | None:
+    """None when the engagement has no intake, or one that never reached an outcome."""
+    response = IntakeResponse.objects.with_version().filter(engagement=engagement).first()
+    if response is None:
+        return None
+    version = response.tree_version
+    tree = version.parsed()
+    walk = response.walk()
+    if walk.outcome is None:
+        return None
+    highlighted = walk.highlighted_rows
+    steps = list(walk.steps)
+    path = []
+    for index, step in enumerate(steps):
+        following = steps[index + 1].question.prompt if index + 1 < len(steps) else None
+        path.append(
+            {
+                "question": step.question.prompt,
+                "answer": step.answer_text,
+                "reasons": [choice.reason for choice in step.chosen if choice.reason],
+                "next": following or walk.outcome.title,
+            }
+        )
+    return {
+        "tree": f"{version.tree.slug} v{version.number}",
+        "tree_title": version.tree.title,
+        "outcome": walk.outcome.title,
+        "outcome_key": walk.outcome.key,
+        "summary": walk.outcome.summary,
+        "week_one": list(walk.outcome.week_one),
+        "path": path,
+        "scope": [
+            {
+                "area": row.area,
+                "generic": row.generic,
+                "ai": row.ai,
+                "relevant": row.id in highlighted,
+            }
+            for row in tree.scope_rows
+        ],
+        "contact": {
+            "name": response.contact_name,
+            "email": response.contact_email,
+            "company": response.company,
+            "role": response.role,
+        },
+        "submitted": day(response.submitted_at),
+    }

@@ -1,0 +1,87 @@
+"""The AI plan as the week-one report shows it: the model/vendor matrix with the chosen model
+and its fallback, the eval gates and their status, the failure modes by risk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cto.aiplan.models import AIPlan
+from cto.aiplan.selectors import plan_view
+from cto.engagements.models import Engagement
+from cto.reports.snapshot.formats import day, number
+
+
+def plan_part(engagement: Engagement) -> dict[str, Any] | None:
+    plan = AIPlan.objects.select_related("chosen", "fallback").filter(engagement=engagement).first()
+    if plan is None:
+        return None
+    view = plan_view(plan=plan)
+    ranked = {row.candidate.key: row for row in view.ranking.rows}
+    candidates = []
+    for candidate in view.candidates:
+        row = ranked.get(str(candidate.pk))
+        candidates.append(
+            {
+                "name": candidate.name,
+                "provider": candidate.provider,
+                "version": candidate.snapshot,
+                "notes": candidate.notes,
+                "total": row.total if row else None,
+                "position": row.position if row else None,
+                "tied": row.tied if row else False,
+                "chosen": candidate.pk == plan.chosen_id,
+                "fallback": candidate.pk == plan.fallback_id,
+            }
+        )
+    return {
+        "version": plan.version,
+        "chosen": str(plan.chosen) if plan.chosen else None,
+        "fallback": str(plan.fallback) if plan.fallback else None,
+        "rationale": plan.rationale,
+        "sensitivity": view.ranking.sensitivity,
+        "candidates": candidates,
+        "matrix": [
+            {
+                "criterion": criterion.label,
+                "weight": criterion.weight,
+                "direction": "higher" if criterion.higher_is_better else "lower",
+                "scores": [
+                    cell.score if (cell := view.cell(candidate, criterion)) else None
+                    for candidate in view.candidates
+                ],
+            }
+            for criterion in view.criteria
+        ],
+        "eval_gates": [
+            {
+                "name": gate.name,
+                "behaviour": gate.behaviour,
+                "metric": gate.metric,
+                "requirement": gate.requirement,
+                "cadence": gate.get_cadence_display(),
+                "blocks_release": gate.blocks_release,
+                "owner": gate.owner,
+                "latest": number(gate.latest_value),
+                "latest_on": day(gate.latest_at),
+                "verdict": gate.verdict,
+            }
+            for gate in view.gates
+        ],
+        "failure_modes": [
+            {
+                "title": mode.title,
+                "look_first": mode.get_look_first_display(),
+                "likelihood": mode.likelihood,
+                "impact": mode.impact,
+                "risk": mode.risk,
+                "mitigation": mode.mitigation,
+                "owner": mode.owner,
+                "status": mode.get_status_display(),
+                "status_reason": mode.status_reason,
+                "blocks_production": mode.blocks_production,
+            }
+            for mode in view.failure_modes
+        ],
+        "blockers_failing": [gate.name for gate in view.failing_blockers],
+        "blockers_unmeasured": [gate.name for gate in view.unmeasured_blockers],
+    }

@@ -1,0 +1,526 @@
+"""The four kinds of report (week-one, intake summary, audit, quote) read back from real PDFs:
+each chapter with the engagement's own data, metadata and bookmarks, provenance, byte-identical
+re-renders, our own fonts, few queries, a refusal when the subject is missing, and a hostile
+corpus in every typed field that reaches a PDF, printed and never fetched."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cto.engagements.models import Engagement
+from cto.pricing.models import PricingTier
+from cto.reports import pdf, services, snapshot
+from cto.reports.models import Report
+from cto.users.models import User
+from tests.engagements.factories import EngagementFactory
+from tests.reports.conftest import Say, engagement_with_everything
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ("week_one", "intake_summary", "audit", "quote")
+
+
+# --- Reading PDFs back ----------------------------------------------------------------------------
+
+
+def reader_of(data: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def text_of(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in reader_of(data).pages)
+
+
+def squash(text: str) -> str:
+    """Without any whitespace: a long value wraps across lines wherever the page needs."""
+    return re.sub(r"\s+", "", text)
+
+
+def outline_of(reader: pypdf.PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def fonts_of(reader: pypdf.PdfReader) -> set[str]:
+    """The embedded fonts' names, without the subset prefix (what pdffonts lists)."""
+    names: set[str] = set()
+
+    def walk(resources: Any) -> None:
+        if resources is None:
+            return
+        resources = resources.get_object()
+        for font in (resources.get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+        for xobject in (resources.get("/XObject") or {}).values():
+            walk(xobject.get_object().get("/Resources"))
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return names
+
+
+def request(engagement: Engagement, kind: str, by: User | None = None) -> Report:
+    return services.report_request(engagement=engagement, kind=kind, by=by)
+
+
+def render(report: Report) -> pdf.Rendered:
+    return pdf.render(services.report_html(report))
+
+
+@pytest.fixture
+def full(db: None) -> tuple[Engagement, Say]:
+    say = Say()
+    return engagement_with_everything(say=say), say
+
+
+# --- What each kind shows -------------------------------------------------------------------------
+
+# Per kind: the bookmarks (headings) it must have, and the typed fields whose text it prints.
+EXPECTED: dict[str, dict[str, list[str]]] = {
+    "week_one": {
+        "outline": [
+            "Week-one deliverable",
+            "Executive summary",
+            "What happens next",
+            "The recommendation and how we got there",
+            "The decision path",
+            "Fractional CTO or fractional AI CTO: the scope",
+            "What week one delivers",
+            "Readiness",
+            "Scores by dimension",
+            "Progress since audit 1",
+            "Red flags",
+            "What to work on first",
+            "In the frameworks your board knows",
+            "Models, evals and failure modes",
+            "The model and vendor matrix",
+            "Eval gates",
+            "Failure modes by risk",
+            "The week-one checklist",
+            "The proposal",
+            "The proposed tier",
+            "Every option of quote 1.1",
+            "Next steps",
+            "Appendix: provenance",
+        ],
+        "fields": [
+            "organisation-name",
+            "engagement-title",
+            "lead-name",
+            "intake-text-answer",
+            "criterion-label",
+            "candidate-1-name",
+            "candidate-2-provider",
+            "candidate-2-version",
+            "candidate-1-notes",
+            "plan-rationale",
+            "gate-name",
+            "gate-behaviour",
+            "gate-metric",
+            "gate-owner",
+            "failure-mode-title",
+            "failure-mode-mitigation",
+            "failure-mode-reason",
+            "checklist-section",
+            "checklist-item-title",
+            "evidence-note",
+            "checklist-blocked-reason",
+            "tier-name",
+            "tier-includes",
+        ],
+    },
+    "intake_summary": {
+        "outline": [
+            "Intake summary",
+            "Our recommendation",
+            "Why: your answers",
+            "What week one delivers",
+            "Appendix: provenance",
+        ],
+        "fields": [
+            "organisation-name",
+            "engagement-title",
+            "intake-text-answer",
+            "contact-name",
+            "contact-role",
+        ],
+    },
+    "audit": {
+        "outline": [
+            "Readiness audit report",
+            "At a glance",
+            "Scores by dimension",
+            "Progress since audit 1",
+            "Red flags",
+            "What to work on first",
+            "In the frameworks your board knows",
+            "Notes from the audit",
+            "Appendix: provenance",
+        ],
+        "fields": [
+            "organisation-name",
+            "engagement-title",
+            "lead-name",
+            "audit-note-0",
+            "audit-note-1",
+        ],
+    },
+    "quote": {
+        "outline": [
+            "Quote",
+            "Our recommendation",
+            "The options, line by line",
+            "Good: Fractional AI CTO, Advisor",
+            "Better: [tier-name] (accepted)",
+            "Terms",
+            "Acceptance",
+            "Appendix: provenance",
+        ],
+        "fields": [
+            "organisation-name",
+            "engagement-title",
+            "lead-name",
+            "tier-name",
+            "tier-includes",
+            "quote-line-label",
+            "quote-line-reason",
+            "quote-terms",
+            "signature",
+            "contact-name",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_shows_its_chapters_with_the_engagements_own_data(
+    full: tuple[Engagement, Say], kind: str
+) -> None:
+    engagement, say = full
+    report = request(engagement, kind)
+    rendered = render(report)
+    reader = reader_of(rendered.pdf)
+    text = text_of(rendered.pdf)
+    flat = squash(text)
+
+    assert outline_of(reader) == EXPECTED[kind]["outline"]
+    for field in EXPECTED[kind]["fields"]:
+        assert squash(say.fields[field]) in flat, field
+    assert f"Page 1 of {rendered.pages}" in text
+    assert f"Page {rendered.pages} of {rendered.pages}" in text
+    provenance = flat[flat.rindex("Appendix:provenance") :]
+    assert report.snapshot["provenance"]  # every kind names the inputs it read
+    for row in report.snapshot["provenance"]:
+        assert squash(f"{row['input']}{row['version']}") in provenance
+    assert report.snapshot_sha256 in provenance
+
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title == f"{report.snapshot['title']}: {say.fields['engagement-title']}"
+    assert metadata.author == "cto"
+    assert say.fields["organisation-name"] in (metadata.subject or "")
+    assert "cto" in str(metadata.get("/Keywords", ""))
+    created = datetime.datetime.fromisoformat(report.snapshot["generated_at"])
+    assert metadata.creation_date == created
+    assert metadata.modification_date == created
+
+
+def test_the_week_one_report_has_its_numbers_decisions_and_provenance(
+    full: tuple[Engagement, Say],
+) -> None:
+    engagement, say = full
+    report = request(engagement, "week_one")
+    text = text_of(render(report).pdf)
+    flat = squash(text)
+    s = report.snapshot
+    audit = engagement.audits.get(number=2)
+    checklist = engagement.checklist
+
+    assert "You need a fractional AI CTO" in text  # the recommendation
+    assert f"{s['audit']['overall']} of 100" in text
+    assert s["audit"]["flags"]
+    assert s["audit"]["flags"][0]["title"] in text
+    assert re.search(r"Executive summary[ .]*2", text)  # contents, with page numbers
+    assert squash(f"Chosen model {s['plan']['chosen']}") in flat
+    assert squash(f"Fallback {s['plan']['fallback']}") in flat
+    assert "Fail" in text  # the blocking gate's latest result, 0.8 against 0.9
+    assert "Accepted" in text  # the failure mode's status
+    assert "Done" in text
+    assert "Blocked" in text
+    assert "https://docs.harbour.example/evidence.png" in flat  # evidence links
+    assert squash(say.fields["tier-name"]) + "(Betteroption,accepted)" in flat  # proposed tier
+    assert s["next_steps"]
+    assert squash(s["next_steps"][0]) in flat
+
+    provenance = flat[flat.rindex("Appendix:provenance") :]
+    for version in (
+        "cto-fit v1",
+        str(audit.template_version),
+        str(checklist.template_version),
+        s["quote"]["tiers"],
+        pdf.GENERATOR,
+        s["generated_at"],
+        report.snapshot_sha256,
+    ):
+        assert squash(version) in provenance, version
+    assert s["quote"]["tiers"].startswith("ai-cto-advisor, ai-cto-lead (sha256 ")
+
+
+def test_the_intake_summary_fits_on_one_or_two_pages(full: tuple[Engagement, Say]) -> None:
+    engagement, _ = full
+    rendered = render(request(engagement, "intake_summary"))
+    assert 1 <= rendered.pages <= 2
+
+
+def test_the_quote_before_acceptance_has_blank_signature_lines(demo: Engagement) -> None:
+    rendered = render(request(demo, "quote"))
+    text = text_of(rendered.pdf)
+    assert "Signature" in text
+    assert "Full name" in text
+    assert "Signed as" not in text
+    assert "The Better option" in text  # what the demo's risk driver recommends
+
+
+def test_the_same_snapshot_renders_to_the_same_bytes_for_every_kind(
+    full: tuple[Engagement, Say],
+) -> None:
+    engagement, _ = full
+    for kind in KINDS:
+        report = request(engagement, kind)
+        assert render(report).pdf == render(report).pdf, kind
+
+
+def test_the_pricing_tiers_version_follows_their_content(full: tuple[Engagement, Say]) -> None:
+    engagement, _ = full
+    before = snapshot.gather(kind="quote", engagement=engagement, generator="test")
+    PricingTier.objects.filter(key="ai-cto-advisor").update(monthly_retainer=1)
+    after = snapshot.gather(kind="quote", engagement=engagement, generator="test")
+    assert before["quote"]["tiers"] != after["quote"]["tiers"]
+
+
+# --- Missing subjects, and a bare engagement ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("intake_summary", "There is no finished intake to summarise yet"),
+        ("audit", "There is no locked audit to report on yet."),
+        ("quote", "There is no quote to put in a report yet."),
+    ],
+)
+def test_a_kind_without_its_subject_is_refused_with_a_message(
+    engagement: Engagement, operator: User, kind: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        snapshot.gather(kind=kind, engagement=engagement, generator="test")
+    assert refused.value.messages[0].startswith(message)
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        request(engagement, kind, by=operator)
+    assert not Report.objects.filter(engagement=engagement).exists()
+
+
+def test_an_audit_still_open_is_not_reported_on(demo: Engagement, operator: User) -> None:
+    from cto.audits.services import audit_open
+
+    bare = EngagementFactory(organization=demo.organization, title="Second look")
+    audit_open(engagement=bare, by=operator)
+    with pytest.raises(ValidationError, match="There is no locked audit"):
+        snapshot.gather(kind="audit", engagement=bare, generator="test")
+
+
+def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
+    engagement: Engagement,
+) -> None:
+    rendered = render(request(engagement, "week_one"))
+    outline = outline_of(reader_of(rendered.pdf))
+    assert outline == [
+        "Week-one deliverable",
+        "Executive summary",
+        "What happens next",
+        "Next steps",
+        "Appendix: provenance",
+    ]
+    text = text_of(rendered.pdf)
+    assert "Run the readiness audit" in text
+    assert "Readiness" not in outline
+    assert "The proposal" not in text
+
+
+# --- Queries, fonts, escaping ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "most"),
+    [("week_one", 22), ("intake_summary", 3), ("audit", 7), ("quote", 4)],
+)
+def test_a_snapshot_is_gathered_in_few_queries(
+    full: tuple[Engagement, Say],
+    kind: str,
+    most: int,
+    django_assert_max_num_queries: Any,
+) -> None:
+    engagement, _ = full
+    with django_assert_max_num_queries(most):
+        snapshot.gather(kind=kind, engagement=engagement, generator="test")
+
+
+def test_the_snapshot_query_count_does_not_grow_with_the_rows(
+    full: tuple[Engagement, Say], operator: User
+) -> None:
+    from cto.aiplan.services import candidate_add
+    from cto.checklists.services import item_add
+
+    engagement, _ = full
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            snapshot.gather(kind="week_one", engagement=engagement, generator="test")
+        return len(queries)
+
+    count()  # parsed content versions are cached per process from here on
+    before = count()
+    for n in range(5):
+        candidate_add(plan=engagement.ai_plan, name=f"Extra model {n}", by=operator)
+        item_add(
+            checklist=engagement.checklist,
+            section="Extra",
+            title=f"Extra item {n}",
+            done_when="Done",
+            owner_side="practice",
+            due_day=2,
+            by=operator,
+        )
+    assert count() == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_font_in_a_report_is_one_we_ship(full: tuple[Engagement, Say], kind: str) -> None:
+    engagement, _ = full
+    reader = reader_of(render(request(engagement, kind)).pdf)
+    assert fonts_of(reader) == {"Report-Sans", "Report-Sans-Bold", "Report-Mono"}
+
+
+def test_a_machine_without_fonts_renders_the_same_bytes(demo: Engagement, tmp_path: Path) -> None:
+    """Rendered again in a process whose Fontconfig knows no font at all: the same file."""
+    html = services.report_html(request(demo, "week_one"))
+    (tmp_path / "report.html").write_text(html)
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f"<fontconfig><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"
+    )
+    script = (
+        "import django, pathlib, sys; django.setup(); from cto.reports import pdf; "
+        "html = pathlib.Path(sys.argv[1]).read_text(); "
+        "sys.stdout.buffer.write(pdf.render(html).pdf)"
+    )
+    alone = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "report.html")],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    assert b"No fonts configured" in alone.stderr  # the machine really had none
+    assert alone.stdout == pdf.render(html).pdf
+
+
+def test_only_our_own_charts_are_marked_safe() -> None:
+    templates = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
+    safe = []
+    for template in sorted(templates.glob("*.html")):
+        source = template.read_text()
+        assert "autoescape off" not in source, template.name
+        safe += re.findall(r"\{\{\s*([^}|]+)\|safe\s*\}\}", source)
+    assert sorted(safe) == ["audit.bars_svg", "audit.radar_svg"]
+
+
+# --- A hostile corpus in every typed field --------------------------------------------------------
+
+
+def corpus(port: str) -> list[str]:
+    return [
+        '<img src="file:///etc/passwd">',
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/linked.css">',
+        f"<style>@import url(http://127.0.0.1:{port}/imported.css)</style>",
+        f'<p style="background: url(http://127.0.0.1:{port}/background.png)">css</p>',
+        f'<svg><image href="http://127.0.0.1:{port}/svg.png"/></svg>',
+        '<table><tr><td colspan="100000">wide</td></tr></table>',
+        "<div>" * 400,
+    ]
+
+
+def test_hostile_text_in_every_typed_field_is_printed_never_fetched(
+    spy: list[str], db: None
+) -> None:
+    port = spy[0].removeprefix("port:")
+    pieces = corpus(port)
+    say = Say(pieces, port=int(port))
+    engagement = engagement_with_everything(say=say)
+    seen = ""
+    for kind in KINDS:
+        report = request(engagement, kind)
+        html = services.report_html(report)
+        for piece in pieces:  # escaped wherever it is shown: not one tag of it reaches WeasyPrint
+            assert piece not in html, (kind, piece)
+        rendered = pdf.render(html)
+        text = text_of(rendered.pdf)
+        flat = squash(text)
+        assert spy == [f"port:{port}"], kind  # not one request reached the spy
+        assert "root:" not in text, kind
+        assert rendered.pages < 60, kind  # no colspan of 100000 laid out
+        # Printed, as text. A long value may run across a page break, where the running
+        # header and the repeated table header come in between: its start is looked for.
+        for field in EXPECTED[kind]["fields"]:
+            assert squash(say.fields[field])[:80] in flat, (kind, field)
+        for piece in pieces[:2]:
+            assert squash(piece) in flat, (kind, piece)
+        if kind != "intake_summary":  # its longest typed field holds 500 characters
+            assert "<div>" * 100 in flat, kind
+        if kind == "week_one":  # typed links are printed (and linked), never followed
+            assert squash(say.url("evidence.png")) in flat
+        if kind == "audit":
+            assert squash(say.url("audit-evidence.png")) in flat
+        seen += flat
+    for piece in pieces[:-1]:
+        assert squash(piece) in seen, piece  # every piece of the corpus was typed, and printed
+
+
+# --- Through the worker's path --------------------------------------------------------------------
+
+
+def test_a_new_kind_renders_through_the_service(demo: Engagement, operator: User) -> None:
+    report = request(demo, "audit", by=operator)
+    done = services.report_render(report_id=report.pk)
+    assert done is not None
+    assert done.status == Report.Status.READY, done.error
+    with done.file.open("rb") as handle:
+        data = handle.read()
+    text = text_of(data)
+    assert "Readiness audit report" in text
+    assert "Northwind Analytics" in text
+    assert done.pages == len(reader_of(data).pages) == 7
