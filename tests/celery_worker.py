@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -26,12 +28,26 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
 
 
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def children(self) -> list[int]:
+        """The pids of the pool processes that run the tasks."""
+        listing = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in listing.read_text().split()] if listing.exists() else []
+
+
 @contextmanager
-def celery_worker(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterator[Path]:
-    """Start `celery worker` against the test database and the configured broker; yield the
-    path of its log once it is ready to consume; stop it on exit."""
+def celery_worker_process(
+    *, log_dir: Path, env: dict[str, str] | None = None, name: str = "worker"
+) -> Iterator[Worker]:
+    """Start `celery worker` (both queues) against the test database and the configured
+    broker, in a process group of its own (so a test can kill it whole); yield it once it is
+    ready to consume; stop it on exit."""
     worker_env = {**os.environ, "DATABASE_URL": test_database_url(), **(env or {})}
-    log_path = log_dir / "worker.log"
+    log_path = log_dir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -43,6 +59,7 @@ def celery_worker(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterat
                 "worker",
                 "--loglevel=INFO",
                 "--concurrency=1",
+                "--queues=celery,reports",
                 "--without-gossip",
                 "--without-mingle",
                 f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
@@ -51,6 +68,7 @@ def celery_worker(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterat
             env=worker_env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -60,14 +78,22 @@ def celery_worker(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterat
             if time.monotonic() > deadline:
                 raise TimeoutError(f"The worker was not ready in time:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield log_path
+        yield Worker(process, log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+        with suppress(ProcessLookupError):  # pool processes a killed parent left behind
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def celery_worker(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterator[Path]:
+    """A worker as above; yields the path of its log."""
+    with celery_worker_process(log_dir=log_dir, env=env) as worker:
+        yield worker.log
 
 
 def wait_for(predicate: object, *, timeout: float = 30.0, interval: float = 0.1) -> bool:

@@ -146,6 +146,37 @@ def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
         assert wait_for(all_notified, timeout=60), log_path.read_text()
         mails = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
         assert "Stage moved from Lead to Qualified" in mails
+
+        # The demo's week-one report is rendered by the worker; the operator asks for a new
+        # version on the engagement page, and downloads it once the worker has rendered it.
+        def reports_ready() -> list[int]:
+            with sqlite3.connect(database) as db:
+                rows = db.execute(
+                    "SELECT id FROM reports_report WHERE kind = 'week_one' AND status = 'ready' "
+                    "ORDER BY number"
+                ).fetchall()
+            return [row[0] for row in rows]
+
+        assert wait_for(lambda: len(reports_ready()) == 1, timeout=90), log_path.read_text()
+        with sqlite3.connect(database) as db:
+            (engagement_id,) = db.execute(
+                "SELECT id FROM engagements_engagement WHERE title = ?",
+                ("AI support agent to production",),
+            ).fetchone()
+        status, _, page = fetch(f"/portal/engagements/{engagement_id}/")
+        assert status == 200
+        assert "Week-one deliverable v1" in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, page
+        status, _, _ = fetch(
+            f"/portal/engagements/{engagement_id}/reports/new/",
+            {"csrfmiddlewaretoken": token.group(1), "kind": "week_one"},
+        )
+        assert status == 303
+        assert wait_for(lambda: len(reports_ready()) == 2, timeout=90), log_path.read_text()
+        request = urllib.request.Request(f"{base}/portal/reports/{reports_ready()[1]}/download/")
+        with browser.open(request, timeout=10) as response:
+            assert response.read(5) == b"%PDF-"
     finally:
         # One Ctrl-C stops both processes.
         honcho.send_signal(signal.SIGINT)

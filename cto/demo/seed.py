@@ -34,6 +34,8 @@ from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
 from cto.intake.playbooks import load_shipped_trees
 from cto.pricing.services import quote_draft, quote_send, tiers_load_shipped
+from cto.reports.models import Report
+from cto.reports.services import report_request
 from cto.users.models import Membership, User
 from cto.users.services import (
     membership_ensure,
@@ -125,6 +127,7 @@ def seed_demo() -> list[DemoLogin]:
     _seed_ai_plan(operator)
     _seed_checklist(operator)
     _seed_quote(operator)
+    _seed_report(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
 
@@ -372,3 +375,11 @@ def _seed_quote(operator: User) -> None:
         by=operator,
     )
     quote_send(quote=quote, by=operator)
+
+
+def _seed_report(operator: User) -> None:
+    """The AI engagement's week-one report, queued: the worker `make run` starts renders it."""
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    if engagement.reports.filter(kind=Report.Kind.WEEK_ONE).exists():
+        return
+    report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=operator)

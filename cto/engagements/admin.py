@@ -31,6 +31,12 @@ def register_engagement_inline(inline: type[admin.options.InlineModelAdmin]) -> 
         EXTRA_INLINES.append(inline)
 
 
+def register_engagement_action(action: Any) -> None:
+    """Add an action to the engagement list (generate a report, ...), for the same reason."""
+    if action not in EngagementAdmin.actions:
+        EngagementAdmin.actions.append(action)
+
+
 class ActivityEventInline(admin.TabularInline):
     model = ActivityEvent
     extra = 0
@@ -121,7 +127,7 @@ class EngagementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "lead", "contact"]
     date_hierarchy = "created_at"
     readonly_fields = ["stage", "paused_from", "stage_changed_at", "version", "next_stages_display"]
-    actions = [_transition_action(stage) for stage in Stage]
+    actions: list[Any] = [_transition_action(stage) for stage in Stage]
 
     def get_inlines(self, request: HttpRequest, obj: Engagement | None) -> list[type]:
         return [*EXTRA_INLINES, ActivityEventInline] if obj is not None else []

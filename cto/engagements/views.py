@@ -35,7 +35,6 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "ai_plan": engagement.ai_plan_or_none,
         "has_checklist": hasattr(engagement, "checklist"),
         "quotes": engagement.quotes.order_by("-number", "-revision"),
-        "reports": engagement.reports.select_related("requested_by").order_by("-number"),
         "tiers": _active_tiers() if request.user.is_staff else [],
     }
     template = "engagements/engagement_detail.html"

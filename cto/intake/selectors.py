@@ -1,13 +1,26 @@
-"""Reads of intake data for operators: the funnel of a tree version."""
+"""Reads of intake data: the prospect's own response (by the token their session holds), and
+for operators the funnel of a tree version."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
 
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
+
+# Where a prospect's session keeps the token of their response (no account needed).
+SESSION_KEY = "intake_token"
+
+
+def intake_response_in_session(session: SessionBase) -> IntakeResponse | None:
+    """The response this browser is filling in or has sent, if any."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    return IntakeResponse.objects.with_version().filter(token=token).first()
 
 
 @dataclass(frozen=True)

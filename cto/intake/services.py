@@ -15,6 +15,7 @@ from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
 from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVersion
+from cto.intake.signals import intake_submitted
 from cto.users.models import Membership, Organization, User
 from cto.users.services import membership_ensure, user_get_or_create
 
@@ -283,6 +284,7 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
                 "path": walk.path,
             },
         )
+        intake_submitted.send(sender=IntakeResponse, response=locked, engagement=engagement)
         from cto.intake.tasks import notify_intake_submitted  # tasks import this module
 
         notify_intake_submitted.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # DjangoTask adds it

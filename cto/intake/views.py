@@ -21,21 +21,15 @@ from cto.core.ratelimits import over_limit, too_many_requests
 from cto.intake import services
 from cto.intake import tree as tree_module
 from cto.intake.models import IntakeResponse
+from cto.intake.selectors import SESSION_KEY, intake_response_in_session
 
 TREE_SLUG = "cto-fit"
-SESSION_KEY = "intake_token"
 # A field people never see: only bots fill it in. Named like something a bot would want to fill.
 HONEYPOT = "website"
 
 
 def _current_response(request: HtmxHttpRequest) -> IntakeResponse | None:
-    token = request.session.get(SESSION_KEY)
-    if not isinstance(token, str) or not token:
-        return None
-    try:
-        return IntakeResponse.objects.with_version().get(token=token)
-    except IntakeResponse.DoesNotExist:
-        return None
+    return intake_response_in_session(request.session)
 
 
 def _url_for(node: str, tree: tree_module.Tree) -> str:

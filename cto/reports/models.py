@@ -53,6 +53,9 @@ class Report(TimeStampedModel):
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the requester was told it is ready"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -48,6 +48,10 @@ def print_stylesheet() -> weasyprint.CSS:
     return weasyprint.CSS(url=f"static:{PRINT_CSS}", url_fetcher=StaticOnlyFetcher())
 
 
+class OverBudget(Exception):
+    """The content is more than one report may hold: refused with a message, never retried."""
+
+
 @dataclass(frozen=True)
 class Rendered:
     pdf: bytes
@@ -57,11 +61,25 @@ class Rendered:
 
 def render(html: str) -> Rendered:
     """The PDF of ``html``. Its metadata (title, author, dates) comes from the HTML's own
-    <meta> tags, so the same HTML gives the same bytes."""
+    <meta> tags, so the same HTML gives the same bytes.
+
+    Within budget or refused: HTML past REPORT_MAX_HTML_BYTES is refused before parsing, and a
+    layout past REPORT_MAX_PAGES before the PDF is written. (Time is the worker's soft limit.)"""
     started = time.perf_counter()
+    size = len(html.encode())
+    if size > settings.REPORT_MAX_HTML_BYTES:
+        raise OverBudget(
+            f"The report's content is {size / 1_048_576:.1f} MB, more than the "
+            f"{settings.REPORT_MAX_HTML_BYTES / 1_048_576:.1f} MB one report may hold."
+        )
     fetcher = StaticOnlyFetcher()
     document = weasyprint.HTML(string=html, base_url="static:/", url_fetcher=fetcher).render(
         stylesheets=[print_stylesheet()]
     )
+    if len(document.pages) > settings.REPORT_MAX_PAGES:
+        raise OverBudget(
+            f"The report would have {len(document.pages)} pages, more than the "
+            f"{settings.REPORT_MAX_PAGES} one report may have."
+        )
     pdf = document.write_pdf()
     return Rendered(pdf, len(document.pages), round((time.perf_counter() - started) * 1000))

@@ -1,14 +1,26 @@
 """Every write of the reports: request one (snapshot now, render later), render it (in a
-worker), record each download."""
+worker), retry a failed one, queue again those whose worker died, tell the requester it is
+ready, record each download."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -16,18 +28,59 @@ from cto.reports import pdf, snapshot
 from cto.reports.models import Report
 from cto.users.models import User
 
+logger = logging.getLogger(__name__)
+
+# A report is claimed this many times at most: one whose rendering keeps killing its worker
+# (a redelivered message each time) ends failed instead of taking workers down forever.
 MAX_ATTEMPTS = 3
+
+
+def _time_limits() -> dict[str, Any]:
+    """The rendering's budget. Celery sends time limits with each message, so they are read
+    here, when the report is queued, rather than once when the task module is imported."""
+    return {
+        "soft_time_limit": settings.REPORT_RENDER_SECONDS,
+        "time_limit": settings.REPORT_RENDER_SECONDS + 30,
+    }
+
+
+def _enqueue(report: Report) -> None:
+    from cto.reports.tasks import render_report  # the tasks module imports this one
+
+    render_report.apply_async_on_commit((report.pk,), **_time_limits())  # type: ignore[attr-defined]  # DjangoTask adds it
+
+
+def _record(report: Report, *, by: User | None, change: str) -> None:
+    activity_record(
+        engagement=report.engagement,
+        actor=by,
+        verb=ActivityEvent.Verb.REPORT_CHANGED,
+        target=report,
+        data={"change": change},
+    )
 
 
 @transaction.atomic
 def report_request(*, engagement: Engagement, kind: str, by: User | None) -> Report:
-    """Take the snapshot now and queue the rendering for a worker, after commit."""
+    """Take the snapshot now and queue the rendering for a worker, after commit.
+
+    Refused with a message (and nothing written) when the kind is unknown, its inputs do not
+    exist yet, or they are more than one report may hold."""
+    if kind not in Report.Kind.values:
+        raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
     Engagement.objects.select_for_update().get(pk=engagement.pk)  # numbers one at a time
+    data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
+    size = len(json.dumps(data, ensure_ascii=False).encode())
+    if size > settings.REPORT_MAX_HTML_BYTES:
+        raise ValidationError(
+            f"This engagement's content is {size / 1_048_576:.1f} MB, more than one report may "
+            f"hold ({settings.REPORT_MAX_HTML_BYTES / 1_048_576:.1f} MB): shorten the longest "
+            "answers, notes or evidence first."
+        )
     number = (
         Report.objects.filter(engagement=engagement, kind=kind).aggregate(top=Max("number"))["top"]
         or 0
     ) + 1
-    data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
     report = Report.objects.create(
         engagement=engagement,
         kind=kind,
@@ -37,16 +90,21 @@ def report_request(*, engagement: Engagement, kind: str, by: User | None) -> Rep
         generator=pdf.GENERATOR,
         requested_by=by,
     )
-    activity_record(
-        engagement=engagement,
-        actor=by,
-        verb=ActivityEvent.Verb.REPORT_CHANGED,
-        target=report,
-        data={"change": f"{report.get_kind_display()} v{number} requested"},
-    )
-    from cto.reports.tasks import render_report  # tasks import this module
+    _record(report, by=by, change=f"{report.get_kind_display()} v{number} requested")
+    _enqueue(report)
+    return report
 
-    render_report.delay_on_commit(report.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
+
+@transaction.atomic
+def report_retry(*, report: Report, by: User) -> Report:
+    """Queue a failed report again, from the same snapshot, with its attempts counted anew."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != Report.Status.FAILED:
+        raise ValidationError("Only a failed report can be retried.")
+    report.status, report.attempts, report.error = Report.Status.QUEUED, 0, ""
+    report.save(update_fields=["status", "attempts", "error", "updated_at"])
+    _record(report, by=by, change=f"{report.get_kind_display()} v{report.number} retried")
+    _enqueue(report)
     return report
 
 
@@ -56,31 +114,82 @@ def report_html(report: Report) -> str:
     )
 
 
-def report_render(*, report_id: int) -> Report | None:
-    """Render a queued report once: the row is claimed under a lock, so two deliveries of the
-    task make one file. A report whose rendering keeps failing stops after three attempts."""
+def _claim(report_id: int) -> Report | None:
+    """Mark the report rendering and count the attempt; None when there is nothing to do."""
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None or report.status in (Report.Status.READY, Report.Status.FAILED):
-            return report
+            return None
+        if report.attempts >= MAX_ATTEMPTS:
+            report.status = Report.Status.FAILED
+            report.error = (
+                f"Rendering stopped {report.attempts} times without finishing (the worker was "
+                "lost each time). Retry it once the cause is fixed."
+            )
+            report.save(update_fields=["status", "error", "updated_at"])
+            _record(report, by=None, change=f"v{report.number} failed")
+            return None
         report.status = Report.Status.RENDERING
         report.attempts += 1
         report.save(update_fields=["status", "attempts", "updated_at"])
-    try:
-        rendered = pdf.render(report_html(report))
-    except Exception as error:  # a report that cannot render must end failed, not loop
-        with transaction.atomic():
-            report = Report.objects.select_for_update().get(pk=report_id)
-            report.error = f"{type(error).__name__}: {error}"[:2000]
-            report.status = (
-                Report.Status.FAILED if report.attempts >= MAX_ATTEMPTS else Report.Status.QUEUED
-            )
-            report.save(update_fields=["error", "status", "updated_at"])
-        raise
+        return report
+
+
+def _fail(report_id: int, message: str, *, final: bool = True) -> None:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
         if report.status == Report.Status.READY:
-            return report
+            return
+        final = final or report.attempts >= MAX_ATTEMPTS
+        report.error = message[:2000]
+        report.status = Report.Status.FAILED if final else Report.Status.QUEUED
+        report.save(update_fields=["error", "status", "updated_at"])
+        if final:
+            _record(report, by=None, change=f"v{report.number} failed")
+
+
+def report_render(*, report_id: int, time_budget: float | None = None) -> Report | None:
+    """Render a queued report once. The row is claimed under a lock, so two deliveries of the
+    task make one file and one ready record.
+
+    Content over budget, a rendering past the time limit, or a fault of the template end the
+    report `failed` with the message, at once: trying again would give the same. A database
+    error is transient: the report goes back to `queued` and the error is raised for the task
+    to retry with backoff."""
+    claimed = _claim(report_id)
+    if claimed is None:
+        return Report.objects.filter(pk=report_id).first()
+    try:
+        rendered = pdf.render(report_html(claimed))
+    except pdf.OverBudget as error:
+        _fail(report_id, str(error))
+        return Report.objects.get(pk=report_id)
+    except SoftTimeLimitExceeded:
+        budget = time_budget or settings.REPORT_RENDER_SECONDS
+        _fail(
+            report_id,
+            f"Rendering took longer than the {budget:g} s one report may take; it was stopped.",
+        )
+        return Report.objects.get(pk=report_id)
+    except DatabaseError:
+        _fail(report_id, "The database was unavailable; trying again.", final=False)
+        raise
+    except Exception as error:  # our template or WeasyPrint: the same input fails the same way
+        logger.exception("Report %s could not be rendered", report_id)
+        _fail(report_id, f"The report could not be rendered ({type(error).__name__}: {error}).")
+        return Report.objects.get(pk=report_id)
+    return _store(report_id, rendered)
+
+
+def _store(report_id: int, rendered: pdf.Rendered) -> Report:
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("engagement")
+            .get(pk=report_id)
+        )
+        if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return report  # another delivery finished first
         report.file.save(report.filename, ContentFile(rendered.pdf), save=False)
         report.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
         report.pages, report.bytes, report.render_ms = (
@@ -90,21 +199,92 @@ def report_render(*, report_id: int) -> Report | None:
         )
         report.status, report.error = Report.Status.READY, ""
         report.save()
-        activity_record(
-            engagement=report.engagement,
-            actor=None,
-            verb=ActivityEvent.Verb.REPORT_CHANGED,
-            target=report,
-            data={"change": f"v{report.number} ready ({report.pages} pages)"},
-        )
+        _record(report, by=None, change=f"v{report.number} ready ({report.pages} pages)")
+        if report.requested_by_id:
+            from cto.reports.tasks import notify_report_ready
+
+            notify_report_ready.delay_on_commit(report.pk)  # type: ignore[attr-defined]
     return report
 
 
+def report_ready_notify(*, report_id: int) -> bool:
+    """Tell whoever asked for the report that it is ready, once (safe to run twice)."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("engagement__organization", "requested_by")
+            .filter(pk=report_id, status=Report.Status.READY, notified_at=None)
+            .exclude(requested_by=None)
+            .first()
+        )
+        if report is None or report.requested_by is None:
+            return False
+        context = {"report": report, "site_url": settings.SITE_URL}
+        subject = render_to_string("reports/email/ready_subject.txt", context)
+        body = render_to_string("reports/email/ready_body.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [report.requested_by.email])
+        report.notified_at = timezone.now()
+        report.save(update_fields=["notified_at"])
+    return True
+
+
+def reports_sweep(*, now: datetime | None = None) -> list[int]:
+    """Queue again every report stuck in `queued` or `rendering` past the deadline: its worker
+    died, or its message was lost. Safe alongside a live render: claims are locked, and a
+    rendering cannot outlast the hard time limit, which is shorter than the deadline."""
+    deadline = (now or timezone.now()) - timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
+    stuck = list(
+        Report.objects.filter(
+            status__in=[Report.Status.QUEUED, Report.Status.RENDERING], updated_at__lt=deadline
+        ).values_list("pk", flat=True)
+    )
+    from cto.reports.tasks import render_report
+
+    # Stamped, so a report waiting behind a long queue is queued again once per deadline, not
+    # at every sweep.
+    Report.objects.filter(pk__in=stuck).update(updated_at=timezone.now())
+    for report_id in stuck:
+        render_report.apply_async((report_id,), **_time_limits())
+    if stuck:
+        logger.warning("Queued %d stuck report(s) again: %s", len(stuck), stuck)
+    return stuck
+
+
 def report_downloaded(*, report: Report, by: User) -> None:
-    activity_record(
-        engagement=report.engagement,
-        actor=by,
-        verb=ActivityEvent.Verb.REPORT_CHANGED,
-        target=report,
-        data={"change": f"{report.get_kind_display()} v{report.number} downloaded"},
+    _record(report, by=by, change=f"{report.get_kind_display()} v{report.number} downloaded")
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A rendering done on the spot, with where its time went."""
+
+    rendered: pdf.Rendered
+    gather_ms: float
+    template_ms: float
+    html: str
+
+
+def report_render_unsaved(*, engagement: Engagement, kind: str) -> Timed:
+    """Render a report of ``kind`` now, in this process, and keep nothing: no Report row, no
+    file, no timeline event. For scripts and the benchmark (`manage.py render_report`)."""
+    if kind not in Report.Kind.values:
+        raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
+    started = time.perf_counter()
+    data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
+    gathered = time.perf_counter()
+    report = Report(
+        engagement=engagement,
+        kind=kind,
+        number=0,
+        snapshot=data,
+        snapshot_sha256=snapshot.digest(data),
+        generator=pdf.GENERATOR,
+    )
+    html = report_html(report)
+    templated = time.perf_counter()
+    return Timed(
+        rendered=pdf.render(html),
+        gather_ms=(gathered - started) * 1000,
+        template_ms=(templated - gathered) * 1000,
+        html=html,
     )

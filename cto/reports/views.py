@@ -1,31 +1,100 @@
-"""Report pages: operators ask for a new version; people of the engagement download it."""
+"""Report pages: the reports card of an engagement (polled while a version renders), operators'
+generate and retry, and downloads for the people of the engagement."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cto.core.htmx import HtmxHttpRequest
+from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
-from cto.reports import services
+from cto.reports import selectors, services
 from cto.reports.models import Report
 from cto.users.http import AuthenticatedRequest
+
+
+def _card(
+    request: AuthenticatedRequest, engagement: Engagement, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = selectors.reports_card(engagement=engagement, user=request.user) | {"error": error}
+    return render(request, "reports/_reports_card.html", context, status=status)
+
+
+@require_GET
+@never_cache
+@login_required
+def reports_card(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
+    """The reports card alone: what the engagement page polls while a version renders."""
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
+    return _card(request, engagement)
 
 
 @require_POST
 @staff_member_required
 def report_generate(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_get(user=request.user, pk=engagement_pk)
-    report = services.report_request(
-        engagement=engagement, kind=Report.Kind.WEEK_ONE, by=request.user
-    )
+    kind = request.POST.get("kind", Report.Kind.WEEK_ONE)
+    try:
+        report = services.report_request(
+            engagement=engagement,
+            kind=kind,
+            by=request.user,
+        )
+    except ValidationError as error:
+        if request.htmx:
+            return _card(request, engagement, error=" ".join(error.messages), status=422)
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
+    if request.htmx:
+        return _card(request, engagement)
     messages.success(
-        request, f"Version {report.number} is being rendered; it appears here when ready."
+        request,
+        f"{report.get_kind_display()} v{report.number} is being rendered; it appears here "
+        "when ready.",
     )
     return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
+
+
+@require_POST
+@staff_member_required
+def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(Report.objects.select_related("engagement"), pk=pk)
+    try:
+        services.report_retry(report=report, by=request.user)
+    except ValidationError as error:
+        if request.htmx:
+            return _card(request, report.engagement, error=" ".join(error.messages), status=409)
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        return _card(request, report.engagement)
+    return HttpResponseRedirect(report.engagement.get_absolute_url(), status=303)
+
+
+@require_GET
+@never_cache
+def intake_summary_card(request: HtmxHttpRequest) -> HttpResponse:
+    """The prospect's summary card on the thanks page, polled until the PDF is ready."""
+    return render(
+        request,
+        "reports/_intake_summary_card.html",
+        {"report": selectors.intake_summary_in_session(request.session)},
+    )
+
+
+@require_GET
+def intake_summary_download(request: HtmxHttpRequest) -> FileResponse:
+    """The prospect's own summary, found through their session alone; 404 for anyone else."""
+    report = selectors.intake_summary_in_session(request.session)
+    if report is None or report.status != Report.Status.READY:
+        raise Http404("There is no summary here.")
+    return pdf_response(report)
 
 
 @require_GET
@@ -38,6 +107,11 @@ def report_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     if report.status != Report.Status.READY:
         raise Http404("This version is not ready.")
     services.report_downloaded(report=report, by=request.user)
+    return pdf_response(report)
+
+
+def pdf_response(report: Report) -> FileResponse:
+    """The report's file as an attachment nobody caches and no browser sniffs."""
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,
