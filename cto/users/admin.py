@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cto.users.forms import UserChangeForm, UserCreationForm
-from cto.users.models import Membership, Organization, User
+from cto.users.models import Invitation, Membership, Organization, OrganizationEvent, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,3 +60,45 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.display(description="Members", ordering="_member_count")
     def member_count(self, obj: Organization) -> int:
         return obj._member_count  # type: ignore[attr-defined]  # annotated in get_queryset
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the team services (cto.users.services): shown, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "organization", "role", "status", "invited_by", "expires_at"]
+    list_filter = ["role"]
+    list_select_related = ["organization", "invited_by"]
+    search_fields = ["email", "organization__name"]
+    # The nonce (half of the link's secret) is not editable, so never shown.
+    readonly_fields = [
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+        "revoked_by",
+    ]
+
+    @admin.display(description="Status")
+    def status(self, obj: Invitation) -> str:
+        return obj.status.label
+
+
+@admin.register(OrganizationEvent)
+class OrganizationEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "verb", "email", "actor"]
+    list_filter = ["verb"]
+    list_select_related = ["organization", "actor"]
+    search_fields = ["email", "organization__name"]

@@ -1,13 +1,19 @@
-"""People and the client organisations they belong to."""
+"""People, the client organisations they belong to, and the invitations that bring them in."""
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from cto.core.models import TimeStampedModel
 
@@ -117,3 +123,143 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+
+def _invitation_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=settings.INVITATION_TTL_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked: the ones the one-per-address constraint counts
+        (an expired invitation stays open until it is replaced or revoked)."""
+        return self.filter(accepted_at=None, revoked_at=None)
+
+    def pending(self) -> InvitationQuerySet:
+        """Open and not yet expired: the ones whose link still works."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+    def from_token(self, token: str) -> Invitation | None:
+        """The invitation a link's token names, or ``None`` for a forged, mangled or stale
+        token (whatever its state: callers say why it cannot be accepted)."""
+        try:
+            pk, nonce = _token_signer().unsign_object(token)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        invitation = self.select_related("organization", "invited_by").filter(pk=pk).first()
+        if invitation is None or not constant_time_compare(invitation.nonce, str(nonce)):
+            return None
+        return invitation
+
+
+def _token_signer() -> signing.Signer:
+    # "." never occurs in URL-safe base64, so the token is one clean path segment.
+    return signing.Signer(salt="cto.users.invitation", sep=".")
+
+
+class Invitation(TimeStampedModel):
+    """An owner's invitation for an email address to join an organisation with a role.
+
+    The link's token is the pair (id, nonce) signed with the SECRET_KEY: forging one needs
+    the key and reading the nonce needs the database, and the emailing task can rebuild the
+    link from the id alone, so no secret travels through the broker. Its state is derived
+    from the timestamps (see ``status``) and changes only in ``cto.users.services``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(help_text="Lower-case: an address is compared without case.")
+    role = models.CharField(
+        max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    nonce = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_open_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="invitation_email_lower"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "member"]), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at=None) | models.Q(revoked_at=None),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.get_role_display()})"
+
+    @property
+    def status(self) -> Invitation.Status:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def token(self) -> str:
+        return _token_signer().sign_object([self.pk, self.nonce])
+
+    def get_absolute_url(self) -> str:
+        return reverse("users:invitation", kwargs={"token": self.token})
+
+
+class OrganizationEvent(models.Model):
+    """One change to who belongs to an organisation: an invitation sent, withdrawn or
+    accepted, a member removed or gone. Never edited; kept after the membership is gone."""
+
+    class Verb(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation withdrawn"
+        JOINED = "joined", "Joined"
+        REMOVED = "removed", "Removed"
+        LEFT = "left", "Left"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=32, choices=Verb.choices)
+    # The address concerned, kept as text: the user row may change or go.
+    email = models.EmailField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()}: {self.email} (by {self.actor or 'system'})"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import secrets
+
 import factory
 from allauth.account.models import EmailAddress
 
-from cto.users.models import Membership, Organization, User
+from cto.users.models import Invitation, Membership, Organization, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,3 +46,16 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Membership.Role.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation row, for setting the scene; tests of behaviour invite through
+    ``invitation_send``."""
+
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@client.example")
+    role = Membership.Role.MEMBER
+    nonce = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
