@@ -1,0 +1,12 @@
+from django.urls import path
+
+from cto.ops import views
+
+app_name = "ops"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    path("engagements/<int:pk>/advance/", views.engagement_advance, name="advance"),
+    path("engagements/<int:pk>/report/", views.engagement_report, name="report"),
+]
