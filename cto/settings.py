@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cto.checklists",
     "cto.pricing",
     "cto.reports",
+    "cto.ops",
     "cto.demo",
 ]
 
@@ -186,6 +187,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[cto] "
 ACCOUNT_SESSION_REMEMBER = False
+# How many days a team invitation link works.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -245,7 +248,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {
         # Unacked messages come back after this long if a worker vanished without a word.
-        "visibility_timeout": 3600,
+        # Longer than any task may run (the reports' hard limit below), so a slow render is
+        # never handed to a second worker while the first still works on it.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "global_keyprefix": env.str("CELERY_KEY_PREFIX", default=""),
     }
 )
@@ -256,6 +261,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
+# PDF rendering has a queue of its own, so a burst of reports never delays the emails; run a
+# worker with `-Q reports` (see the README) to give it its own processes.
+CELERY_TASK_ROUTES = {"cto.reports.tasks.*": {"queue": "reports"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -269,8 +277,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cto.checklists.tasks.send_checklist_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Reports whose worker died or whose message was lost are queued again.
+    "reports-sweep": {
+        "task": "cto.reports.tasks.sweep_stuck_reports",
+        "schedule": 300.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Reports ----------------------------------------------------------------------------------
+# The budget of one rendering: past the soft limit it ends `failed` with a message; the hard
+# limit (30 s later) kills a process that did not stop. Content beyond the size or page budget is
+# refused before WeasyPrint spends time on it.
+REPORT_RENDER_SECONDS = env.int("REPORT_RENDER_SECONDS", default=90)
+REPORT_MAX_HTML_BYTES = env.int("REPORT_MAX_HTML_BYTES", default=4 * 1024 * 1024)
+REPORT_MAX_PAGES = env.int("REPORT_MAX_PAGES", default=300)
+# A report still queued or rendering this long after its last change lost its worker or its
+# message: the sweeper queues it again (rendering can never legitimately last this long).
+REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=600)
 
 # Evidence uploads: the largest file accepted.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from cto.core import views as core_views
 from cto.pricing import views as pricing_views
+from cto.reports import views as report_views
 
 # The admin signs in through allauth, so it gets the same rate limits and flows as the site.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # documented allauth hook
@@ -17,6 +18,11 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
+    # The prospect's own intake summary, found through their session (no account needed).
+    path("intake/summary/", report_views.intake_summary_card, name="intake_summary"),
+    path(
+        "intake/summary.pdf", report_views.intake_summary_download, name="intake_summary_download"
+    ),
     path("intake/", include("cto.intake.urls")),
     path("portal/", include("cto.engagements.urls")),
     path("portal/", include("cto.audits.urls")),
@@ -24,6 +30,8 @@ urlpatterns = [
     path("portal/", include("cto.checklists.urls")),
     path("portal/", include("cto.pricing.urls")),
     path("portal/", include("cto.reports.urls")),
+    path("ops/", include("cto.ops.urls")),
+    path("portal/", include("cto.users.urls")),
     path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),
 ]

@@ -29,13 +29,35 @@ from cto.intake.playbooks import load_shipped_trees
 from cto.pricing import services as pricing_services
 from cto.reports import services as report_services
 from tests.engagements.factories import EngagementFactory
-from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
+from tests.users.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    OperatorFactory,
+    OrganizationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 # Our own namespaces and top-level names; admin and allauth test their own views.
-OWN_NAMESPACES = {"intake", "engagements", "audits", "aiplan", "checklists", "pricing", "reports"}
-OWN_TOP_LEVEL = {"home", "health", "pricing", "favicon"}
+OWN_NAMESPACES = {
+    "intake",
+    "engagements",
+    "audits",
+    "aiplan",
+    "checklists",
+    "pricing",
+    "reports",
+    "users",
+    "ops",
+}
+OWN_TOP_LEVEL = {
+    "home",
+    "health",
+    "pricing",
+    "favicon",
+    "intake_summary",
+    "intake_summary_download",
+}
 ROLES = ("anonymous", "member", "outsider", "operator")
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -75,6 +97,7 @@ def _row(
 
 E = lambda world: {"pk": world.engagement.pk}  # noqa: E731  # short row builders read better
 EP = lambda world: {"engagement_pk": world.engagement.pk}  # noqa: E731
+ORG = lambda world: {"pk": world.engagement.organization_id}  # noqa: E731
 ID = lambda key: lambda world: {"pk": world.ids[key]}  # noqa: E731
 
 MATRIX: dict[str, Row] = {
@@ -231,6 +254,49 @@ MATRIX: dict[str, Row] = {
     "pricing:revenue": _row("get", "pricing:revenue", None, (302, 302, 302, 200)),
     "reports:generate": _row("post", "reports:generate", EP, (302, 302, 302, 303)),
     "reports:download": _row("get", "reports:download", ID("report"), (302, 200, 404, 200)),
+    "reports:card": _row("get", "reports:card", EP, (302, 200, 404, 200)),
+    # The world's report is queued, not failed: the operator is told so on the engagement page.
+    "reports:retry": _row("post", "reports:retry", ID("report"), (302, 302, 302, 303)),
+    # A prospect's summary is found through their own session: none here, so nothing to see.
+    "intake_summary": _row("get", "intake_summary", None, (200, 200, 200, 200)),
+    "intake_summary_download": _row("get", "intake_summary_download", None, (404, 404, 404, 404)),
+    # Team pages: members read (operators too), only owners change: the world's member is
+    # not an owner. Rows are made inside each request's rolled-back transaction.
+    "users:team": _row("get", "users:team", ORG, (302, 200, 404, 200)),
+    "users:invite": _row(
+        "post",
+        "users:invite",
+        ORG,
+        (302, 403, 404, 403),
+        lambda w: {"email": "new@client-a.example", "role": "member"},
+    ),
+    "users:invitation_revoke": _row(
+        "post",
+        "users:invitation_revoke",
+        lambda w: {"pk": InvitationFactory(organization=w.engagement.organization).pk},
+        (302, 403, 404, 403),
+    ),
+    "users:membership_remove": _row(
+        "post",
+        "users:membership_remove",
+        lambda w: {"pk": MembershipFactory(organization=w.engagement.organization).pk},
+        (302, 403, 404, 403),
+    ),
+    # The emailed link opens for anyone; signed in with another address, it is refused.
+    "users:invitation": _row(
+        "get",
+        "users:invitation",
+        lambda w: {"token": InvitationFactory(organization=w.engagement.organization).token},
+        (200, 403, 403, 403),
+    ),
+    # The operator dashboard: staff only; everyone else is sent to sign in, as for every
+    # operator-only view.
+    "ops:dashboard": _row("get", "ops:dashboard", None, (302, 302, 302, 200)),
+    "ops:search": _row("get", "ops:search", None, (302, 302, 302, 200), lambda w: {"q": "client"}),
+    "ops:advance": _row(
+        "post", "ops:advance", E, (302, 302, 302, 303), lambda w: {"to": "proposal"}
+    ),
+    "ops:report": _row("post", "ops:report", E, (302, 302, 302, 303)),
 }
 
 
