@@ -14,6 +14,7 @@ from pathlib import Path
 
 import weasyprint
 from django.conf import settings
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # fontTools stamps each font subset it embeds with the current time unless SOURCE_DATE_EPOCH is
@@ -44,8 +45,19 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 @lru_cache(maxsize=1)
+def font_configuration() -> FontConfiguration:
+    """One per process: the fonts report.css declares (@font-face) are loaded into it once."""
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=1)
 def print_stylesheet() -> weasyprint.CSS:
-    return weasyprint.CSS(url=f"static:{PRINT_CSS}", url_fetcher=StaticOnlyFetcher())
+    """report.css, parsed once per process, with its fonts loaded into font_configuration()."""
+    return weasyprint.CSS(
+        url=f"static:{PRINT_CSS}",
+        url_fetcher=StaticOnlyFetcher(),
+        font_config=font_configuration(),
+    )
 
 
 class OverBudget(Exception):
@@ -74,7 +86,7 @@ def render(html: str) -> Rendered:
         )
     fetcher = StaticOnlyFetcher()
     document = weasyprint.HTML(string=html, base_url="static:/", url_fetcher=fetcher).render(
-        stylesheets=[print_stylesheet()]
+        stylesheets=[print_stylesheet()], font_config=font_configuration()
     )
     if len(document.pages) > settings.REPORT_MAX_PAGES:
         raise OverBudget(
