@@ -38,6 +38,9 @@ def user_get_or_create(
     if existing is not None:
         return existing, False
     user = User.objects.create_user(email=email, password=password, name=name, is_staff=is_staff)
+    # allauth knows an address only through its EmailAddress row: without one, the first
+    # sign-in code would not count as proof of the address and a second code would be asked for.
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     return user, True
 
 
