@@ -14,6 +14,7 @@ audits (charts), AI plan, three-option quote, and a 40-item checklist with evide
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -83,6 +84,8 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("make bench measures on PostgreSQL: set DATABASE_URL (make bench does).")
     setup_test_environment()  # email to memory, not to the console
+    for noisy in ("celery", "fontTools", "weasyprint"):  # a line per task or subset otherwise
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     settings.DEBUG = False
     # The worker's code path, in this process: a requested report renders on commit.
     from cto.celery import app
