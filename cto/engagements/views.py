@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cto.engagements import selectors
-from cto.engagements.stages import PIPELINE
+from cto.engagements.stages import PIPELINE, next_step
 from cto.users.http import AuthenticatedRequest
 
 
@@ -26,15 +26,24 @@ def portal_home(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     engagement = selectors.engagement_get(user=request.user, pk=pk)
+    # Read through the reverse relations: this app never imports the apps built on it.
+    audits = list(engagement.audits.order_by("-number"))
+    quotes = list(engagement.quotes.order_by("-number", "-revision"))
     context = {
         "engagement": engagement,
         "pipeline": PIPELINE,
+        "next_step": next_step(
+            engagement.stage,
+            audit_open=any(audit.is_open for audit in audits),
+            quote_to_answer=any(
+                quote.status == "sent" and not quote.is_expired for quote in quotes
+            ),
+        ),
         "events": selectors.engagement_timeline(engagement=engagement),
-        # Read through the reverse relation: this app never imports the apps built on it.
-        "audits": engagement.audits.order_by("-number"),
+        "audits": audits,
         "ai_plan": engagement.ai_plan_or_none,
         "has_checklist": hasattr(engagement, "checklist"),
-        "quotes": engagement.quotes.order_by("-number", "-revision"),
+        "quotes": quotes,
         "tiers": _active_tiers() if request.user.is_staff else [],
     }
     template = "engagements/engagement_detail.html"

@@ -50,6 +50,27 @@ def test_engagement_page_shows_stage_and_timeline(
     assert response.status_code == 200
     assert 'aria-current="step"' in response.text
     assert "Stage moved from Lead to Qualified" in response.text
+    assert "We open the readiness audit." in response.text
+    assert "waiting on us" in response.text
+
+
+def test_engagement_page_says_when_the_client_has_a_move_to_make(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    from cto.audits.playbooks import load_shipped_audit_templates
+    from cto.audits.services import audit_open
+
+    load_shipped_audit_templates(publish=True)
+    engagement = services.engagement_transition(
+        engagement=engagement, to=Stage.QUALIFIED, by=operator
+    )
+    audit_open(engagement=engagement, by=operator)
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url()).text
+    assert "Fill in the readiness audit" in page
+    assert "waiting on you" in page
+    client.force_login(operator)
+    assert "waiting on the client" in client.get(engagement.get_absolute_url()).text
 
 
 def test_foreign_engagement_answers_404(
