@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cto.core.middleware.SlidingSessionExpiry",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -316,10 +317,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-# A session lasts a day from its last change (a sign-in, an intake step...); allauth's
-# "remember me" is off (ACCOUNT_SESSION_REMEMBER). Saving it on every request would make the
-# limit an idle timeout, at the cost of a write per request: not worth it yet.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24)
+# An idle timeout: a session ends this long after its last use (SlidingSessionExpiry moves the
+# expiry forward at most every SESSION_TOUCH_SECONDS, instead of a write per request); allauth's
+# "remember me" is off (ACCOUNT_SESSION_REMEMBER).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
