@@ -45,3 +45,10 @@ class SlidingSessionExpiry:
             if now - int(session.get(SEEN_KEY, 0)) >= settings.SESSION_TOUCH_SECONDS:
                 session[SEEN_KEY] = now  # modified: saved with a fresh expiry
         return self.get_response(request)
+
+
+def stamp_session_at_login(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """A sign-in saves the session anyway: stamp it then, so the first page after it does not
+    save it again (connected to user_logged_in in CoreConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN_KEY] = int(time.time())

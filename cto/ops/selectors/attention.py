@@ -1,18 +1,14 @@
-"""Reads of the operator dashboard: the pipeline board, what needs attention, and search.
-
-Operators see every organisation, so nothing here is scoped to a user: the views let only
-staff in. Each read runs a fixed number of queries, however many engagements there are.
-"""
+"""What needs an operator's attention: overdue checklist items, audits waiting on the client,
+failed reports, quotes about to expire, stale leads. One query per kind, whatever the numbers."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,91 +16,9 @@ from cto.audits.models import Audit
 from cto.checklists.models import ChecklistItem
 from cto.checklists.selectors import due_this_week
 from cto.engagements.models import Engagement
-from cto.engagements.stages import PIPELINE, Stage
-from cto.intake.models import IntakeResponse
+from cto.engagements.stages import Stage
 from cto.pricing.models import Quote
-from cto.pricing.selectors import monthly_recurring_revenue
 from cto.reports.models import Report
-from cto.users.models import Organization, User
-
-# --- Pipeline board ------------------------------------------------------------------------------
-
-# The main line in order, then the two branches off it.
-BOARD_STAGES: tuple[Stage, ...] = (*PIPELINE, Stage.PAUSED, Stage.LOST)
-# Work there is over and the rows pile up year after year: the board shows the latest few and
-# links to the admin's list for the rest.
-CLOSED_STAGES = frozenset({Stage.COMPLETED, Stage.LOST})
-CLOSED_SHOWN = 5
-# Far more than a practice runs at once; a cap only so that a bulk import cannot make the page
-# unusable. Past it, too, the column links to the admin's list.
-OPEN_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class StageColumn:
-    stage: Stage
-    count: int  # every engagement at the stage, shown or not
-    engagements: list[Engagement]  # open stages: longest in the stage first; closed: latest first
-
-    @property
-    def closed(self) -> bool:
-        return self.stage in CLOSED_STAGES
-
-    @property
-    def more(self) -> int:
-        """How many the column does not show."""
-        return self.count - len(self.engagements)
-
-
-@dataclass(frozen=True)
-class PipelineBoard:
-    columns: list[StageColumn]
-    mrr: list[tuple[str, Decimal]]  # per currency, from accepted quotes of running engagements
-
-    @property
-    def open_count(self) -> int:
-        return sum(column.count for column in self.columns if not column.closed)
-
-
-def pipeline_board() -> PipelineBoard:
-    """Every stage in board order with its count and its engagements, and the monthly
-    recurring revenue. Three queries at most: the engagements (counted and ranked per stage by
-    window functions, so a closed stage's long tail is never loaded), and the revenue's two."""
-    since = Coalesce("stage_changed_at", "created_at")
-    rows = (
-        Engagement.objects.select_related("organization", "lead")
-        .annotate(in_stage_since=since)
-        .annotate(
-            stage_total=models.Window(Count("id"), partition_by=[F("stage")]),
-            stage_rank=models.Window(
-                RowNumber(),
-                partition_by=[F("stage")],
-                order_by=[F("in_stage_since").desc(), F("id").desc()],
-            ),
-        )
-        .filter(
-            stage_rank__lte=Case(
-                When(stage__in=[stage.value for stage in CLOSED_STAGES], then=Value(CLOSED_SHOWN)),
-                default=Value(OPEN_SHOWN),
-            )
-        )
-        .order_by("in_stage_since", "id")
-    )
-    shown: dict[str, list[Engagement]] = {stage.value: [] for stage in BOARD_STAGES}
-    totals: dict[str, int] = {}
-    for engagement in rows:
-        shown[engagement.stage].append(engagement)
-        totals[engagement.stage] = engagement.stage_total
-    columns = [
-        StageColumn(
-            stage=stage,
-            count=totals.get(stage.value, 0),
-            engagements=shown[stage.value][::-1] if stage in CLOSED_STAGES else shown[stage.value],
-        )
-        for stage in BOARD_STAGES
-    ]
-    return PipelineBoard(columns=columns, mrr=sorted(monthly_recurring_revenue().items()))
-
 
 # --- What needs attention ------------------------------------------------------------------------
 
@@ -359,74 +273,3 @@ def attention_groups(items: list[AttentionItem]) -> list[AttentionGroup]:
         AttentionGroup(kind=kind, items=[item for item in items if item.kind == kind])
         for kind in AttentionKind
     ]
-
-
-# --- Search --------------------------------------------------------------------------------------
-
-# One character matches nearly everything: it would only slow the page down.
-SEARCH_MIN_LENGTH = 2
-SEARCH_LIMIT = 10  # of each kind; type more to narrow
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    organizations: list[Organization]
-    people: list[User]
-    intake_contacts: list[IntakeResponse]
-    engagements: list[Engagement]
-
-    @property
-    def searched(self) -> bool:
-        return len(self.query) >= SEARCH_MIN_LENGTH
-
-    @property
-    def total(self) -> int:
-        return (
-            len(self.organizations)
-            + len(self.people)
-            + len(self.intake_contacts)
-            + len(self.engagements)
-        )
-
-    @property
-    def limit(self) -> int:
-        return SEARCH_LIMIT
-
-
-def ops_search(*, query: str) -> SearchResults:
-    """Organisations by name, people (users) by name or email, intake contacts by name, email
-    or company, engagements by title; case-insensitive, at most ``SEARCH_LIMIT`` of each, and
-    nothing (no query at all) for a query shorter than ``SEARCH_MIN_LENGTH``."""
-    query = " ".join(query.split())
-    if len(query) < SEARCH_MIN_LENGTH:
-        return SearchResults(query, [], [], [], [])
-    organizations = (
-        Organization.objects.filter(name__icontains=query)
-        .prefetch_related(Prefetch("engagements", queryset=Engagement.objects.order_by("title")))
-        .order_by("name")[:SEARCH_LIMIT]
-    )
-    people = (
-        User.objects.filter(Q(name__icontains=query) | Q(email__icontains=query))
-        .prefetch_related(Prefetch("organizations", queryset=Organization.objects.order_by("name")))
-        .order_by("email")[:SEARCH_LIMIT]
-    )
-    intake_contacts = (
-        IntakeResponse.objects.filter(
-            Q(contact_name__icontains=query)
-            | Q(contact_email__icontains=query)
-            | Q(resume_email__icontains=query)
-            | Q(company__icontains=query)
-        )
-        .select_related("engagement")
-        .defer("answers")
-        .order_by("-started_at")[:SEARCH_LIMIT]
-    )
-    engagements = (
-        Engagement.objects.filter(title__icontains=query)
-        .select_related("organization")
-        .order_by("title", "id")[:SEARCH_LIMIT]
-    )
-    return SearchResults(
-        query, list(organizations), list(people), list(intake_contacts), list(engagements)
-    )
