@@ -42,7 +42,9 @@ UPDATE_DOCS = os.environ.get("E2E_UPDATE_DOCS") == "1"
 ACTION_TIMEOUT_MS = 15_000
 NAVIGATION_TIMEOUT_MS = 30_000
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = "Pixel 7"  # a Chromium phone profile of Playwright's device list: 412 px wide, touch
+PHONE = "Pixel 7"  # a Chromium phone profile of Playwright's device list: touch, mobile
+# ... narrowed to 375 px, the narrowest phone the pages promise to serve.
+PHONE_VIEWPORT = {"width": 375, "height": 740}
 
 # Runs in every document before the page's own scripts. Init scripts go through the DevTools
 # protocol, so the page's Content-Security-Policy does not apply to them; the binding they call
@@ -111,7 +113,9 @@ class E2EBrowser:
     def new_context(self, *, phone: bool = False) -> BrowserContext:
         """A fresh browser profile (its own cookies), on a phone or a 1280-wide desktop."""
         options: dict[str, Any] = (
-            dict(self.playwright.devices[PHONE]) if phone else {"viewport": DESKTOP}
+            {**self.playwright.devices[PHONE], "viewport": PHONE_VIEWPORT}
+            if phone
+            else {"viewport": DESKTOP}
         )
         context = self.browser.new_context(**options, accept_downloads=True, locale="en-GB")
         context.set_default_timeout(ACTION_TIMEOUT_MS)

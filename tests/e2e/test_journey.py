@@ -188,6 +188,11 @@ def messages(page: Page) -> Locator:
     return page.locator("main > ul.messages")
 
 
+def fits_the_width(page: Page) -> bool:
+    """Nothing on the page is wider than the screen (no sideways scrolling)."""
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 # --- 1. The prospect, on a phone ----------------------------------------------------------------
 
 
@@ -202,6 +207,7 @@ def prospect_completes_the_intake(e2e: E2EBrowser, url: str, prospect: Prospect)
         expect(page.get_by_role("heading", level=1, name=prompt)).to_be_visible()
         if number == 0:
             e2e.axe(page, "intake question (phone)")
+        assert fits_the_width(page), f"question {number + 1} scrolls sideways at 375 px"
         e2e.screenshot(page, f"intake-question-{number + 1}-phone")
         if isinstance(answer, str):
             page.get_by_role("textbox", name=prompt).fill(answer)
@@ -214,6 +220,7 @@ def prospect_completes_the_intake(e2e: E2EBrowser, url: str, prospect: Prospect)
     expect(page).to_have_url(f"{url}/intake/result/")
     expect(page.get_by_text("Model costs threaten your margins")).to_be_visible()  # a reason
     e2e.axe(page, "intake result (phone)")
+    assert fits_the_width(page), "the result scrolls sideways at 375 px"
     e2e.screenshot(page, "intake-result-phone")
 
     page.get_by_label("Your name").fill(prospect.name)
