@@ -12,6 +12,9 @@ admin.site.site_header = "cto operations"
 admin.site.site_title = "cto"
 admin.site.index_title = "Operations"
 
+# A database outage answers 503 ("try again in a minute"), anything else a plain 500 page.
+handler500 = "cto.core.views.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),

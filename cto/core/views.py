@@ -1,10 +1,13 @@
-"""Pages that belong to no domain app: the home page and the health check."""
+"""Pages that belong to no domain app: the home page, the health check, the error pages."""
 
 from __future__ import annotations
 
-from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
@@ -31,3 +34,14 @@ def health(request: HtmxHttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy"; the reason goes to the log
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A database that does not answer is a passing outage, not our bug: a 503 that
+    says to try again in a minute (with Retry-After). Anything else: a plain 500 page. Both
+    pages are rendered without a request context, so they need no database themselves."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        page = render_to_string("503.html")
+        return HttpResponse(page, status=503, headers={"Retry-After": "60"})
+    return HttpResponse(render_to_string("500.html"), status=500)
