@@ -1,7 +1,7 @@
 PORT ?= 8000
 UV := scripts/uv
 
-.PHONY: run test lint fmt bench
+.PHONY: run test lint fmt bench drills
 
 # Start the web server and a Celery worker on the embedded defaults (one Ctrl-C stops both).
 run:
@@ -21,6 +21,10 @@ test:
 # Measure what the issues set targets for (prints Markdown tables); needs PostgreSQL like make test.
 bench:
 	@scripts/bench
+
+# Races, rate limits through gunicorn: each drill prints PASS/FAIL with its figures (~1 min).
+drills:
+	@scripts/drills $(ARGS)
 
 # Lint, format check and type check only.
 lint:
