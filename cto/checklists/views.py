@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.checklists import selectors, services
 from cto.checklists.models import ChecklistItem
+from cto.core.storage import private_download
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 from cto.users.models import User
@@ -210,15 +211,11 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Only through here, for the engagement's organisation and operators (404 for anyone
     else): evidence files have no public URL."""
     evidence = selectors.evidence_get(user=request.user, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
+    return private_download(
+        evidence.file,
         filename=evidence.original_name,
         content_type=evidence.content_type or "application/octet-stream",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET

@@ -50,6 +50,11 @@ def _enqueue(report: Report) -> None:
     render_report.apply_async_on_commit((report.pk,), **_time_limits())  # type: ignore[attr-defined]  # DjangoTask adds it
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in Report.Kind.values:
+        raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
+
+
 def _record(report: Report, *, by: User | None, change: str) -> None:
     activity_record(
         engagement=report.engagement,
@@ -66,8 +71,7 @@ def report_request(*, engagement: Engagement, kind: str, by: User | None) -> Rep
 
     Refused with a message (and nothing written) when the kind is unknown, its inputs do not
     exist yet, or they are more than one report may hold."""
-    if kind not in Report.Kind.values:
-        raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
+    _check_kind(kind)
     Engagement.objects.select_for_update().get(pk=engagement.pk)  # numbers one at a time
     data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
     size = len(json.dumps(data, ensure_ascii=False).encode())
@@ -267,8 +271,7 @@ class Timed:
 def report_render_unsaved(*, engagement: Engagement, kind: str) -> Timed:
     """Render a report of ``kind`` now, in this process, and keep nothing: no Report row, no
     file, no timeline event. For scripts and the benchmark (`manage.py render_report`)."""
-    if kind not in Report.Kind.values:
-        raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
+    _check_kind(kind)
     started = time.perf_counter()
     data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
     gathered = time.perf_counter()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cto.core.htmx import HtmxHttpRequest
+from cto.core.storage import private_download
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.reports import selectors, services
@@ -111,13 +112,4 @@ def report_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 
 
 def pdf_response(report: Report) -> FileResponse:
-    """The report's file as an attachment nobody caches and no browser sniffs."""
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report.filename,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(report.file, filename=report.filename, content_type="application/pdf")
