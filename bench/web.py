@@ -15,10 +15,7 @@ an error. Prints a Markdown table and writes bench/results.json.
 
 from __future__ import annotations
 
-import datetime
-import json
 import os
-import platform
 import secrets
 import socket
 import subprocess
@@ -37,10 +34,10 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import results  # noqa: E402  # after the path
 from bench.loadgen import Page, Request, wrk_path, wrk_run, wrk_script  # noqa: E402  # after the path
 from bench.visitors import Visitor, expect, intake_visitor, signed_in  # noqa: E402  # same
 
-RESULTS = ROOT / "bench" / "results.json"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WARMUP_SECONDS = min(3, SECONDS)
@@ -295,21 +292,17 @@ def main() -> None:
 
 
 def report(rows: list[dict[str, Any]]) -> None:
-    results = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "nproc": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
+    written = results.record(
+        "web",
+        {
+            "server": f"gunicorn, {WORKERS} sync workers, DEBUG=0, PostgreSQL, Redis cache",
+            "load": f"wrk, {WRK_THREADS} thread, {CONNECTIONS} connections, {SECONDS} s per page",
+            "targets": "zero errors; intake p95 <= 50 ms and >= 40 % of the ceiling; "
+            "portal and dashboard p95 <= 100 ms",
+            "pages": rows,
+            "all_targets_met": all(not row["verdict"].startswith("missed") for row in rows),
         },
-        "server": f"gunicorn, {WORKERS} sync workers, DEBUG=0, PostgreSQL, Redis cache",
-        "load": f"wrk, {WRK_THREADS} thread, {CONNECTIONS} connections, {SECONDS} s per page",
-        "targets": "zero errors; intake p95 <= 50 ms and >= 40 % of the ceiling; "
-        "portal and dashboard p95 <= 100 ms",
-        "pages": rows,
-        "all_targets_met": all(not row["verdict"].startswith("missed") for row in rows),
-    }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    )
     print(
         f"\nPages under gunicorn ({WORKERS} workers, PostgreSQL, Redis), wrk at {CONNECTIONS} "
         f"connections for {SECONDS} s each, {os.cpu_count()} CPUs:\n"
@@ -321,7 +314,7 @@ def report(rows: list[dict[str, Any]]) -> None:
             f"| {row['page']} | {row['requests_per_s']:.0f} | {row['p50_ms']} | {row['p95_ms']} "
             f"| {row['p99_ms']} | {row['errors']} | {row['of_ceiling']:.0%} | {row['verdict']} |"
         )
-    print(f"\nWritten to {RESULTS.relative_to(ROOT)}.")
+    print(f"\nWritten to {written.relative_to(ROOT)}.")
 
 
 if __name__ == "__main__":

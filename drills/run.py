@@ -6,24 +6,26 @@ own database (scripts/drills sets it up: `make drills`).
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from collections.abc import Callable
 
 from drills.verdict import Verdict
 
-NAMES = ("races", "ratelimit")
+# Each drill: its name on the command line, and the module and function that run it.
+DRILLS: dict[str, tuple[str, str]] = {
+    "races": ("drills.races", "run"),
+    "ratelimit": ("drills.ratelimit", "run"),
+}
+NAMES = tuple(DRILLS)
 
 
 def _drill(name: str) -> Callable[[], Verdict]:
     # Imported only after Django is set up: the drills import models.
-    if name == "races":
-        from drills import races
-
-        return races.run
-    from drills import ratelimit
-
-    return ratelimit.run
+    module, function = DRILLS[name]
+    drill: Callable[[], Verdict] = getattr(importlib.import_module(module), function)
+    return drill
 
 
 def main(argv: list[str]) -> int:
