@@ -25,7 +25,7 @@ def portal_home(request: AuthenticatedRequest) -> HttpResponse:
 @never_cache
 @login_required
 def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    engagement = selectors.engagement_get(user=request.user, pk=pk)
+    engagement = selectors.engagement_for_page(user=request.user, pk=pk)
     # Read through the reverse relations: this app never imports the apps built on it.
     audits = list(engagement.audits.order_by("-number"))
     quotes = list(engagement.quotes.order_by("-number", "-revision"))
@@ -39,7 +39,9 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 quote.status == "sent" and not quote.is_expired for quote in quotes
             ),
         ),
-        "events": selectors.engagement_timeline(engagement=engagement),
+        "timeline": selectors.engagement_timeline(
+            engagement=engagement, full=request.GET.get("timeline") == "all"
+        ),
         "audits": audits,
         "ai_plan": engagement.ai_plan_or_none,
         "has_checklist": hasattr(engagement, "checklist"),

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cto.engagements import services
+from cto.engagements import selectors, services
 from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
 from cto.users.models import Organization, User
@@ -132,7 +132,7 @@ def test_portal_list_query_count_does_not_grow_with_engagements(
         client.get(reverse("engagements:portal_home"))
 
 
-@pytest.mark.parametrize("events", [1, 20])
+@pytest.mark.parametrize("events", [1, 30])
 def test_engagement_page_query_count_does_not_grow_with_the_timeline(
     client: Client,
     client_user: User,
@@ -146,10 +146,32 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
             engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
         )
     client.force_login(client_user)
-    # user, the engagement, its timeline with actors, its audits, its AI plan, its checklist,
-    # its quotes, its reports (the session is cached; a client sees no tier list)
-    with django_assert_num_queries(8):
+    # user, the engagement with its AI plan and checklist, its timeline with actors, its
+    # audits, its quotes, its reports (the session is cached; a client sees no tier list)
+    with django_assert_num_queries(6):
         client.get(engagement.get_absolute_url())
+
+
+def test_engagement_page_shows_the_latest_events_and_the_full_timeline_on_request(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    for index in range(selectors.TIMELINE_RECENT + 5):
+        services.activity_record(
+            engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
+        )
+    total = engagement.events.count()
+    client.force_login(client_user)
+
+    page = client.get(engagement.get_absolute_url())
+    assert page.text.count("<time ") == selectors.TIMELINE_RECENT
+    assert "Show the full timeline" in page.text
+
+    full = client.get(
+        engagement.get_absolute_url(), {"timeline": "all"}, headers={"HX-Request": "true"}
+    )
+    assert full.text.lstrip().startswith('<section id="timeline"')
+    assert full.text.count("<time ") == total
+    assert "Show the full timeline" not in full.text
 
 
 def test_portal_only_answers_get(client: Client, client_user: User) -> None:
