@@ -122,16 +122,28 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # A server that takes the connection but never answers (stuck, or a network dropping
+    # packets) would hold the request until gunicorn kills the worker: give up after a few
+    # seconds and answer the 503 page. A connect_timeout in DATABASE_URL's query string wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services open their own transactions
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits live here: share it between processes in production) ---
+# The site keeps working while Redis is away: the backend reads an unreachable server as an
+# empty cache (cto/core/cache.py), and a server that does not answer is given up after a second
+# rather than holding the request.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "cto.core.cache.OutageTolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -147,6 +159,11 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 INTAKE_START_RATE = env.str("INTAKE_START_RATE", default="30/h")
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")
 INTAKE_EMAIL_RATE = env.str("INTAKE_EMAIL_RATE", default="10/h")
+# With the cache unreachable there is no count, and the limits are open: a lead or a sign-in
+# is worth more than the minutes of an outage without a limit, and failing closed would answer
+# every visitor and every client with 429. allauth's sign-in limits open the same way (see
+# cto/core/cache.py); each outage is logged.
+RATELIMIT_FAIL_OPEN = True
 
 # Sessions are read from the cache and written through to the database: a request costs no
 # session query once the cache holds it.
@@ -272,16 +289,25 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request publishes after its commit (cto/core/queue.py): with the broker away, it gives up
+# within a second, with a log line, instead of retrying for seconds while the visitor waits.
+# Two attempts still ride over a pooled connection that a restarted Redis dropped.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
     # Each morning, owners hear of their overdue items and those due tomorrow.
     "checklist-reminders": {
         "task": "cto.checklists.tasks.send_checklist_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Reports whose worker died or whose message was lost are queued again.
+    # Reports whose worker died or whose message was lost (a broker outage) are queued again.
     "reports-sweep": {
         "task": "cto.reports.tasks.sweep_stuck_reports",
-        "schedule": 300.0,
+        "schedule": float(env.int("REPORT_SWEEP_SECONDS", default=300)),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cto.core.queue import publish_on_commit
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.signals import stage_changed
 from cto.engagements.stages import Stage, transition_problem
@@ -183,7 +184,11 @@ def event_notify_later(event: ActivityEvent) -> None:
     # Imported here: the task module imports this one (tasks call services).
     from cto.engagements.tasks import notify_event
 
-    notify_event.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
+    publish_on_commit(
+        notify_event,
+        (event.pk,),
+        lost="This event's email is not sent (the timeline keeps the event).",
+    )
 
 
 def event_recipients(*, engagement: Engagement) -> list[str]:

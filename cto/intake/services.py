@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from cto.core.queue import publish_on_commit
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
@@ -287,7 +288,11 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         intake_submitted.send(sender=IntakeResponse, response=locked, engagement=engagement)
         from cto.intake.tasks import notify_intake_submitted  # tasks import this module
 
-        notify_intake_submitted.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
+        publish_on_commit(
+            notify_intake_submitted,
+            (locked.pk,),
+            lost="The lead is saved (notified_at stays empty); its emails are not sent.",
+        )
     return engagement
 
 
@@ -308,5 +313,9 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
         locked.save(update_fields=["resume_email", "updated_at"])
         from cto.intake.tasks import send_resume_link
 
-        send_resume_link.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
+        publish_on_commit(
+            send_resume_link,
+            (locked.pk,),
+            lost="The resume link is not emailed; the prospect can ask for it again.",
+        )
     return locked

@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cto.core.queue import publish, publish_on_commit
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.reports import pdf, snapshot
@@ -47,7 +48,12 @@ def _time_limits() -> dict[str, Any]:
 def _enqueue(report: Report) -> None:
     from cto.reports.tasks import render_report  # the tasks module imports this one
 
-    render_report.apply_async_on_commit((report.pk,), **_time_limits())  # type: ignore[attr-defined]  # DjangoTask adds it
+    publish_on_commit(
+        render_report,
+        (report.pk,),
+        lost="The report stays queued; the sweeper queues it again after its deadline.",
+        **_time_limits(),
+    )
 
 
 def _check_kind(kind: str) -> None:
@@ -205,10 +211,18 @@ def _store(report_id: int, rendered: pdf.Rendered) -> Report:
         report.save()
         _record(report, by=None, change=f"v{report.number} ready ({report.pages} pages)")
         if report.requested_by_id:
-            from cto.reports.tasks import notify_report_ready
-
-            notify_report_ready.delay_on_commit(report.pk)  # type: ignore[attr-defined]
+            _notify_later(report)
     return report
+
+
+def _notify_later(report: Report) -> None:
+    from cto.reports.tasks import notify_report_ready
+
+    publish_on_commit(
+        notify_report_ready,
+        (report.pk,),
+        lost="The requester is not told yet; the sweeper sends it after the deadline.",
+    )
 
 
 def report_ready_notify(*, report_id: int) -> bool:
@@ -232,26 +246,51 @@ def report_ready_notify(*, report_id: int) -> bool:
     return True
 
 
+# How far back the sweeper looks for a ready report whose requester was never told: a
+# message lost in an outage is made up for, an old report is not announced days late.
+NOTIFY_LOOKBACK = timedelta(days=1)
+
+
 def reports_sweep(*, now: datetime | None = None) -> list[int]:
     """Queue again every report stuck in `queued` or `rendering` past the deadline: its worker
-    died, or its message was lost. Safe alongside a live render: claims are locked, and a
-    rendering cannot outlast the hard time limit, which is shorter than the deadline."""
-    deadline = (now or timezone.now()) - timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
+    died, or its message was lost (a broker that was down, or restarted empty). Safe alongside
+    a live render: claims are locked, and a rendering cannot outlast the hard time limit, which
+    is shorter than the deadline. Also sends again the lost "ready" emails of the last day.
+    Returns the ids queued again."""
+    from cto.reports.tasks import notify_report_ready, render_report
+
+    now = now or timezone.now()
+    deadline = now - timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
     stuck = list(
         Report.objects.filter(
             status__in=[Report.Status.QUEUED, Report.Status.RENDERING], updated_at__lt=deadline
         ).values_list("pk", flat=True)
     )
-    from cto.reports.tasks import render_report
-
-    # Stamped, so a report waiting behind a long queue is queued again once per deadline, not
-    # at every sweep.
-    Report.objects.filter(pk__in=stuck).update(updated_at=timezone.now())
+    queued = []
     for report_id in stuck:
-        render_report.apply_async((report_id,), **_time_limits())
-    if stuck:
-        logger.warning("Queued %d stuck report(s) again: %s", len(stuck), stuck)
-    return stuck
+        if not publish(
+            render_report, (report_id,), lost="Left for the next sweep.", **_time_limits()
+        ):
+            break  # the broker is away again: the next sweep finds the rest still stuck
+        queued.append(report_id)
+    # Stamped, so a report waiting behind a long queue is queued again once per deadline, not
+    # at every sweep; only those whose message went out, and not one that finished meanwhile.
+    Report.objects.filter(
+        pk__in=queued, status__in=[Report.Status.QUEUED, Report.Status.RENDERING]
+    ).update(updated_at=timezone.now())
+    if queued:
+        logger.warning("Queued %d stuck report(s) again: %s", len(queued), queued)
+    unannounced = Report.objects.filter(
+        status=Report.Status.READY,
+        notified_at=None,
+        requested_by__isnull=False,
+        updated_at__lt=deadline,
+        updated_at__gte=now - NOTIFY_LOOKBACK,
+    ).values_list("pk", flat=True)
+    for report_id in unannounced:
+        if not publish(notify_report_ready, (report_id,), lost="Left for the next sweep."):
+            break
+    return queued
 
 
 def report_downloaded(*, report: Report, by: User) -> None:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from cto.core.queue import publish_on_commit
 from cto.users import selectors
 from cto.users.models import Invitation, Membership, Organization, OrganizationEvent, User
 
@@ -166,7 +167,11 @@ def invitation_email_later(invitation: Invitation) -> None:
     # Imported here: the task module imports this one (tasks call services).
     from cto.users.tasks import send_invitation
 
-    send_invitation.delay_on_commit(invitation.pk)  # type: ignore[attr-defined]  # DjangoTask adds it
+    publish_on_commit(
+        send_invitation,
+        (invitation.pk,),
+        lost="The invitation is saved but not emailed: an owner can send it again.",
+    )
 
 
 def invitation_email_send(*, invitation_id: int) -> bool:
