@@ -309,7 +309,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cto.reports.tasks.sweep_stuck_reports",
         "schedule": float(env.int("REPORT_SWEEP_SECONDS", default=300)),
     },
+    # Emails whose message was lost (the broker was away when they were asked for) are sent
+    # after all: each is stamped when sent, so a sweep never sends one twice.
+    **{
+        f"lost-emails-{name}": {
+            "task": task,
+            "schedule": float(env.int("NOTIFICATION_SWEEP_SECONDS", default=300)),
+        }
+        for name, task in [
+            ("leads", "cto.intake.tasks.sweep_lost_intake_emails"),
+            ("events", "cto.engagements.tasks.sweep_lost_event_emails"),
+            ("invitations", "cto.users.tasks.sweep_lost_invitations"),
+        ]
+    },
 }
+# An email not sent this long after it was asked for is taken as lost and sent by the sweep;
+# one older than the give-up age is left unsent (stale news).
+NOTIFICATION_LATE_AFTER_SECONDS = env.int("NOTIFICATION_LATE_AFTER_SECONDS", default=300)
+NOTIFICATION_GIVE_UP_AFTER_HOURS = env.int("NOTIFICATION_GIVE_UP_AFTER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Reports ----------------------------------------------------------------------------------

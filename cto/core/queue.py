@@ -7,13 +7,16 @@ line saying what was lost and what will make up for it (a sweeper, or nothing)."
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -55,3 +58,32 @@ def publish_on_commit(
     Robust: an unexpected error of the publish is logged by Django, not raised into the
     request whose writes are already committed."""
     transaction.on_commit(functools.partial(publish, task, args, lost=lost, **options), robust=True)
+
+
+def missed_window(
+    now: datetime.datetime | None = None,
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The span in which an unsent notification counts as lost rather than on its way: older
+    than NOTIFICATION_LATE_AFTER_SECONDS (the normal path takes seconds), younger than
+    NOTIFICATION_GIVE_UP_AFTER_HOURS (news that old is better left unsaid than sent late)."""
+    now = now or timezone.now()
+    return (
+        now - datetime.timedelta(hours=settings.NOTIFICATION_GIVE_UP_AFTER_HOURS),
+        now - datetime.timedelta(seconds=settings.NOTIFICATION_LATE_AFTER_SECONDS),
+    )
+
+
+def publish_each(task: Task, ids: Iterable[int], *, lost: str) -> list[int]:
+    """Publish ``task`` once per id, for a sweeper; stop at the first refusal (the broker is
+    still away: the next sweep tries again). Returns the ids sent. The tasks are idempotent,
+    so an id sent twice (a sweep racing a late delivery) does its work once."""
+    sent = []
+    for pk in ids:
+        if not publish(task, (pk,), lost=lost):
+            break
+        sent.append(pk)
+    if sent:
+        logger.warning(
+            "Sent %s again for %d row(s) its message missed: %s", task.name, len(sent), sent
+        )
+    return sent

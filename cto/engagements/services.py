@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cto.core.queue import publish_on_commit
+from cto.core.queue import missed_window, publish_each, publish_on_commit
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.signals import stage_changed
 from cto.engagements.stages import Stage, transition_problem
@@ -189,6 +189,18 @@ def event_notify_later(event: ActivityEvent) -> None:
         (event.pk,),
         lost="This event's email is not sent (the timeline keeps the event).",
     )
+
+
+def event_notifications_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the event emails whose message was lost (the broker was away): notified
+    events never stamped, within the missed window."""
+    from cto.engagements.tasks import notify_event  # tasks import this module
+
+    since, before = missed_window(now)
+    missed = ActivityEvent.objects.filter(
+        verb__in=NOTIFIED_VERBS, notified_at=None, created_at__gte=since, created_at__lt=before
+    ).values_list("pk", flat=True)
+    return publish_each(notify_event, missed, lost="The next sweep tries again.")
 
 
 def event_recipients(*, engagement: Engagement) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from cto.engagements.services import event_notify
+from cto.engagements.services import event_notifications_sweep, event_notify
 
 
 @shared_task(
@@ -19,3 +19,9 @@ from cto.engagements.services import event_notify
 def notify_event(event_id: int) -> int:
     """Email the people concerned about a timeline event (see ``event_notify``)."""
     return event_notify(event_id=event_id)
+
+
+@shared_task
+def sweep_lost_event_emails() -> list[int]:
+    """Periodic: event emails whose message the broker never took (see the beat schedule)."""
+    return event_notifications_sweep()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
@@ -9,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cto.core.queue import missed_window, publish_each
 from cto.intake.models import IntakeResponse
 from cto.users.models import User
 
@@ -79,3 +82,18 @@ def intake_send_resume_link(*, response_id: int) -> bool:
     subject, body = _render("resume", {"response": response, "site_url": settings.SITE_URL})
     send_mail(subject, body, None, [response.resume_email])
     return True
+
+
+def intake_notifications_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the lead emails whose message was lost (the broker was away when the lead
+    was submitted): submitted responses never stamped as notified, within the missed window."""
+    from cto.intake.tasks import notify_intake_submitted  # tasks import this module
+
+    since, before = missed_window(now)
+    missed = IntakeResponse.objects.filter(
+        status=IntakeResponse.Status.SUBMITTED,
+        notified_at=None,
+        submitted_at__gte=since,
+        submitted_at__lt=before,
+    ).values_list("pk", flat=True)
+    return publish_each(notify_intake_submitted, missed, lost="The next sweep tries again.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import secrets
 from typing import Any
@@ -16,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cto.core.queue import publish_on_commit
+from cto.core.queue import missed_window, publish_each, publish_on_commit
 from cto.users import selectors
 from cto.users.models import Invitation, Membership, Organization, OrganizationEvent, User
 
@@ -198,6 +199,20 @@ def invitation_email_send(*, invitation_id: int) -> bool:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at", "updated_at"])
     return True
+
+
+def invitation_emails_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the invitation emails whose message was lost (the broker was away): pending
+    invitations never sent, within the missed window."""
+    from cto.users.tasks import send_invitation  # tasks import this module
+
+    since, before = missed_window(now)
+    missed = (
+        Invitation.objects.pending()
+        .filter(sent_at=None, created_at__gte=since, created_at__lt=before)
+        .values_list("pk", flat=True)
+    )
+    return publish_each(send_invitation, missed, lost="The next sweep tries again.")
 
 
 def invitation_check(*, invitation: Invitation, user: User | None) -> None:
