@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from cto.intake import services as intake_services
 from cto.intake.models import IntakeResponse
@@ -10,7 +11,7 @@ from cto.users.models import Membership, Organization, User
 
 TREE_SLUG = "cto-fit"
 # A path through the shipped tree that reaches an outcome (the AI one).
-ANSWERS = [
+ANSWERS: list[tuple[str, dict[str, Any]]] = [
     ("building", {"text": "Claims agent"}),
     ("ai_role", {"choices": ["core"]}),
     ("ai_actions", {"choices": ["decide"]}),
