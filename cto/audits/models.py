@@ -99,6 +99,13 @@ class Audit(TimeStampedModel):
 
     class Meta:
         ordering = ["engagement", "-number"]
+        indexes = [
+            # The dashboard's audits waiting on the client (cto.ops.selectors.attention): the
+            # few open audits, without reading the engagements or the locked audits.
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="open"), name="audit_open"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["engagement", "number"], name="audit_number_unique"),
             models.CheckConstraint(

@@ -131,7 +131,17 @@ class ChecklistItem(models.Model):
                 name="checklist_blocked_or_na_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["checklist", "status"], name="checklist_item_status")]
+        indexes = [
+            models.Index(fields=["checklist", "status"], name="checklist_item_status"),
+            # The dashboard's overdue items (cto.ops.selectors.attention): the few open items
+            # among a million mostly finished ones, found without reading the finished ones.
+            models.Index(
+                fields=["checklist", "due_day"],
+                condition=models.Q(dropped_at__isnull=True)
+                & ~models.Q(status__in=["done", "not_applicable"]),
+                name="checklist_item_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

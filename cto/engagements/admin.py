@@ -7,13 +7,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.text import smart_split, unescape_string_literal
 
 from cto.engagements import services
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
-from cto.users.models import User
+from cto.users.models import Organization, User
 
 
 def _acting(request: HttpRequest) -> User:
@@ -120,12 +121,26 @@ class EngagementAdmin(admin.ModelAdmin):
         "start_date",
         "updated_at",
     ]
-    list_filter = ["stage", "kind", "kind_confirmed", ("lead", admin.RelatedOnlyFieldListFilter)]
+    # No date_hierarchy: its year links are a DISTINCT over every row's date on every page
+    # (60 ms at 100k engagements); the date filter's fixed ranges ask the database nothing.
+    list_filter = [
+        "stage",
+        "kind",
+        "kind_confirmed",
+        # The operators (the field's limit_choices_to), not a DISTINCT over every engagement.
+        ("lead", admin.RelatedFieldListFilter),
+        "created_at",
+    ]
     list_select_related = ["organization", "lead", "contact"]
     search_fields = ["title", "organization__name", "contact__email", "contact__name"]
     search_help_text = "Title, organisation, or the contact's name or email."
     autocomplete_fields = ["organization", "lead", "contact"]
-    date_hierarchy = "created_at"
+    # At 100k engagements the unfiltered total is a second COUNT over the table on every
+    # filtered or searched page; "N results (Show all)" needs only the filtered one.
+    show_full_result_count = False
+    # Drawing a row costs the admin about 1 ms of template work: 100 a page was two thirds of
+    # the page's time once there are 100k engagements to page through.
+    list_per_page = 50
     readonly_fields = ["stage", "paused_from", "stage_changed_at", "version", "next_stages_display"]
     actions: list[Any] = [_transition_action(stage) for stage in Stage]
 
@@ -144,6 +159,25 @@ class EngagementAdmin(admin.ModelAdmin):
             ),
             ("Concurrency", {"fields": ["version"], "classes": ["collapse"]}),
         ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Engagement], search_term: str
+    ) -> tuple[QuerySet[Engagement], bool]:
+        """The search of ``search_fields`` (each word must match one of them), with the
+        organisation and the contact matched in subqueries of their own tables: Django's
+        joins all three tables first and tests every engagement's row (200 ms at 100k
+        engagements); this tests 10k names and 20k people once, and the titles."""
+        for word in smart_split(search_term):
+            if word.startswith(('"', "'")) and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            organizations = Organization.objects.filter(name__icontains=word).values("pk")
+            contacts = User.objects.filter(Q(email__icontains=word) | Q(name__icontains=word))
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(organization__in=organizations)
+                | Q(contact__in=contacts.values("pk"))
+            )
+        return queryset, False
 
     @admin.display(description="May move to")
     def next_stages_display(self, obj: Engagement) -> str:

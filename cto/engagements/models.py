@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from cto.core.models import TimeStampedModel
@@ -96,6 +98,17 @@ class Engagement(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["stage", "-updated_at"], name="engagement_stage_recent"),
+            # The admin's list in its default order (-updated_at, then -pk): the first page is
+            # read off the index instead of sorting every engagement.
+            models.Index(fields=["-updated_at", "-id"], name="engagement_admin_recent"),
+            # The dashboard's board: each stage's latest few by the time they entered it
+            # (cto.ops.selectors.board), a LIMIT that stops early instead of a sort per stage.
+            models.Index(
+                F("stage"),
+                Coalesce("stage_changed_at", "created_at").desc(),
+                F("id").desc(),
+                name="engagement_board_stage_since",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ staff in. Each read runs a fixed number of queries, however many engagements the
 from __future__ import annotations
 
 from cto.ops.selectors.attention import (  # noqa: F401  # the dashboard's reads, in one place
+    ATTENTION_SHOWN,
     AUDIT_QUIET_DAYS,
     EMPTY_STATES,
     QUOTE_EXPIRY_WARNING_DAYS,

@@ -4,18 +4,29 @@ failed reports, quotes about to expire, stale leads. One query per kind, whateve
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from cto.audits.models import Audit
+from cto.audits.models import Audit, AuditAnswer
 from cto.checklists.models import ChecklistItem
-from cto.checklists.selectors import due_this_week
-from cto.engagements.models import Engagement
+from cto.checklists.template import FINISHED
+from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
 from cto.pricing.models import Quote
 from cto.reports.models import Report
@@ -35,6 +46,9 @@ AUDIT_QUIET_DAYS = 3
 # for 30 days). Quotes already expired but still unanswered stay on the list until someone
 # revises them or the engagement is closed.
 QUOTE_EXPIRY_WARNING_DAYS = 7
+# Of each kind, the longest waiting: enough to act on today; the group says how many more wait.
+# Without a cap a practice's few thousand stale leads made the dashboard take seconds.
+ATTENTION_SHOWN = 10
 
 
 class AttentionKind(models.TextChoices):
@@ -62,16 +76,28 @@ class AttentionItem:
     url: str
     link_text: str
     since: datetime.date  # how long it has been waiting: the oldest comes first
+    kind_total: int = 1  # how many of its kind wait, shown or not (at most ATTENTION_SHOWN are)
 
 
 @dataclass(frozen=True)
 class AttentionGroup:
     kind: AttentionKind
-    items: list[AttentionItem]
+    items: list[AttentionItem]  # the longest waiting, at most ATTENTION_SHOWN
+    total: int = 0  # every one of the kind
 
     @property
     def empty_state(self) -> str:
         return EMPTY_STATES[self.kind]
+
+    @property
+    def more(self) -> int:
+        """How many the group does not show."""
+        return max(0, self.total - len(self.items))
+
+
+def _waiting_total() -> Window:
+    """How many rows the query finds before its LIMIT, in the same query."""
+    return Window(Count("*"))
 
 
 def _day(date: datetime.date) -> str:
@@ -98,23 +124,46 @@ def _quiet_since(*, today: datetime.date, days: int) -> datetime.datetime:
 
 def _overdue_items(today: datetime.date) -> list[AttentionItem]:
     """One entry per engagement, naming its oldest overdue item (an item due today is not
-    overdue yet). Reuses the checklists' own due-date rule through ``due_this_week``."""
-    by_engagement: dict[int, list[tuple[ChecklistItem, datetime.date]]] = {}
-    for item in due_this_week(today=today):
-        due = item.due_date()
-        engagement = item.checklist.engagement
-        if due is not None and due < today and engagement.stage not in RESTING_STAGES:
-            by_engagement.setdefault(engagement.pk, []).append((item, due))
+    overdue yet), the longest overdue first. Two queries: the entries, and how many engagements
+    have overdue items. The due date (day 1 is the start date, as in
+    ``cto.checklists.template.due_date``) is computed in the database, so only overdue items
+    are read, through the partial index of open items, never the million finished ones."""
+    start = F("checklist__engagement__start_date")
+    days_in = ExpressionWrapper(
+        (F("due_day") - 1) * datetime.timedelta(days=1), output_field=DurationField()
+    )
+    due = Cast(ExpressionWrapper(start + days_in, output_field=DateField()), DateField())
+    overdue = (
+        ChecklistItem.objects.live()
+        .exclude(status__in=FINISHED)
+        .exclude(checklist__engagement__stage__in=RESTING_STAGES)
+        .filter(checklist__engagement__start_date__isnull=False)
+        .annotate(due=due)
+        .filter(due__lt=today)
+    )
+    per_checklist = [F("checklist_id")]
+    oldest = (
+        overdue.select_related("checklist__engagement__organization", "checklist__engagement__lead")
+        .annotate(
+            overdue_count=Window(Count("*"), partition_by=per_checklist),
+            rank=Window(
+                RowNumber(), partition_by=per_checklist, order_by=[F("due_day"), F("position")]
+            ),
+        )
+        .filter(rank=1)
+        .order_by("due", "checklist__engagement__title", "checklist_id")[:ATTENTION_SHOWN]
+    )
     found = []
-    for items in by_engagement.values():
-        oldest, due = items[0]  # due_this_week lists the soonest due first
+    for item in oldest:
+        due = item.due
         when = f"was due {_day(due)} ({_ago((today - due).days)})"
         reason = (
-            f"“{oldest.title}” {when}."
-            if len(items) == 1
-            else f"{len(items)} checklist items are overdue; the oldest, “{oldest.title}”, {when}."
+            f"“{item.title}” {when}."
+            if item.overdue_count == 1
+            else f"{item.overdue_count} checklist items are overdue; the oldest, “{item.title}”, "
+            f"{when}."
         )
-        engagement = oldest.checklist.engagement
+        engagement = item.checklist.engagement
         found.append(
             AttentionItem(
                 kind=AttentionKind.OVERDUE_ITEMS,
@@ -125,18 +174,27 @@ def _overdue_items(today: datetime.date) -> list[AttentionItem]:
                 since=due,
             )
         )
-    return found
+    # Always asked, even when fewer than a page were found: the count of queries stays the same.
+    total = overdue.values("checklist_id").distinct().count()
+    return [replace(entry, kind_total=total) for entry in found]
 
 
 def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
+    # Counted and dated per audit in subqueries (an index lookup each), not by joining every
+    # answer and grouping by every selected column: that sorted on disk at 2k open audits.
+    answers = AuditAnswer.objects.filter(audit=OuterRef("pk")).order_by().values("audit")
     audits = (
         Audit.objects.filter(status=Audit.Status.OPEN)
         .exclude(engagement__stage__in=RESTING_STAGES)
         .select_related("engagement__organization", "engagement__lead")
-        .annotate(answered=Count("answers"), last_answer=Max("answers__updated_at"))
+        .annotate(
+            answered=Coalesce(Subquery(answers.annotate(n=Count("*")).values("n")), 0),
+            last_answer=Subquery(answers.annotate(last=Max("updated_at")).values("last")),
+        )
         .annotate(quiet_since=Coalesce("last_answer", "created_at"))
         .filter(quiet_since__lt=_quiet_since(today=today, days=AUDIT_QUIET_DAYS))
-        .order_by("quiet_since")
+        .annotate(kind_total=_waiting_total())
+        .order_by("quiet_since", "id")[:ATTENTION_SHOWN]
     )
     found = []
     for audit in audits:
@@ -156,6 +214,7 @@ def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
                 url=audit.get_absolute_url(),
                 link_text="Open the audit",
                 since=quiet,
+                kind_total=audit.kind_total,
             )
         )
     return found
@@ -172,7 +231,8 @@ def _failed_reports() -> list[AttentionItem]:
         .exclude(Exists(newer))
         .select_related("engagement__organization", "engagement__lead")
         .defer("snapshot")
-        .order_by("updated_at")
+        .annotate(kind_total=_waiting_total())
+        .order_by("updated_at", "id")[:ATTENTION_SHOWN]
     )
     found = []
     for report in reports:
@@ -187,6 +247,7 @@ def _failed_reports() -> list[AttentionItem]:
                 url=report.engagement.get_absolute_url() + "#reports-heading",
                 link_text="See its reports",
                 since=_local_date(report.updated_at),
+                kind_total=report.kind_total,
             )
         )
     return found
@@ -198,7 +259,8 @@ def _quotes_expiring(today: datetime.date) -> list[AttentionItem]:
         Quote.objects.filter(status=Quote.Status.SENT, valid_until__lte=horizon)
         .exclude(engagement__stage__in=RESTING_STAGES)
         .select_related("engagement__organization", "engagement__lead")
-        .order_by("valid_until", "id")
+        .annotate(kind_total=_waiting_total())
+        .order_by("valid_until", "id")[:ATTENTION_SHOWN]
     )
     found = []
     for quote in quotes:
@@ -221,18 +283,26 @@ def _quotes_expiring(today: datetime.date) -> list[AttentionItem]:
                 url=quote.get_absolute_url(),
                 link_text="Open the quote",
                 since=quote.valid_until,
+                kind_total=quote.kind_total,
             )
         )
     return found
 
 
 def _stale_leads(today: datetime.date) -> list[AttentionItem]:
+    latest_event = (
+        ActivityEvent.objects.filter(engagement=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     leads = (
         Engagement.objects.filter(stage=Stage.LEAD)
         .select_related("organization", "lead")
-        .annotate(last_activity=Coalesce(Max("events__created_at"), "created_at"))
+        # The newest event by the index event_engagement_recent, one lookup per lead.
+        .annotate(last_activity=Coalesce(Subquery(latest_event), "created_at"))
         .filter(last_activity__lt=_quiet_since(today=today, days=STALE_LEAD_DAYS))
-        .order_by("last_activity")
+        .annotate(kind_total=_waiting_total())
+        .order_by("last_activity", "id")[:ATTENTION_SHOWN]
     )
     found = []
     for engagement in leads:
@@ -249,14 +319,16 @@ def _stale_leads(today: datetime.date) -> list[AttentionItem]:
                 url=engagement.get_absolute_url(),
                 link_text="Open the engagement",
                 since=last,
+                kind_total=engagement.kind_total,
             )
         )
     return found
 
 
 def attention_list(*, today: datetime.date) -> list[AttentionItem]:
-    """What needs an operator, by kind (in ``AttentionKind`` order), the longest waiting first.
-    Six queries at most, however many engagements."""
+    """What needs an operator, by kind (in ``AttentionKind`` order), the longest waiting first,
+    at most ``ATTENTION_SHOWN`` of each (each item knows how many of its kind wait). Six
+    queries, however many engagements."""
     return [
         *_overdue_items(today),
         *_audits_waiting(today),
@@ -269,7 +341,9 @@ def attention_list(*, today: datetime.date) -> list[AttentionItem]:
 def attention_groups(items: list[AttentionItem]) -> list[AttentionGroup]:
     """Every kind, in order, with its items: an empty group still shows (its empty state says
     all is well)."""
-    return [
-        AttentionGroup(kind=kind, items=[item for item in items if item.kind == kind])
-        for kind in AttentionKind
-    ]
+    groups = []
+    for kind in AttentionKind:
+        shown = [item for item in items if item.kind == kind]
+        total = max(len(shown), max((item.kind_total for item in shown), default=0))
+        groups.append(AttentionGroup(kind=kind, items=shown, total=total))
+    return groups

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import Case, Count, F, Value, When
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from cto.engagements.models import Engagement
 from cto.engagements.stages import PIPELINE, Stage
@@ -22,9 +21,10 @@ BOARD_STAGES: tuple[Stage, ...] = (*PIPELINE, Stage.PAUSED, Stage.LOST)
 # links to the admin's list for the rest.
 CLOSED_STAGES = frozenset({Stage.COMPLETED, Stage.LOST})
 CLOSED_SHOWN = 5
-# Far more than a practice runs at once; a cap only so that a bulk import cannot make the page
-# unusable. Past it, too, the column links to the admin's list.
-OPEN_SHOWN = 50
+# More than a practice runs at once at any stage; a cap so that a bulk import (or years of
+# leads) cannot make the page unusable: past it, too, the column links to the admin's list.
+# At 50 a card a stage, the page rendered 360 cards at 100k engagements (200 ms of template).
+OPEN_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -55,38 +55,42 @@ class PipelineBoard:
 
 def pipeline_board() -> PipelineBoard:
     """Every stage in board order with its count and its engagements, and the monthly
-    recurring revenue. Three queries at most: the engagements (counted and ranked per stage by
-    window functions, so a closed stage's long tail is never loaded), and the revenue's two."""
+    recurring revenue. Three queries at most: the engagements, and the revenue's two.
+
+    The engagements are one UNION ALL of a part per stage: the stage's latest few by the index
+    `engagement_board_stage_since` (a LIMIT that stops early, however long the stage's tail),
+    each row carrying its stage's count from a subquery PostgreSQL runs once per part. Ranking
+    every engagement with window functions instead sorted the whole table on every visit
+    (1.4 s at 100k engagements)."""
     since = Coalesce("stage_changed_at", "created_at")
-    rows = (
-        Engagement.objects.select_related("organization", "lead")
-        .annotate(in_stage_since=since)
-        .annotate(
-            stage_total=models.Window(Count("id"), partition_by=[F("stage")]),
-            stage_rank=models.Window(
-                RowNumber(),
-                partition_by=[F("stage")],
-                order_by=[F("in_stage_since").desc(), F("id").desc()],
-            ),
-        )
-        .filter(
-            stage_rank__lte=Case(
-                When(stage__in=[stage.value for stage in CLOSED_STAGES], then=Value(CLOSED_SHOWN)),
-                default=Value(OPEN_SHOWN),
-            )
-        )
-        .order_by("in_stage_since", "id")
+    shown_rows = Engagement.objects.select_related("organization", "lead").annotate(
+        in_stage_since=since
     )
+    parts = []
+    for stage in BOARD_STAGES:
+        total = (
+            Engagement.objects.filter(stage=stage)
+            .order_by()
+            .values("stage")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        limit = CLOSED_SHOWN if stage in CLOSED_STAGES else OPEN_SHOWN
+        parts.append(
+            shown_rows.filter(stage=stage)
+            .annotate(stage_total=Coalesce(Subquery(total), Value(0)))
+            .order_by(F("in_stage_since").desc(), F("id").desc())[:limit]
+        )
     shown: dict[str, list[Engagement]] = {stage.value: [] for stage in BOARD_STAGES}
     totals: dict[str, int] = {}
-    for engagement in rows:
-        shown[engagement.stage].append(engagement)
+    for engagement in parts[0].union(*parts[1:], all=True):
+        shown[engagement.stage].append(engagement)  # latest first, within each stage
         totals[engagement.stage] = engagement.stage_total
     columns = [
         StageColumn(
             stage=stage,
             count=totals.get(stage.value, 0),
-            engagements=shown[stage.value][::-1] if stage in CLOSED_STAGES else shown[stage.value],
+            engagements=shown[stage.value] if stage in CLOSED_STAGES else shown[stage.value][::-1],
         )
         for stage in BOARD_STAGES
     ]

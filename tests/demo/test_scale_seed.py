@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+
+from cto.audits.models import Audit, AuditAnswer
+from cto.checklists.models import Checklist, ChecklistItem
+from cto.demo.scale import ScaleSizes, seed_scale, sizes_from
+from cto.demo.seed import OPERATOR, seed_demo
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.ops.selectors import ATTENTION_SHOWN, CLOSED_SHOWN, CLOSED_STAGES, OPEN_SHOWN
+from cto.users.models import Membership, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ScaleSizes(organizations=20, engagements=200, checklist_items=2_000, audits=150)
+SEEDED = (User, Organization, Membership, Engagement, ActivityEvent, Checklist, ChecklistItem)
+
+
+def _counts() -> dict[type[models.Model], int]:
+    return {model: model.objects.count() for model in (*SEEDED, Audit, AuditAnswer)}
+
+
+def test_the_seeder_adds_the_sizes_asked_for_next_to_the_demo() -> None:
+    seed_demo()
+    before = _counts()
+    report = seed_scale(sizes=SMALL)
+    after = _counts()
+    added = {model: after[model] - before[model] for model in after}
+    assert added[Organization] == 20
+    assert added[Engagement] == 200
+    assert added[ChecklistItem] == 2_000
+    assert added[Audit] == 150
+    assert added[Membership] == 40
+    assert report.rows["engagements.Engagement"] == 200
+    # The demo is still there, untouched, so the pages measured are the same pages.
+    assert Engagement.objects.filter(title="AI support agent to production").exists()
+    # Every stage is represented, closed work the most.
+    stages = dict(Engagement.objects.values_list("stage").annotate(n=models.Count("id")).order_by())
+    assert stages["completed"] > stages["lead"]
+    assert len(stages) == 9
+
+
+def test_seeded_rows_pass_full_clean() -> None:
+    seed_demo()
+    seed_scale(sizes=SMALL)
+    for model in (*SEEDED, Audit, AuditAnswer):
+        sample = list(model.objects.order_by("-pk")[:25])
+        assert sample, model
+        for row in sample:
+            row.full_clean()
+    # Finished items carry their date and who did them; blocked ones a reason.
+    done = ChecklistItem.objects.filter(status="done").order_by("-pk").first()
+    assert done is not None
+    assert done.effective_date
+    assert done.done_by_id
+    assert not ChecklistItem.objects.filter(status="blocked", status_reason="").exists()
+
+
+def test_the_same_seed_gives_the_same_world_twice() -> None:
+    seed_demo()
+    seed_scale(sizes=SMALL, seed=7)
+    first = list(Engagement.objects.order_by("-pk").values_list("stage", "kind")[:200])
+    seed_scale(sizes=SMALL, seed=7)  # a second run adds as much again, with fresh names
+    second = list(Engagement.objects.order_by("-pk").values_list("stage", "kind")[:200])
+    assert first == second
+    assert Organization.objects.count() == 2 + 40
+
+
+def test_sizes_from_scales_the_issue_sizes_and_takes_explicit_ones() -> None:
+    assert sizes_from(1.0) == ScaleSizes()
+    assert sizes_from(0.1, audits=5) == ScaleSizes(1_000, 10_000, 100_000, 5)
+
+
+def test_the_command_prints_what_it_added(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_scale", "--scale", "0.001")
+    out = capsys.readouterr().out
+    assert "engagements.Engagement" in out
+    assert "100 rows" in out  # 0.001 of 100k engagements
+
+
+def test_the_dashboard_keeps_its_queries_and_bounds_its_lists_past_demo_size(
+    django_assert_num_queries,
+) -> None:
+    seed_demo()
+    seed_scale(sizes=ScaleSizes(organizations=30, engagements=1_500, checklist_items=6_000,
+                                audits=800))  # fmt: skip
+    client = Client()
+    client.force_login(User.objects.get(email=OPERATOR.email))
+    client.get(reverse("ops:dashboard"))  # the session's first write is not the page's
+    # As at demo size (tests/ops): the user; the board and the revenue; overdue items and
+    # their count; audits, failed reports, quotes, stale leads.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("ops:dashboard"))
+    assert response.status_code == 200
+    groups = {group.kind.value: group for group in response.context["attention"]}
+    assert all(len(group.items) <= ATTENTION_SHOWN for group in groups.values())
+    stale = groups["stale_lead"]  # about 60 leads, most of them quiet for days
+    assert ATTENTION_SHOWN < stale.total <= Engagement.objects.filter(stage="lead").count()
+    assert stale.more == stale.total - ATTENTION_SHOWN
+    assert f"and {stale.more} more" in response.text
+    for column in response.context["board"].columns:
+        limit = CLOSED_SHOWN if column.stage in CLOSED_STAGES else OPEN_SHOWN
+        assert len(column.engagements) == min(limit, column.count)
+        assert column.count == Engagement.objects.filter(stage=column.stage).count()
