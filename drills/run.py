@@ -17,6 +17,10 @@ from drills.verdict import Verdict
 DRILLS: dict[str, tuple[str, str]] = {
     "races": ("drills.races", "run"),
     "ratelimit": ("drills.ratelimit", "run"),
+    "broker": ("drills.broker", "run"),
+    "database": ("drills.dboutage", "run"),
+    "workers": ("drills.workers", "run_killed"),
+    "poison": ("drills.workers", "run_poison"),
 }
 NAMES = tuple(DRILLS)
 
@@ -48,6 +52,9 @@ def main(argv: list[str]) -> int:
             verdict = Verdict(name, False, f"crashed: {error!r}")
         verdicts.append(verdict)
         print(f"{verdict.line()}  ({time.monotonic() - started:.1f} s)", flush=True)
+    from drills import broker_keys
+
+    broker_keys.forget_run()  # the run's queues in Redis: whichever drills published to them
     failed = [verdict.name for verdict in verdicts if not verdict.passed]
     print(f"drills: {len(verdicts) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
