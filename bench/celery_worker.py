@@ -1,8 +1,7 @@
 """A real Celery worker for the benchmarks, and the time stamps it leaves of each task.
 
 `worker_process()` starts `celery -A cto worker` as production does (both queues, the app's own
-settings), in a process group of its own, waits for it to say " ready." and stops it whole on
-exit, like tests/celery_worker.py (which the benchmarks do not import: tests/ is not theirs).
+settings) through the launcher the tests and drills use too (cto/core/worker_process.py).
 
 The one addition is `--include bench.celery_worker`: this module, loaded by the worker before it
 forks its pool, stamps each task's arrival at the consumer and its start and end in the pool
@@ -14,22 +13,18 @@ where a task's time went. With that variable unset, importing this module connec
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from celery import signals
 
+from cto.core.worker_process import WorkerProcess, celery_worker
+
 ROOT = Path(__file__).resolve().parent.parent
-READY_TIMEOUT_S = 120  # two cold Django starts on a busy 2-core machine
 STAMPS_VARIABLE = "BENCH_TASK_STAMPS"
 RENDER_TASK = "cto.reports.tasks.render_report"  # the only task stamped
 
@@ -92,56 +87,21 @@ def stamps_read(path: Path) -> dict[int, dict[str, float]]:
 # --- The worker ------------------------------------------------------------------------------
 
 
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def children(self) -> list[int]:
-        """The pids of the pool processes that run the tasks."""
-        listing = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in listing.read_text().split()] if listing.exists() else []
-
-
 @contextmanager
-def worker_process(*, env: dict[str, str], concurrency: int, log_dir: Path) -> Iterator[Worker]:
+def worker_process(
+    *, env: dict[str, str], concurrency: int, log_dir: Path
+) -> Iterator[WorkerProcess]:
     """`celery worker` with ``concurrency`` pool processes on both queues, with ``env`` as its
     whole environment; yielded once it is ready to consume, stopped on exit."""
-    log_path = log_dir / f"worker-{concurrency}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "cto",
-        "worker",
-        "--loglevel=INFO",
-        f"--concurrency={concurrency}",
-        "--queues=celery,reports",
-        "--without-gossip",
-        "--without-mingle",
-        "--include=bench.celery_worker",
-        f"--hostname=bench-{uuid.uuid4().hex[:8]}@%h",
-    ]
-    with log_path.open("wb") as log:
-        # A session of its own: the finally below can stop the pool processes with it.
-        process = subprocess.Popen(  # noqa: S603  # our own command line
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while b" ready." not in log_path.read_bytes():
-            if process.poll() is not None:
-                raise RuntimeError(f"The worker exited early:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"The worker was not ready in time:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield Worker(process, log_path)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=30)
-        with suppress(ProcessLookupError):  # pool processes a killed parent left behind
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    with celery_worker(
+        log=log_dir / f"worker-{concurrency}.log",
+        env=env,
+        options=[
+            f"--concurrency={concurrency}",
+            "--queues=celery,reports",
+            "--include=bench.celery_worker",
+        ],
+        cwd=ROOT,
+        name="bench",
+    ) as worker:
+        yield worker

@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,6 +33,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from cto.core import worker_process
 from cto.engagements.models import Engagement
 from cto.intake import services as intake_services
 from cto.intake.models import IntakeResponse, TreeVersion
@@ -50,6 +50,7 @@ PACE_SECONDS = 1.5  # between one stream's units of work: a busy morning, not a 
 RECOVERY_TIMEOUT = 150
 # The worker's settings for the drill: a short deadline and a sweep every few seconds, so the
 # sweeper's work shows within the drill rather than in ten minutes.
+LOGS = Path(settings.BASE_DIR) / "var" / "drills"
 STUCK_AFTER_SECONDS = 15
 SWEEP_SECONDS = 5
 CATCHING_UP = "catching up"
@@ -121,43 +122,56 @@ class Redis:
             return False
 
 
+@dataclass
+class Supervisor:
+    """What systemd's Restart=always does for a production worker: start it again when it
+    exits. It is needed: kombu's Redis transport can crash the worker's main process when the
+    connection drops while a message is unacknowledged (restoring it needs the connection just
+    lost: "Unrecoverable error: AttributeError ... 'hostname'")."""
+
+    restarts: int = 0
+
+
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker of both queues with beat inside it (the sweeper), stopped on exit."""
-    output = log.open("w")
-    process = subprocess.Popen(  # noqa: S603  # the project's own worker
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cto",
-            "worker",
-            "--beat",
-            "--queues=celery,reports",
-            "--concurrency=2",
-            "--loglevel=INFO",
-            f"--schedule={log.parent / 'celerybeat-schedule'}",
-        ],
-        env={**os.environ, **env},
-        stdout=output,
-        stderr=output,
-    )
+def celery_worker(env: dict[str, str], log: Path) -> Iterator[Supervisor]:
+    """A worker of both queues with beat inside it (the sweepers), restarted whenever it
+    exits, until the drill ends."""
+    supervisor = Supervisor()
+    stop = threading.Event()
+    started = threading.Event()
+
+    def run() -> None:
+        number = 0
+        while not stop.is_set():
+            number += 1
+            with worker_process.celery_worker(
+                log=log.with_name(f"{log.stem}-{number}{log.suffix}"),
+                env={**os.environ, **env},
+                options=[
+                    "--beat",
+                    "--queues=celery,reports",
+                    "--concurrency=2",
+                    f"--schedule={log.parent / 'celerybeat-schedule'}",
+                ],
+                name="drill-broker",
+            ) as worker:
+                started.set()
+                while not stop.is_set() and worker.process.poll() is None:
+                    stop.wait(0.2)
+            if not stop.is_set():
+                supervisor.restarts += 1
+                stop.wait(1)  # as a supervisor's restart delay
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not started.wait(worker_process.READY_TIMEOUT_S + 10):
+        stop.set()
+        raise RuntimeError("the drill's worker did not start")
     try:
-        deadline = time.monotonic() + 60
-        while " ready." not in log.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield process
+        yield supervisor
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        output.close()
+        stop.set()
+        thread.join(timeout=60)
 
 
 # --- Traffic --------------------------------------------------------------------------------
@@ -370,7 +384,7 @@ def run() -> Verdict:
         worker_env = env | {"DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "VAR_DIR": tmp}
         try:
             with (
-                celery_worker(worker_env, Path(tmp) / "worker.log"),
+                celery_worker(worker_env, Path(tmp) / "worker.log") as supervisor,
                 gunicorn(workers=2, env=env) as server,
             ):
                 staff = Browser(server, _operator_cookies(operator))
@@ -394,6 +408,10 @@ def run() -> Verdict:
                 recovery = time.monotonic() - back
         finally:
             redis_server.stop()
+            # The worker's log outlives the run, for a failure to be read (var/ is ignored).
+            LOGS.mkdir(parents=True, exist_ok=True)
+            for log in Path(tmp).glob("worker-*.log"):
+                shutil.copy(log, LOGS / f"broker-{log.name}")
     codes = Counter(tally.statuses)
     failures = sum(n for code, n in codes.items() if code >= 500 or code == 0)
     missing = _rows_missing(tally, operator, requested_before)
@@ -421,7 +439,8 @@ def run() -> Verdict:
         f"{'all' if not missing else 'NOT all'} with their rows; "
         f"{tally.waits_said} pages said we are catching up; "
         f"{ready}/{reports} reports ready, {told}/{asked} requesters told and "
-        f"{leads - unmailed}/{leads} leads emailed {recovery:.0f} s after Redis returned"
+        f"{leads - unmailed}/{leads} leads emailed {recovery:.0f} s after Redis returned "
+        f"(the worker restarted by its supervisor {supervisor.restarts} times)"
     )
     if missing:
         figures += f"; missing: {missing[:3]}"

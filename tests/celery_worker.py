@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-READY_TIMEOUT_S = 60
+from cto.core import worker_process
+
+# The worker a test gets: its pool processes can be listed and killed.
+Worker = worker_process.WorkerProcess
 
 
 def test_database_url() -> str:
@@ -28,65 +26,20 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
 
 
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def children(self) -> list[int]:
-        """The pids of the pool processes that run the tasks."""
-        listing = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in listing.read_text().split()] if listing.exists() else []
-
-
 @contextmanager
 def celery_worker_process(
     *, log_dir: Path, env: dict[str, str] | None = None, name: str = "worker"
 ) -> Iterator[Worker]:
-    """Start `celery worker` (both queues) against the test database and the configured
-    broker, in a process group of its own (so a test can kill it whole); yield it once it is
-    ready to consume; stop it on exit."""
-    worker_env = {**os.environ, "DATABASE_URL": test_database_url(), **(env or {})}
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cto",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                "--queues=celery,reports",
-                "--without-gossip",
-                "--without-mingle",
-                f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=worker_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while b" ready." not in log_path.read_bytes():
-            if process.poll() is not None:
-                raise RuntimeError(f"The worker exited early:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"The worker was not ready in time:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield Worker(process, log_path)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-        with suppress(ProcessLookupError):  # pool processes a killed parent left behind
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    """Start `celery worker` (both queues, one pool process) against the test database and
+    the configured broker; yield it once it is ready to consume; stop it on exit."""
+    with worker_process.celery_worker(
+        log=log_dir / f"{name}.log",
+        env={**os.environ, "DATABASE_URL": test_database_url(), **(env or {})},
+        options=["--concurrency=1", "--queues=celery,reports"],
+        cwd=settings.BASE_DIR,
+        name=f"test-{name}",
+    ) as worker:
+        yield worker
 
 
 @contextmanager

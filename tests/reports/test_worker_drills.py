@@ -67,8 +67,7 @@ def test_a_worker_killed_while_rendering_loses_no_report(
             lambda: Report.objects.filter(pk=slow.pk, status="rendering").exists(), timeout=60
         )
         assert rendering, worker.log.read_text()
-        os.killpg(worker.process.pid, signal.SIGKILL)  # the whole worker, pool and all
-        worker.process.wait()
+        worker.kill()  # the whole worker, pool and all
     assert _status(slow)[0] == ("rendering", 1)
 
     with celery_worker_process(log_dir=tmp_path, name="restarted") as worker:
