@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cto.core.locks import held_by_this_process
 from cto.core.queue import publish, publish_on_commit
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -160,12 +161,22 @@ def _fail(report_id: int, message: str, *, final: bool = True) -> None:
 
 def report_render(*, report_id: int, time_budget: float | None = None) -> Report | None:
     """Render a queued report once. The row is claimed under a lock, so two deliveries of the
-    task make one file and one ready record.
+    task make one file and one ready record; and a delivery that finds another live process
+    rendering the report leaves it to that one (a report the sweeper queued again while it
+    waited in a long queue is not rendered twice at once, nor charged a second attempt). A
+    process killed mid-render holds nothing: its redelivery renders.
 
     Content over budget, a rendering past the time limit, or a fault of the template end the
     report `failed` with the message, at once: trying again would give the same. A database
     error is transient: the report goes back to `queued` and the error is raised for the task
     to retry with backoff."""
+    with held_by_this_process("reports.render", report_id) as ours:
+        if not ours:
+            return Report.objects.filter(pk=report_id).first()
+        return _render_claimed(report_id, time_budget)
+
+
+def _render_claimed(report_id: int, time_budget: float | None) -> Report | None:
     claimed = _claim(report_id)
     if claimed is None:
         return Report.objects.filter(pk=report_id).first()

@@ -8,21 +8,25 @@ import datetime
 import io
 from pathlib import Path
 
+import psycopg
 import pypdf
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from cto.core import locks
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.intake.models import TreeVersion
 from cto.reports import services
 from cto.reports.models import Report
 from cto.users.models import Organization, User
+from tests.celery_worker import test_database_url, wait_for
 from tests.intake.test_views import CONTACT, walk_to_result
 from tests.intake.test_views import version as version  # the fixture, for the intake tests
 from tests.users.factories import MembershipFactory
@@ -89,6 +93,34 @@ def test_a_report_whose_worker_was_lost_three_times_ends_failed(
     assert (report.status, report.attempts) == ("failed", 3)
     assert "stopped 3 times" in report.error
     assert demo.events.filter(data__change="v1 failed").count() == 1
+
+
+def test_a_delivery_leaves_a_report_another_live_process_renders_alone(
+    demo: Engagement, operator: User
+) -> None:
+    report = _request(demo, operator)
+    # Another worker process, mid-render: it holds the report's lock on its own connection.
+    with psycopg.connect(test_database_url(), autocommit=True) as other:
+        other.execute(
+            "SELECT pg_advisory_lock(%s, %s)", [locks._namespace("reports.render"), report.pk]
+        )
+        left = services.report_render(report_id=report.pk)
+        assert left is not None
+        assert (left.status, left.attempts) == ("queued", 0)  # not rendered, not charged
+    # That process is gone: the server drops its lock as it ends the closed connection's
+    # session (a moment after the close), and the next delivery renders.
+    assert wait_for(lambda: not _advisory_locks(report.pk), timeout=10)
+    rendered = services.report_render(report_id=report.pk)
+    assert rendered is not None
+    assert (rendered.status, rendered.attempts) == ("ready", 1)
+
+
+def _advisory_locks(key: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [key]
+        )
+        return int(cursor.fetchone()[0])
 
 
 def test_a_failed_report_is_retried_from_its_snapshot(demo: Engagement, operator: User) -> None:
