@@ -32,7 +32,8 @@ def held_by_this_process(name: str, key: int) -> Iterator[bool]:
     if connection.vendor != "postgresql":
         yield True
         return
-    # The two-integer form takes 32-bit keys: ids 2**31 apart share a lock (one may wait for the sweeper: a delay, no harm).
+    # The two-integer form takes 32-bit keys: ids 2**31 apart share a lock (one of them may
+    # wait for the sweeper: a delay, no harm).
     namespace, key = _namespace(name), key & 0x7FFFFFFF
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [namespace, key])
