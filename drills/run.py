@@ -17,6 +17,7 @@ from drills.verdict import Verdict
 DRILLS: dict[str, tuple[str, str]] = {
     "races": ("drills.races", "run"),
     "ratelimit": ("drills.ratelimit", "run"),
+    "fuzz": ("drills.fuzz", "run"),
     "broker": ("drills.broker", "run"),
     "database": ("drills.dboutage", "run"),
     "workers": ("drills.workers", "run_killed"),

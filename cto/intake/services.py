@@ -21,6 +21,7 @@ from cto.users.models import Membership, Organization, User
 from cto.users.services import membership_ensure, user_get_or_create
 
 CONTACT_MAX_LENGTH = 200
+RESUME_EMAIL_MAX_LENGTH = IntakeResponse._meta.get_field("resume_email").max_length or 254
 
 
 class IntakeError(ValidationError):
@@ -305,6 +306,13 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
         raise IntakeError(
             "Please give a valid email address, like name@company.com.", code="bad_email"
         ) from error
+    # validate_email allows 320 characters, the column 254: a longer address would fail the
+    # save with a database error instead of a message.
+    if len(email.lower()) > RESUME_EMAIL_MAX_LENGTH:
+        raise IntakeError(
+            f"Please give an email address of at most {RESUME_EMAIL_MAX_LENGTH} characters.",
+            code="bad_email",
+        )
     with transaction.atomic():
         locked = IntakeResponse.objects.select_for_update().get(pk=response.pk)
         if locked.status != IntakeResponse.Status.IN_PROGRESS:

@@ -4,6 +4,7 @@ decide."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from cto.intake.models import IntakeResponse
 from cto.intake.selectors import SESSION_KEY, intake_response_in_session
 
 TREE_SLUG = "cto-fit"
+# The shape of IntakeResponse.token (secrets.token_urlsafe).
+RESUME_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # A field people never see: only bots fill it in. Named like something a bot would want to fill.
 HONEYPOT = "website"
 
@@ -267,7 +270,13 @@ def intake_thanks(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def intake_resume(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    response = IntakeResponse.objects.with_version().filter(token=token).first()
+    # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) is a mistyped or forged link, answered without asking the database.
+    response = (
+        IntakeResponse.objects.with_version().filter(token=token).first()
+        if RESUME_TOKEN.fullmatch(token)
+        else None
+    )
     if response is None:
         return render(
             request,

@@ -56,8 +56,13 @@ class Report(TimeStampedModel):
     notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the requester was told it is ready"
     )
+    # None for the reports nobody asked for by hand: the intake summary a submission queues.
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ReportQuerySet.as_manager()

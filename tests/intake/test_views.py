@@ -284,6 +284,16 @@ def test_an_unknown_resume_token_is_refused_clearly(client: Client, version: Tre
     assert "This link is not valid" in reply.text
 
 
+@pytest.mark.parametrize("token", ["ab%00cd", "%00", "a%20b", "%ED%A0%80", "x" * 65])
+def test_a_malformed_resume_token_is_refused_clearly(
+    client: Client, version: TreeVersion, token: str
+) -> None:
+    # Found by the fuzz drill: a NUL byte in the token reached the query and answered 500.
+    reply = client.get(f"/intake/resume/{token}/")
+    assert reply.status_code == 404
+    assert "This link is not valid" in reply.text
+
+
 def test_a_submitted_responses_resume_link_reveals_nothing(
     client: Client, version: TreeVersion
 ) -> None:
