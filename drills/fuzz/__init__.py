@@ -13,6 +13,7 @@ properties with fewer examples in ``make test``.
 from __future__ import annotations
 
 import time
+import warnings
 
 from django.db import transaction
 from django.test.utils import setup_test_environment, teardown_test_environment
@@ -36,7 +37,9 @@ def run() -> Verdict:
     # DEBUG off, email to memory, "testserver" an allowed host: as the test client expects.
     setup_test_environment(debug=False)
     try:
-        with watching(tally), transaction.atomic():
+        with watching(tally), transaction.atomic(), warnings.catch_warnings():
+            # whitenoise's, once per handler: the drills serve no collected static files.
+            warnings.filterwarnings("ignore", "No directory at", UserWarning)
             rows = Rows()
             world = world_module.build()
             check_rows(tally, rows, "setting up")  # the services' own rows, once

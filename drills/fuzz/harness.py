@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.signals import got_request_exception
 from django.db import models, transaction
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import Client
 from django.test.client import ClientHandler
 
@@ -37,6 +37,11 @@ CHECKED_APPS = ("intake", "engagements", "users", "reports", "account")
 # Loggers that would print a line for every refused request of the fuzz.
 NOISY_LOGGERS = ("django.request", "django.security", "django.server", "cto", "allauth")
 FIRST_PROBLEMS = 5  # how many problems a report quotes in full
+# gunicorn's limit_request_line (its default, which the README's deployment keeps): a longer
+# URL is refused before Django sees it. The fuzz answers such requests with the 414 the server
+# would send: passing them on would only measure Django's own URL decoding, which is quadratic
+# in the broken UTF-8 sequences of a megabyte-long path.
+MAX_REQUEST_LINE = 4094
 
 Fields = Mapping[str, str | Sequence[str]]
 
@@ -118,16 +123,21 @@ class Visitor(Client):
         fields: Fields | None = None,
         *,
         htmx: bool = False,
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         """GET (fields in the query) or POST (fields in an urlencoded body) ``path``, which must
         already be percent-encoded. Each request gets a savepoint of its own, released when it
         went well and rolled back when it failed, as the autocommit of a real request would."""
         headers = {"HX-Request": "true"} if htmx else {}
         body = form_body(fields or {})
+        url = f"{path}?{body}" if method == "GET" and body else path
+        if len(f"{method} {url} HTTP/1.1") > MAX_REQUEST_LINE:
+            self.tally.requests += 1
+            self.tally.statuses[414] += 1
+            return HttpResponse(status=414)
         savepoint = transaction.savepoint()
         failures = self.tally.exceptions
         if method == "GET":
-            response = self.generic("GET", f"{path}?{body}" if body else path, headers=headers)
+            response = self.generic("GET", url, headers=headers)
         else:
             response = self.generic(
                 method,
@@ -148,9 +158,11 @@ class Visitor(Client):
         self._look_for_injections(method, path, response)
         return response
 
-    def _look_for_injections(self, method: str, path: str, response: HttpResponse) -> None:
-        if not response.get("Content-Type", "").startswith("text/html"):
-            return
+    def _look_for_injections(self, method: str, path: str, response: HttpResponseBase) -> None:
+        if not isinstance(response, HttpResponse) or not response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
+            return  # streamed files and JSON are not pages
         page = response.content.decode(errors="replace")
         for injection in INJECTIONS:
             if injection in page:

@@ -163,11 +163,15 @@ class IntakeMachine(RuleBasedStateMachine):
         self.visitor.cookies.clear()
 
 
-def run_machine(*, world: World, tally: Tally, rows: Rows, runs: int, steps: int) -> None:
-    """``runs`` runs of at most ``steps`` steps; raises (a shrunk run) when one fails."""
+def run_machine(
+    *, world: World, tally: Tally, rows: Rows, runs: int, steps: int, derandomize: bool = False
+) -> None:
+    """``runs`` runs of at most ``steps`` steps; raises (a shrunk run) when one fails.
+    ``derandomize`` as for ``run_form``."""
     machine = type(
         "IntakeMachineRun", (IntakeMachine,), {"world": world, "tally": tally, "rows": rows}
     )
     run_state_machine_as_test(
-        machine, settings=hypothesis_settings(runs, stateful_step_count=steps)
+        machine,
+        settings=hypothesis_settings(runs, stateful_step_count=steps, derandomize=derandomize),
     )

@@ -1,5 +1,6 @@
 """The fuzz drill in a reduced form, for make test: every public form with a few dozen hostile
-examples, and short runs of the intake state machine (the full form: `make drills`)."""
+examples, and short runs of the intake state machine, the same examples every run (the full
+form, which explores anew each time: `make drills`)."""
 
 from __future__ import annotations
 
@@ -50,14 +51,21 @@ def test_the_rows_the_services_make_for_the_fuzz_pass_full_clean(tally: Tally, d
 def test_a_public_form_survives_hostile_input(
     name: str, world: World, tally: Tally, rows: Rows
 ) -> None:
-    run_form(name, world=world, tally=tally, rows=rows, examples=EXAMPLES)
+    run_form(name, world=world, tally=tally, rows=rows, examples=EXAMPLES, derandomize=True)
     assert tally.examples[name] >= EXAMPLES
     assert tally.requests >= EXAMPLES
     assert tally.clean, tally.problems
 
 
 def test_the_intake_survives_any_order_of_steps(world: World, tally: Tally, rows: Rows) -> None:
-    run_machine(world=world, tally=tally, rows=rows, runs=MACHINE_RUNS, steps=MACHINE_STEPS)
+    run_machine(
+        world=world,
+        tally=tally,
+        rows=rows,
+        runs=MACHINE_RUNS,
+        steps=MACHINE_STEPS,
+        derandomize=True,
+    )
     assert tally.examples[MACHINE] >= MACHINE_RUNS
     assert tally.steps >= MACHINE_RUNS
     assert tally.clean, tally.problems
