@@ -22,7 +22,8 @@ test:
 bench:
 	@scripts/bench
 
-# Races, rate limits through gunicorn: each drill prints PASS/FAIL with its figures (~1 min).
+# Fault drills (races, rate limits, fuzz, broker and database outages, killed and poisoned
+# workers): each starts what it needs and prints PASS/FAIL with its figures (~6 min).
 drills:
 	@scripts/drills $(ARGS)
 
