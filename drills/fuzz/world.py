@@ -14,18 +14,11 @@ from cto.intake.models import IntakeResponse, TreeVersion
 from cto.intake.playbooks import load_shipped_trees
 from cto.users import services as user_services
 from cto.users.models import Invitation, Membership, Organization, User
+from drills import scene
 
-TREE_SLUG = "cto-fit"
 PASSWORD = "fuzz horse battery staple"  # noqa: S105  # a throwaway user's, rolled back
-# A path through the shipped tree to an outcome (the AI one), as the services take answers.
-AI_PATH = (
-    ("building", {"text": "Claims agent"}),
-    ("ai_role", {"choices": ["core"]}),
-    ("ai_actions", {"choices": ["decide"]}),
-    ("agents", {"choices": ["yes"]}),
-    ("retrieval", {"choices": ["no"]}),
-    ("pains", {"choices": ["costs"]}),
-)
+# The drills' path through the shipped tree to an outcome (the AI one).
+AI_PATH = tuple(scene.ANSWERS)
 OTHER_TREE = {
     "slug": "fuzz-other",
     "title": "Another tree",
@@ -85,7 +78,7 @@ class World:
 
 def answered_response(count: int) -> IntakeResponse:
     """A response with the first ``count`` answers of AI_PATH (all of them: at its outcome)."""
-    response = intake_services.intake_start(tree_slug=TREE_SLUG)
+    response = intake_services.intake_start(tree_slug=scene.TREE_SLUG)
     for node, raw in AI_PATH[:count]:
         intake_services.intake_answer(
             response=response, node=node, raw=raw, tree_version_id=response.tree_version_id
@@ -96,7 +89,7 @@ def answered_response(count: int) -> IntakeResponse:
 
 def build() -> World:
     load_shipped_trees(publish=True)  # already there in the drills' database: a no-op then
-    version = TreeVersion.objects.current(TREE_SLUG)
+    version = TreeVersion.objects.current(scene.TREE_SLUG)
     assert version is not None, "the shipped tree did not load"  # noqa: S101  # setup, not input
     other, _ = intake_services.tree_version_create(definition=OTHER_TREE, by=None)
     other = intake_services.tree_version_publish(version=other, by=None)
