@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,23 +40,45 @@ def log(message: str) -> None:
     print(f"bench/scale: {message}", file=sys.stderr, flush=True)
 
 
-def measure(get: Callable[[], Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Page:
+    get: Callable[[], Any]
+    # The dashboard and the engagement page are cached until the data changes: measured
+    # "first visit" with the change counter moved on before each request (outside the timing),
+    # as any write does; and "cached" as they are served until the next one.
+    cold: bool = False
+
+
+def measure(page: Page) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    def a_change() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('cto_changes')")
+
+    def get() -> Any:
+        if page.cold:
+            a_change()
+        return page.get()
 
     for _ in range(WARMUP):
         response = get()
         if response.status_code != 200:
             path = response.request["PATH_INFO"]
             sys.exit(f"bench/scale: {path} answered {response.status_code}")
+    if page.cold:
+        a_change()
     with CaptureQueriesContext(connection) as queries:
-        get()
+        page.get()
     # Read now: every request starts by clearing the connection's query log.
     captured = list(queries.captured_queries)
     timings = []
     for _ in range(ROUNDS):
+        if page.cold:
+            a_change()
         started = time.perf_counter()
-        get()
+        page.get()
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     slowest = max(captured, key=lambda q: float(q["time"]), default=None)
@@ -68,7 +91,7 @@ def measure(get: Callable[[], Any]) -> dict[str, Any]:
     }
 
 
-def pages() -> dict[str, Callable[[], Any]]:
+def pages() -> dict[str, Page]:
     """The pages, each a GET by the person who reads it: the demo's operator for the dashboard
     and the admin, the demo's clients for their own engagement and checklist."""
     from django.test import Client
@@ -89,23 +112,32 @@ def pages() -> dict[str, Callable[[], Any]]:
     portal = Engagement.objects.get(title="AI support agent to production").pk
     checklist = Engagement.objects.get(title="Platform modernisation").pk
     admin_list = "/admin/engagements/engagement/"
+
+    def dashboard() -> Any:
+        return operator.get("/ops/")
+
+    def engagement_page() -> Any:
+        return northwind.get(f"/portal/engagements/{portal}/")
+
     return {
-        "operator dashboard": lambda: operator.get("/ops/"),
-        "admin engagements": lambda: operator.get(admin_list),
-        "admin engagements, stage filter": lambda: operator.get(
-            admin_list + "?stage__exact=active"
+        "operator dashboard, first visit": Page(dashboard, cold=True),
+        "operator dashboard, cached": Page(dashboard),
+        "admin engagements": Page(lambda: operator.get(admin_list)),
+        "admin engagements, stage filter": Page(
+            lambda: operator.get(admin_list + "?stage__exact=active")
         ),
-        "admin engagements, search": lambda: operator.get(admin_list + "?q=northwind"),
-        "portal engagement": lambda: northwind.get(f"/portal/engagements/{portal}/"),
-        "checklist": lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/"),
+        "admin engagements, search": Page(lambda: operator.get(admin_list + "?q=northwind")),
+        "portal engagement, first visit": Page(engagement_page, cold=True),
+        "portal engagement, cached": Page(engagement_page),
+        "checklist": Page(lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/")),
     }
 
 
 def run_pages(label: str) -> dict[str, dict[str, Any]]:
     measured = {}
-    for name, get in pages().items():
+    for name, page in pages().items():
         log(f"{label}: {name}")
-        measured[name] = measure(get)
+        measured[name] = measure(page)
     return measured
 
 

@@ -149,6 +149,11 @@ CACHES = {
     )
 }
 
+# The dashboard and the engagement page keep their rendered content here until the next change
+# to the domain's tables (cto/core/changes.py): entries are never invalidated, only no longer
+# asked for, and this is how long an unasked one stays.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
+
 # Public forms are rate-limited per client address in this cache (django-ratelimit). Its
 # checks want a cache shared by every process: in production that is REDIS_URL, so a missing
 # one fails `check`. Django's own Redis backend increments atomically, which is all it needs.
