@@ -217,6 +217,27 @@ def test_overdue_items_are_one_entry_per_engagement_naming_the_oldest(
     )
 
 
+def test_the_overdue_group_counts_every_engagement_behind_the_ones_it_shows(
+    running: Engagement, organization: Organization
+) -> None:
+    engagements = [running] + [
+        EngagementFactory(organization=organization, stage=Stage.ACTIVE, start_date=days_ago(6))
+        for _ in range(selectors.ATTENTION_SHOWN + 2)
+    ]
+    for index, engagement in enumerate(engagements):
+        # Several overdue items each, in varying numbers: engagements are counted, not items.
+        for day in range(1, 2 + index % 3):
+            checklist_item(engagement, due_day=day, title=f"Item {day}")
+    [group] = [
+        group
+        for group in selectors.attention_groups(selectors.attention_list(today=TODAY))
+        if group.kind == AttentionKind.OVERDUE_ITEMS
+    ]
+    assert len(group.items) == selectors.ATTENTION_SHOWN
+    assert group.total == selectors.ATTENTION_SHOWN + 3
+    assert group.more == 3
+
+
 @pytest.mark.parametrize("stage", [Stage.PAUSED, Stage.COMPLETED, Stage.LOST])
 def test_a_resting_engagement_needs_no_attention(running: Engagement, stage: Stage) -> None:
     checklist_item(running, due_day=1, title="Access granted")
