@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from cto.core.changes import mark
 from cto.engagements import selectors
+from cto.engagements.models import Engagement
 from cto.engagements.stages import PIPELINE, next_step
 from cto.users.http import AuthenticatedRequest
 
@@ -33,7 +36,11 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     data. The reads below are lazy: only a miss of the cached fragment makes them."""
     changes = mark()  # before anything the page shows is read
     title = selectors.engagement_title(user=request.user, pk=pk)  # or 404, on every request
-    engagement = SimpleLazyObject(lambda: selectors.engagement_for_page(user=request.user, pk=pk))
+    # Stands in for the engagement, loaded on first use (only a miss of the cache uses it).
+    engagement = cast(
+        Engagement,
+        SimpleLazyObject(lambda: selectors.engagement_for_page(user=request.user, pk=pk)),
+    )
     # Read through the reverse relations: this app never imports the apps built on it.
     audits = SimpleLazyObject(lambda: list(engagement.audits.order_by("-number")))
     quotes = SimpleLazyObject(lambda: list(engagement.quotes.order_by("-number", "-revision")))
