@@ -4,6 +4,7 @@ for operators the funnel of a tree version."""
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
@@ -16,11 +17,32 @@ SESSION_KEY = "intake_token"
 
 
 def intake_response_in_session(session: SessionBase) -> IntakeResponse | None:
-    """The response this browser is filling in or has sent, if any."""
+    """The response this browser is filling in or has sent, if any, with its tree version.
+
+    Every intake request starts here, so it costs one indexed query and nothing else: the SQL
+    is the ORM's own, compiled once per process (compiling it took four times as long as running
+    it), and the published tree version comes from the process's copy (it never changes).
+    """
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
         return None
-    return IntakeResponse.objects.with_version().filter(token=token).first()
+    sql = _response_by_token_sql(IntakeResponse.objects.db)
+    response = next(iter(IntakeResponse.objects.raw(sql, [token])), None)
+    if response is None:
+        return None
+    version = TreeVersion.published_by_pk(response.tree_version_id)
+    if version is not None:  # else a draft (only in tests): loaded when first used
+        response.tree_version = version
+    return response
+
+
+@functools.cache
+def _response_by_token_sql(alias: str) -> str:
+    query = IntakeResponse.objects.filter(token="").order_by().query
+    sql, params = query.get_compiler(alias).as_sql()
+    if params != ("",):  # the token must be the only parameter
+        raise RuntimeError(f"Unexpected parameters in the response lookup: {params!r}")
+    return str(sql)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ decide."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from cto.core.htmx import HtmxHttpRequest
+from cto.core.pagecache import cached_page
 from cto.core.ratelimits import over_limit, too_many_requests
 from cto.intake import services
 from cto.intake import tree as tree_module
@@ -78,7 +80,15 @@ def _screen(
     context.update(response=response, error=error)
     if request.htmx:
         template += "#screen"
-    page = render(request, template, context, status=status)
+    if node in tree.outcomes:
+        page = render(request, template, context, status=status)
+    else:
+        # The same screen for everyone at this point of this tree version: cached under what
+        # it shows (the version's own checksum too, should two databases share one cache).
+        version = response.tree_version
+        shown = [version.pk, version.checksum, node, json.dumps(context["answer"], sort_keys=True)]
+        shown += [context["progress_done"], context["progress_total"], context["back_url"], error]
+        page = cached_page(request, template, context, keys=shown, status=status)
     if request.htmx and push:
         push_url(page, _url_for(node, tree))
     return page

@@ -186,6 +186,8 @@ def test_the_tolerant_cache_is_an_ordinary_cache_while_redis_answers(
     cache.delete("count")
     with pytest.raises(ValueError, match="not found"):
         cache.incr("count")  # a missing key, as every backend says it
+    # One redis-py client per connection pool, not a new one for every operation.
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 def test_the_cache_is_tried_again_after_an_outage(

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cto.core.templatetags.fragments import csrf_placeholder
+from cto.core.pagecache import csrf_placeholder
 from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
 from cto.users.models import User

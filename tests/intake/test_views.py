@@ -376,7 +376,8 @@ def test_query_count_of_one_step(
     start(client)
     answer(client, version, "building", {"text": "x"})
     url = reverse("intake:question", args=["ai_role"])
-    # the response with its tree version (the session comes from the cache)
+    # the response (its published tree version is the process's own, the session and the
+    # rendered screen come from the cache)
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
     # the response; then in one transaction (a savepoint inside the test's own): the locked

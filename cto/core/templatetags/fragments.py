@@ -16,48 +16,21 @@ inline script) is never stored.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from pathlib import Path
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from cto.core.changes import Mark
+from cto.core.pagecache import code_version, csrf_placeholder, varying
 
 register = template.Library()
 
 
-@functools.cache
-def csrf_placeholder() -> str:
-    # Secret, so that no text a user writes into a page can be taken for it.
-    return "csrf-" + salted_hmac("cto.core.fragments", "csrf placeholder").hexdigest()[:32]
-
-
-@functools.cache
-def code_version() -> str:
-    """A digest of the templates and the code: a deploy that changes how a fragment looks (or
-    what it reads) starts afresh instead of serving what the old code cached."""
-    digest = hashlib.blake2b(digest_size=8)
-    base = Path(settings.BASE_DIR)
-    for folder, pattern in (("cto", "*.py"), ("templates", "*.html")):
-        for path in sorted((base / folder).rglob(pattern)):
-            digest.update(str(path.relative_to(base)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def cache_key(name: str, mark: Mark, keys: list[Any]) -> str:
-    varying = "\x1f".join(
-        [timezone.get_current_timezone_name(), translation.get_language() or "", *map(str, keys)]
-    )
-    hashed = hashlib.blake2b(varying.encode(), digest_size=12).hexdigest()
-    return f"fragment:{name}:{code_version()}:{mark.counter}:{hashed}"
+    return f"fragment:{name}:{code_version()}:{mark.counter}:{varying(keys)}"
 
 
 def _holds_the_nonce(context: template.Context, html: str) -> bool:
