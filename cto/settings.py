@@ -146,7 +146,16 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Pages rendered under keys that name all they show (cto/core/pagecache.py) never go stale,
+    # so each process keeps its own: no round trip to Redis, and a page rendered once per
+    # process. MAX_ENTRIES bounds the memory (a few kilobytes a page).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=2000)},
+    },
 }
 
 # The dashboard and the engagement page keep their rendered content here until the next change

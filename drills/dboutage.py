@@ -136,7 +136,8 @@ def throwaway_cluster() -> Iterator[Cluster]:
 def populate() -> dict[str, str]:
     """Recreate, migrate and load the database named in DATABASE_URL as the drills' own is, then
     make what the pages read: a visitor with answers in progress and a signed-in operator.
-    Returns their session keys (the sessions live in the shared cache and the database)."""
+    Returns the Cookie header each sends (the operator's session lives in the shared cache and
+    the database, the visitor's response token in their own signed cookie)."""
     from drills import database
 
     database.prepare()
@@ -146,18 +147,15 @@ def populate() -> dict[str, str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     from cto.core.middleware import SEEN_KEY
+    from cto.intake import prospect
     from cto.intake import services as intake_services
-    from cto.intake.selectors import SESSION_KEY as INTAKE_SESSION_KEY
     from drills import scene
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     # Stamped as just used: the sliding expiry then writes nothing during the drill.
     now = int(time.time())
 
-    visitor = store_class()
-    visitor[INTAKE_SESSION_KEY] = intake_services.intake_start(tree_slug=scene.TREE_SLUG).token
-    visitor[SEEN_KEY] = now
-    visitor.save()
+    visitor = intake_services.intake_start(tree_slug=scene.TREE_SLUG).token
 
     user = scene.operator()
     operator = store_class()
@@ -166,7 +164,10 @@ def populate() -> dict[str, str]:
     operator[HASH_SESSION_KEY] = user.get_session_auth_hash()
     operator[SEEN_KEY] = now
     operator.save()
-    return {"visitor": str(visitor.session_key), "operator": str(operator.session_key)}
+    return {
+        "visitor": f"{prospect.COOKIE}={prospect.signed(visitor)}",
+        "operator": f"{settings.SESSION_COOKIE_NAME}={operator.session_key}",
+    }
 
 
 def _populate_in_a_process(url: str) -> dict[str, str]:
@@ -189,7 +190,7 @@ def _populate_in_a_process(url: str) -> dict[str, str]:
 class Page:
     name: str
     path: str
-    session: str  # "" for none, else the name of the populated session
+    who: str  # "" for no one, else the name of a populated visitor (their cookies are sent)
     health: bool = False  # answers JSON, not the page, when the database is down
 
 
@@ -239,14 +240,12 @@ def _request(server: Server, page: Page, cookie: str) -> Reply:
 
 def _load(server: Server, cookies: dict[str, str], stop: threading.Event) -> list[Reply]:
     """Clients on each page, one request after another, until ``stop``."""
-    from django.conf import settings
 
     replies: list[Reply] = []
     lock = threading.Lock()
 
     def client(page: Page) -> None:
-        key = cookies.get(page.session, "")
-        cookie = f"{settings.SESSION_COOKIE_NAME}={key}" if key else ""
+        cookie = cookies.get(page.who, "")
         while not stop.is_set():
             reply = _request(server, page, cookie)
             with lock:

@@ -9,7 +9,6 @@ import http.client
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
-from importlib import import_module
 from urllib.parse import urlencode
 
 import redis
@@ -17,7 +16,7 @@ from django.conf import settings
 from django_ratelimit.core import _get_window, _split_rate
 
 from cto.engagements.models import Engagement
-from cto.intake.selectors import SESSION_KEY
+from cto.intake import prospect
 from drills import scene
 from drills.server import Server, gunicorn
 from drills.verdict import Verdict
@@ -27,15 +26,12 @@ AT_ONCE = 10
 CLIENT_ADDRESS = "127.0.0.1"  # what REMOTE_ADDR is for every request of the drill
 
 
-def _session_for(token: str) -> str:
-    """A visitor's session holding their intake response, as the start page would leave it."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = token
-    store.save()
-    return str(store.session_key)
+def _cookie_for(token: str) -> str:
+    """A visitor's cookie holding their intake response, as the start page would leave it."""
+    return f"{prospect.COOKIE}={prospect.signed(token)}"
 
 
-def _submit(server: Server, session_key: str, number: int) -> int:
+def _submit(server: Server, cookie: str, number: int) -> int:
     csrf = secrets.token_hex(16)  # an unmasked secret of 32 characters is a valid token
     body = urlencode(
         {
@@ -54,8 +50,7 @@ def _submit(server: Server, session_key: str, number: int) -> int:
             body=body,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; "
-                f"{settings.CSRF_COOKIE_NAME}={csrf}",
+                "Cookie": f"{cookie}; {settings.CSRF_COOKIE_NAME}={csrf}",
                 "X-CSRFToken": csrf,
                 "X-Forwarded-For": f"203.0.113.{number % 250 + 1}",
             },
@@ -78,13 +73,13 @@ def run() -> Verdict:
     cache = redis.Redis.from_url(settings.REDIS_URL)
     for key in cache.scan_iter("*rl:*"):
         cache.delete(key)  # earlier runs' counts; this Redis database is the drills' own
-    sessions = [_session_for(scene.finished_response().token) for _ in range(SUBMISSIONS)]
+    cookies = [_cookie_for(scene.finished_response().token) for _ in range(SUBMISSIONS)]
     before = Engagement.objects.count()
     _start_of_a_fresh_window(period)
     with gunicorn(workers=2) as server:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-            statuses = list(pool.map(lambda n: _submit(server, sessions[n], n), range(SUBMISSIONS)))
+            statuses = list(pool.map(lambda n: _submit(server, cookies[n], n), range(SUBMISSIONS)))
         elapsed = time.monotonic() - started
         workers = len(server.pids_seen())
     accepted = statuses.count(303)

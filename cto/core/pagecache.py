@@ -2,7 +2,8 @@
 (the intake's question screens: the same for everyone at the same point of the same tree).
 
 The caller names everything the page shows in its keys; nothing is ever invalidated, because a
-change to any of them is a different key. What differs between two responses of the same page
+change to any of them is a different key. So the cache (the "pages" alias) is each process's
+own memory: nothing to share, and no round trip. What differs between two responses of the same page
 is filled in per response from placeholders: the visitor's CSRF token (masked afresh each time,
 as Django does) and the response's CSP nonce. Both placeholders are secret, so no text a visitor
 writes into a page can be taken for one. A page carrying one-off messages is rendered as usual.
@@ -22,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -79,11 +80,12 @@ def cached_page(
     user = request.user
     who = (user.pk, user.is_staff) if user.is_authenticated else ()
     key = f"page:{code_version()}:{template_name}:{varying([*keys, *who])}"
-    html = cache.get(key)
+    pages = caches["pages"]
+    html = pages.get(key)
     if html is None:
         placeholders = {"csrf_token": csrf_placeholder(), "csp_nonce": nonce_placeholder()}
         html = render_to_string(template_name, {**context, **placeholders}, request)
-        cache.set(key, html, settings.FRAGMENT_CACHE_SECONDS)
+        pages.set(key, html)
     if csrf_placeholder() in html:
         html = html.replace(csrf_placeholder(), get_token(request))
     if nonce_placeholder() in html:

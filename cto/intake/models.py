@@ -83,7 +83,7 @@ class IntakeResponse(models.Model):
     tree_version = models.ForeignKey(
         TreeVersion, on_delete=models.PROTECT, related_name="responses"
     )
-    # The bearer secret of the resume link; also what the session remembers.
+    # The bearer secret of the resume link; also what the prospect's cookie holds.
     token = models.CharField(
         max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
     )

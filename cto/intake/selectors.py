@@ -1,4 +1,4 @@
-"""Reads of intake data: the prospect's own response (by the token their session holds), and
+"""Reads of intake data: the prospect's own response (by the token their cookie holds), and
 for operators the funnel of a tree version."""
 
 from __future__ import annotations
@@ -7,24 +7,19 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q
 
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
 
-# Where a prospect's session keeps the token of their response (no account needed).
-SESSION_KEY = "intake_token"
 
-
-def intake_response_in_session(session: SessionBase) -> IntakeResponse | None:
-    """The response this browser is filling in or has sent, if any, with its tree version.
+def intake_response_by_token(token: str | None) -> IntakeResponse | None:
+    """The response whose token this is (the prospect's cookie holds it), with its tree version.
 
     Every intake request starts here, so it costs one indexed query and nothing else: the SQL
     is the ORM's own, compiled once per process (compiling it took four times as long as running
     it), and the published tree version comes from the process's copy (it never changes).
     """
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str) or not token:
+    if not token:
         return None
     sql = _response_by_token_sql(IntakeResponse.objects.db)
     response = next(iter(IntakeResponse.objects.raw(sql, [token])), None)

@@ -121,52 +121,75 @@ def intake_answer(
     page was drawn from another tree version, the node is not on the response's current path,
     or the answer does not fit the question. Later answers are kept: going back and changing
     an answer keeps those that still apply further along.
+
+    ``response`` is the row as the caller read it. The answer is decided on it and written only
+    if the row is still as read (its ``updated_at`` unchanged), which costs no locking read. If
+    something changed it meanwhile (another tab, a double click, the submission), the row is
+    read again under a lock and the answer decided afresh: no write is ever based on answers
+    that were no longer there.
     """
+    changes, target = _answer_changes(response, node, raw, tree_version_id)
+    with transaction.atomic():
+        unchanged = IntakeResponse.objects.filter(pk=response.pk, updated_at=response.updated_at)
+        if unchanged.update(**changes):
+            _record_visit(response, target)
+            return AnswerResult(response=_with(response, changes), next_node=target)
     with transaction.atomic():
         locked = (
             IntakeResponse.objects.with_version()
             .select_for_update(of=("self",))
             .get(pk=response.pk)
         )
-        if locked.status != IntakeResponse.Status.IN_PROGRESS:
-            raise IntakeClosedError(
-                "You have already sent these answers, so they can no longer be changed.",
-                code="closed",
-            )
-        if str(tree_version_id) != str(locked.tree_version_id):
-            raise StaleTreeError(
-                "This page belongs to another version of the questionnaire. "
-                "Here is your current question.",
-                code="stale_tree",
-            )
-        tree = locked.tree_version.parsed()
-        walk = tree_module.walk(tree, locked.answers)
-        question = tree.questions.get(node)
-        if question is None or node not in walk.path:
-            raise IntakeError(
-                "That question is not on your path through the questionnaire. "
-                "Here is where you are.",
-                code="not_on_path",
-            )
-        try:
-            answer = tree_module.clean_answer(question, raw)
-        except tree_module.AnswerError as error:
-            raise IntakeError(str(error), code="bad_answer") from error
-
-        locked.answers = {**locked.answers, node: answer}
-        target = tree_module.next_node(question, answer)
-        walk = tree_module.walk(tree, locked.answers)
-        fields = ["answers", "updated_at"]
-        outcome = walk.outcome.id if walk.outcome else ""
-        if outcome != locked.outcome:
-            locked.outcome = outcome
-            fields.append("outcome")
-        if walk.outcome and locked.completed_at is None:
-            locked.completed_at = timezone.now()
-            fields.append("completed_at")
-        locked.save(update_fields=fields)
+        changes, target = _answer_changes(locked, node, raw, tree_version_id)
+        IntakeResponse.objects.filter(pk=locked.pk).update(**changes)
         _record_visit(locked, target)
-    return AnswerResult(response=locked, next_node=target)
+    return AnswerResult(response=_with(locked, changes), next_node=target)
+
+
+def _answer_changes(
+    response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: Any
+) -> tuple[dict[str, Any], str]:
+    """The fields that answering ``node`` on ``response`` (as read) changes, and where the
+    answer leads; IntakeError when it is refused."""
+    if response.status != IntakeResponse.Status.IN_PROGRESS:
+        raise IntakeClosedError(
+            "You have already sent these answers, so they can no longer be changed.",
+            code="closed",
+        )
+    if str(tree_version_id) != str(response.tree_version_id):
+        raise StaleTreeError(
+            "This page belongs to another version of the questionnaire. "
+            "Here is your current question.",
+            code="stale_tree",
+        )
+    tree = response.tree_version.parsed()
+    question = tree.questions.get(node)
+    if question is None or node not in tree_module.walk(tree, response.answers).path:
+        raise IntakeError(
+            "That question is not on your path through the questionnaire. Here is where you are.",
+            code="not_on_path",
+        )
+    try:
+        answer = tree_module.clean_answer(question, raw)
+    except tree_module.AnswerError as error:
+        raise IntakeError(str(error), code="bad_answer") from error
+
+    answers = {**response.answers, node: answer}
+    walk = tree_module.walk(tree, answers)
+    now = timezone.now()
+    changes: dict[str, Any] = {"answers": answers, "updated_at": now}
+    outcome = walk.outcome.id if walk.outcome else ""
+    if outcome != response.outcome:
+        changes["outcome"] = outcome
+    if walk.outcome and response.completed_at is None:
+        changes["completed_at"] = now
+    return changes, tree_module.next_node(question, answer)
+
+
+def _with(response: IntakeResponse, changes: dict[str, Any]) -> IntakeResponse:
+    for field, value in changes.items():
+        setattr(response, field, value)
+    return response
 
 
 # --- Submitting a lead -----------------------------------------------------------------------

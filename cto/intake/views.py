@@ -21,10 +21,10 @@ from django_htmx.http import push_url
 from cto.core.htmx import HtmxHttpRequest
 from cto.core.pagecache import cached_page
 from cto.core.ratelimits import over_limit, too_many_requests
-from cto.intake import services
+from cto.intake import prospect, services
 from cto.intake import tree as tree_module
 from cto.intake.models import IntakeResponse
-from cto.intake.selectors import SESSION_KEY, intake_response_in_session
+from cto.intake.selectors import intake_response_by_token
 
 TREE_SLUG = "cto-fit"
 # The shape of IntakeResponse.token (secrets.token_urlsafe).
@@ -34,7 +34,7 @@ HONEYPOT = "website"
 
 
 def _current_response(request: HtmxHttpRequest) -> IntakeResponse | None:
-    return intake_response_in_session(request.session)
+    return intake_response_by_token(prospect.token_of(request))
 
 
 def _url_for(node: str, tree: tree_module.Tree) -> str:
@@ -178,9 +178,8 @@ def intake_start(request: HtmxHttpRequest) -> HttpResponse:
         return render(
             request, "intake/intake_problem.html", {"error": error.messages[0]}, status=503
         )
-    request.session[SESSION_KEY] = response.token
     tree = response.tree_version.parsed()
-    return redirect(_url_for(tree.start, tree))
+    return prospect.remember(redirect(_url_for(tree.start, tree)), response.token)
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,8 +225,10 @@ def intake_question(request: HtmxHttpRequest, node: str) -> HttpResponse:
         )
     tree = result.response.tree_version.parsed()
     if request.htmx:
-        return _screen(request, result.response, result.next_node, push=True)
-    return HttpResponseRedirect(_url_for(result.next_node, tree), status=303)
+        page = _screen(request, result.response, result.next_node, push=True)
+    else:
+        page = HttpResponseRedirect(_url_for(result.next_node, tree), status=303)
+    return prospect.remember(page, response.token)  # an idle timeout, as a session's
 
 
 @require_http_methods(["GET", "POST"])
@@ -301,8 +302,8 @@ def intake_resume(request: HtmxHttpRequest, token: str) -> HttpResponse:
             {"error": "These answers have already been sent.", "closed": True},
             status=410,
         )
-    request.session[SESSION_KEY] = response.token
-    return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+    page = redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+    return prospect.remember(page, response.token)
 
 
 @require_POST

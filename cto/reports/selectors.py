@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
 
 from cto.engagements.models import Engagement
+from cto.intake import prospect
 from cto.intake.models import IntakeResponse
-from cto.intake.selectors import intake_response_in_session
+from cto.intake.selectors import intake_response_by_token
 from cto.reports.models import Report
 from cto.users.models import User
 
@@ -29,10 +30,10 @@ def reports_card(*, engagement: Engagement, user: User) -> dict[str, Any]:
     }
 
 
-def intake_summary_in_session(session: SessionBase) -> Report | None:
+def intake_summary_for(request: HttpRequest) -> Report | None:
     """The newest intake summary of the response this browser sent: the prospect's own, with
-    no account needed (the session holds their response's token). None before submission."""
-    response = intake_response_in_session(session)
+    no account needed (their cookie holds the response's token). None before submission."""
+    response = intake_response_by_token(prospect.token_of(request))
     if (
         response is None
         or response.status != IntakeResponse.Status.SUBMITTED

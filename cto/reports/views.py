@@ -85,14 +85,14 @@ def intake_summary_card(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/_intake_summary_card.html",
-        {"report": selectors.intake_summary_in_session(request.session)},
+        {"report": selectors.intake_summary_for(request)},
     )
 
 
 @require_GET
 def intake_summary_download(request: HtmxHttpRequest) -> FileResponse:
-    """The prospect's own summary, found through their session alone; 404 for anyone else."""
-    report = selectors.intake_summary_in_session(request.session)
+    """The prospect's own summary, found through their cookie alone; 404 for anyone else."""
+    report = selectors.intake_summary_for(request)
     if report is None or report.status != Report.Status.READY:
         raise Http404("There is no summary here.")
     return pdf_response(report)

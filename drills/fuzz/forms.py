@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DataObject
 
+from cto.intake import prospect
 from cto.intake import tree as tree_module
 from cto.intake.models import IntakeResponse
-from cto.intake.selectors import SESSION_KEY
 from drills.fuzz import strategies as fuzz
 from drills.fuzz.harness import Rows, Tally, Visitor, encode, example
 from drills.fuzz.world import AI_PATH, PASSWORD, World, answered_response
@@ -53,14 +53,13 @@ def _htmx(draw: Draw) -> bool:
 
 
 def take_over(visitor: Visitor, response: IntakeResponse) -> None:
-    """Put ``response`` in the visitor's session, as following its resume link would."""
-    session = visitor.session  # the client sets its cookie when it makes a new one
-    session[SESSION_KEY] = response.token
-    session.save()
+    """Put ``response`` in the visitor's cookie, as following its resume link would."""
+    visitor.cookies[prospect.COOKIE] = prospect.signed(response.token)
 
 
 def own_response(visitor: Visitor) -> IntakeResponse | None:
-    token = visitor.session.get(SESSION_KEY)
+    cookie = visitor.cookies.get(prospect.COOKIE)
+    token = prospect.unsigned(cookie.value) if cookie else None
     return IntakeResponse.objects.filter(token=token).first() if token else None
 
 

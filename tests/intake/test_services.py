@@ -150,6 +150,45 @@ def test_going_back_and_changing_an_answer_keeps_later_answers_that_still_apply(
     assert "agents" in response.answers
 
 
+def test_an_answer_from_a_stale_page_keeps_what_another_tab_answered_meanwhile() -> None:
+    version = publish_shipped_tree()
+    response = services.intake_start(tree_slug="cto-fit")
+    services.intake_answer(
+        response=response, node="building", raw={"text": "x"}, tree_version_id=version.pk
+    )
+    stale = IntakeResponse.objects.get(pk=response.pk)  # what the first tab read
+    services.intake_answer(  # the second tab answers the next question
+        response=IntakeResponse.objects.get(pk=response.pk),
+        node="ai_role",
+        raw={"choices": ["core"]},
+        tree_version_id=version.pk,
+    )
+    result = services.intake_answer(  # the first tab changes its first answer
+        response=stale, node="building", raw={"text": "A claims agent"}, tree_version_id=version.pk
+    )
+    response.refresh_from_db()
+    assert response.answers == {
+        "building": {"text": "A claims agent"},
+        "ai_role": {"choices": ["core"]},
+    }
+    assert result.response.answers == response.answers
+
+
+def test_a_page_read_before_the_submission_cannot_change_the_answers() -> None:
+    response = finished_response()
+    stale = IntakeResponse.objects.get(pk=response.pk)
+    services.intake_submit(response=response, contact=CONTACT)
+    with pytest.raises(services.IntakeClosedError):
+        services.intake_answer(
+            response=stale,
+            node="pains",
+            raw={"choices": ["regressions"]},
+            tree_version_id=stale.tree_version_id,
+        )
+    response.refresh_from_db()
+    assert response.answers["pains"] == {"choices": ["costs"]}
+
+
 def test_submit_creates_the_lead_in_one_go() -> None:
     response = finished_response()
     engagement = services.intake_submit(response=response, contact=CONTACT)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from cto.engagements.models import Engagement
+from cto.intake import prospect
 from cto.intake.models import IntakeResponse, TreeVersion
 from tests.intake.factories import publish_shipped_tree
 from tests.users.factories import UserFactory
@@ -305,13 +307,55 @@ def test_a_submitted_responses_resume_link_reveals_nothing(
     assert "pat@acme.example" not in reply.text
 
 
-def test_steps_without_a_session_send_the_visitor_to_the_start(
+def test_steps_without_the_prospects_cookie_send_the_visitor_to_the_start(
     client: Client, version: TreeVersion
 ) -> None:
     reply = answer(client, version, "building", {"text": "x"})
     assert reply["Location"] == reverse("intake:home")
     htmx = answer(client, version, "building", {"text": "x"}, headers=HTMX)
     assert htmx["HX-Redirect"] == reverse("intake:home")
+
+
+def test_the_prospect_is_remembered_by_a_signed_cookie_and_no_session(
+    client: Client, version: TreeVersion
+) -> None:
+    response = start(client)
+    cookie = client.cookies[prospect.COOKIE]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert prospect.unsigned(cookie.value) == response.token
+    assert answer(client, version, "building", {"text": "x"}).status_code == 303
+    assert not Session.objects.exists()  # no session row for anonymous prospects
+    assert "sessionid" not in client.cookies
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "a-token-without-a-signature",
+        "{token}:1tXyZa:forged-signature",
+        "",
+        "\x00",
+    ],
+)
+def test_a_forged_or_altered_cookie_reads_as_no_cookie(
+    client: Client, version: TreeVersion, forged: str
+) -> None:
+    response = start(client)
+    client.cookies[prospect.COOKIE] = forged.format(token=response.token)
+    reply = answer(client, version, "building", {"text": "x"})
+    assert reply["Location"] == reverse("intake:home")
+    response.refresh_from_db()
+    assert response.answers == {}
+
+
+def test_the_cookie_ends_after_the_idle_timeout(
+    client: Client, version: TreeVersion, settings
+) -> None:
+    start(client)
+    settings.SESSION_COOKIE_AGE = -1  # every cookie is older than that
+    reply = client.get(reverse("intake:question", args=["building"]))
+    assert reply["Location"] == reverse("intake:home")
 
 
 # --- Abuse ------------------------------------------------------------------------------------
@@ -380,9 +424,9 @@ def test_query_count_of_one_step(
     # rendered screen come from the cache)
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
-    # the response; then in one transaction (a savepoint inside the test's own): the locked
-    # re-read, the update, the visit insert
-    with django_assert_num_queries(6):
+    # the response; then in one transaction (a savepoint inside the test's own): the update,
+    # applied only if the response is still as read, and the visit insert
+    with django_assert_num_queries(5):
         assert (
             answer(client, version, "ai_role", {"choice": "core"}, headers=HTMX).status_code == 200
         )

@@ -24,4 +24,4 @@ def reports_card(context: dict[str, Any], engagement: Engagement) -> dict[str, A
 
 @register.inclusion_tag("reports/_intake_summary_card.html", takes_context=True)
 def intake_summary_card(context: dict[str, Any]) -> dict[str, Any]:
-    return {"report": selectors.intake_summary_in_session(context["request"].session)}
+    return {"report": selectors.intake_summary_for(context["request"])}
