@@ -1,5 +1,5 @@
 """Server time and query count of one intake step, through Django's whole request stack
-(middleware, session, view, service, template) on PostgreSQL, in this process.
+(middleware, the prospect's cookie, view, service, template) on PostgreSQL, in this process.
 
 Run with `make bench`. Prints a Markdown table; times are medians and 95th percentiles of
 many requests, because one timing on a shared machine means little.
