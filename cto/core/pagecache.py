@@ -3,10 +3,11 @@
 
 The caller names everything the page shows in its keys; nothing is ever invalidated, because a
 change to any of them is a different key. So the cache (the "pages" alias) is each process's
-own memory: nothing to share, and no round trip. What differs between two responses of the same page
-is filled in per response from placeholders: the visitor's CSRF token (masked afresh each time,
-as Django does) and the response's CSP nonce. Both placeholders are secret, so no text a visitor
-writes into a page can be taken for one. A page carrying one-off messages is rendered as usual.
+own memory: nothing to share, and no round trip. What differs between two responses of the
+same page is filled in per response from placeholders: the visitor's CSRF token (masked afresh
+each time, as Django does) and the response's CSP nonce. Both placeholders are secret, so no
+text a visitor writes into a page can be taken for one. A page carrying one-off messages is
+rendered as usual.
 
 The pieces are shared with `{% changefragment %}` (cto/core/templatetags/fragments.py), which
 caches parts of pages until the data changes.

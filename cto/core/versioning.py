@@ -72,7 +72,7 @@ class ContentVersion(models.Model):
     def published_by_pk(cls, pk: int) -> Self | None:
         """The published version ``pk``, read from the database once per process (a published
         version never changes), or None when it is a draft or missing. Each call returns its own
-        copy, so nothing one request does to it reaches another."""
+        copy of the row; the definition in it is shared, and read only."""
         key = (cls._meta.label, pk)
         version = _PUBLISHED.get(key)
         if version is None:

@@ -16,8 +16,8 @@ def intake_response_by_token(token: str | None) -> IntakeResponse | None:
     """The response whose token this is (the prospect's cookie holds it), with its tree version.
 
     Every intake request starts here, so it costs one indexed query and nothing else: the SQL
-    is the ORM's own, compiled once per process (compiling it took four times as long as running
-    it), and the published tree version comes from the process's copy (it never changes).
+    is the ORM's own, compiled once per process (compiling it cost more than running it), and
+    the published tree version comes from the process's copy (it never changes).
     """
     if not token:
         return None
