@@ -283,11 +283,7 @@ def intake_thanks(request: HtmxHttpRequest) -> HttpResponse:
 def intake_resume(request: HtmxHttpRequest, token: str) -> HttpResponse:
     # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in a
     # query) is a mistyped or forged link, answered without asking the database.
-    response = (
-        IntakeResponse.objects.with_version().filter(token=token).first()
-        if RESUME_TOKEN.fullmatch(token)
-        else None
-    )
+    response = intake_response_by_token(token) if RESUME_TOKEN.fullmatch(token) else None
     if response is None:
         return render(
             request,

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from cto.engagements.models import Engagement
-from cto.intake import prospect
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
 from cto.reports.models import Report
@@ -30,10 +27,10 @@ def reports_card(*, engagement: Engagement, user: User) -> dict[str, Any]:
     }
 
 
-def intake_summary_for(request: HttpRequest) -> Report | None:
-    """The newest intake summary of the response this browser sent: the prospect's own, with
-    no account needed (their cookie holds the response's token). None before submission."""
-    response = intake_response_by_token(prospect.token_of(request))
+def intake_summary_by_token(token: str | None) -> Report | None:
+    """The newest intake summary of the response with this token (the prospect's cookie holds
+    it): the prospect's own, with no account needed. None before submission."""
+    response = intake_response_by_token(token)
     if (
         response is None
         or response.status != IntakeResponse.Status.SUBMITTED

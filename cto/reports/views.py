@@ -16,6 +16,7 @@ from cto.core.htmx import HtmxHttpRequest
 from cto.core.storage import private_download
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
+from cto.intake import prospect
 from cto.reports import selectors, services
 from cto.reports.models import Report
 from cto.users.http import AuthenticatedRequest
@@ -85,14 +86,14 @@ def intake_summary_card(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/_intake_summary_card.html",
-        {"report": selectors.intake_summary_for(request)},
+        {"report": selectors.intake_summary_by_token(prospect.token_of(request))},
     )
 
 
 @require_GET
 def intake_summary_download(request: HtmxHttpRequest) -> FileResponse:
     """The prospect's own summary, found through their cookie alone; 404 for anyone else."""
-    report = selectors.intake_summary_for(request)
+    report = selectors.intake_summary_by_token(prospect.token_of(request))
     if report is None or report.status != Report.Status.READY:
         raise Http404("There is no summary here.")
     return pdf_response(report)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from cto.engagements.models import Engagement
+from cto.intake import prospect
 from cto.reports import selectors
 
 register = template.Library()
@@ -24,4 +25,4 @@ def reports_card(context: dict[str, Any], engagement: Engagement) -> dict[str, A
 
 @register.inclusion_tag("reports/_intake_summary_card.html", takes_context=True)
 def intake_summary_card(context: dict[str, Any]) -> dict[str, Any]:
-    return {"report": selectors.intake_summary_for(context["request"])}
+    return {"report": selectors.intake_summary_by_token(prospect.token_of(context["request"]))}
