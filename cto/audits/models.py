@@ -94,6 +94,9 @@ class Audit(TimeStampedModel):
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by audit_answer_save with each answer, so that the dashboard tells which open audits
+    # have gone quiet without reading their answers.
+    last_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

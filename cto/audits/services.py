@@ -191,7 +191,8 @@ def audit_answer_save(
         current.answered_by = by
         current.version += 1
         current.save()
-        Audit.objects.filter(pk=audit.pk).update(updated_at=timezone.now())
+        answered = current.updated_at
+        Audit.objects.filter(pk=audit.pk).update(updated_at=answered, last_answered_at=answered)
     return current
 
 

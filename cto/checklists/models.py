@@ -56,6 +56,18 @@ class ChecklistQuerySet(models.QuerySet["Checklist"]):
     def for_user(self, user: User) -> ChecklistQuerySet:
         return self.filter(engagement__in=Engagement.objects.for_user(user))
 
+    def refresh_earliest_open_day(self) -> int:
+        """Set ``earliest_open_day`` from the items as they are now, in one UPDATE."""
+        earliest = (
+            ChecklistItem.objects.open()
+            .filter(checklist=models.OuterRef("pk"))
+            .order_by()
+            .values("checklist")
+            .annotate(day=models.Min("due_day"))
+            .values("day")
+        )
+        return self.update(earliest_open_day=models.Subquery(earliest))
+
 
 class Checklist(TimeStampedModel):
     engagement = models.OneToOneField(
@@ -64,8 +76,27 @@ class Checklist(TimeStampedModel):
     template_version = models.ForeignKey(
         ChecklistTemplateVersion, on_delete=models.PROTECT, related_name="checklists"
     )
+    # Kept by every service that opens, finishes, adds or drops an item (cto.checklists.services,
+    # under the checklist's lock), so that the dashboard finds the checklists with overdue items
+    # among a practice's thousands without reading their items. A day, not a date: it stays
+    # right when the engagement's start date moves.
+    earliest_open_day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The due day of its earliest open item; empty when every item is finished",
+    )
 
     objects = ChecklistQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["earliest_open_day"],
+                condition=models.Q(earliest_open_day__isnull=False),
+                name="checklist_with_open_items",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Week-one checklist of {self.engagement}"
@@ -77,6 +108,10 @@ class Checklist(TimeStampedModel):
 class ChecklistItemQuerySet(models.QuerySet["ChecklistItem"]):
     def live(self) -> ChecklistItemQuerySet:
         return self.filter(dropped_at__isnull=True)
+
+    def open(self) -> ChecklistItemQuerySet:
+        """Live and not finished: what is still to do."""
+        return self.live().exclude(status__in=template_module.FINISHED)
 
 
 class ChecklistItem(models.Model):

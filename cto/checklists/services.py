@@ -150,6 +150,8 @@ def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
                 item.version += 1
                 item.save()
                 updated.append(spec.key)
+        if added or updated:
+            _earliest_open_day_keep(checklist.pk)
         if checklist.template_version_id != version.pk:
             checklist.template_version = version
             checklist.save(update_fields=["template_version", "updated_at"])
@@ -170,6 +172,19 @@ def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
 def may_work_on(user: User, item: ChecklistItem) -> bool:
     """Operators work on every item; client members on the items their side owns."""
     return user.is_staff or item.owner_side == ChecklistItem.Side.CLIENT
+
+
+def _checklist_locked(checklist_id: int) -> None:
+    """Lock the checklist before changing whether one of its items is open: changes to two of
+    its items then follow one another, and each recomputes ``earliest_open_day`` seeing the
+    other's. Always taken before an item's lock (as ``checklist_apply`` does), so that two
+    writers never wait on each other."""
+    list(Checklist.objects.select_for_update().filter(pk=checklist_id).values_list("pk"))
+
+
+def _earliest_open_day_keep(checklist_id: int) -> None:
+    """Recompute the checklist's ``earliest_open_day`` (its lock is held)."""
+    Checklist.objects.filter(pk=checklist_id).refresh_earliest_open_day()
 
 
 def _locked(item: ChecklistItem, expected_version: int | None, by: User) -> ChecklistItem:
@@ -213,6 +228,7 @@ def item_set_status(
     and not applicable need a reason."""
     if status not in ChecklistItem.Status.values:
         raise ChecklistError("That is not a status.")
+    _checklist_locked(item.checklist_id)
     locked = _locked(item, expected_version, by)
     reason = reason.replace("\x00", "").strip()[:2000]
     if status in (ChecklistItem.Status.BLOCKED, ChecklistItem.Status.NOT_APPLICABLE) and not reason:
@@ -232,6 +248,7 @@ def item_set_status(
     locked.status, locked.status_reason = status, reason
     locked.version += 1
     locked.save()
+    _earliest_open_day_keep(locked.checklist_id)
     _record(locked, by, f"marked {locked.get_status_display().lower()}")
     return locked
 
@@ -329,6 +346,7 @@ def item_add(
         raise ChecklistError("Choose whose side does it: practice or client.")
     if str(due_day) not in {"1", "2", "3", "4", "5"}:
         raise ChecklistError("The due day is 1 to 5.")
+    _checklist_locked(checklist.pk)
     item = ChecklistItem.objects.create(
         checklist=checklist,
         section=(section.strip() or "Other")[:120],
@@ -338,6 +356,7 @@ def item_add(
         due_day=int(due_day),
         position=checklist.items.count(),
     )
+    _earliest_open_day_keep(checklist.pk)
     _record(item, by, "added")
     return item
 
@@ -352,10 +371,12 @@ def item_drop(
     reason = reason.strip()
     if not reason:
         raise ChecklistError("Please give a reason for dropping the item.")
+    _checklist_locked(item.checklist_id)
     locked = _locked(item, expected_version, by)
     locked.dropped_at, locked.dropped_reason = timezone.now(), reason[:2000]
     locked.version += 1
     locked.save(update_fields=["dropped_at", "dropped_reason", "version"])
+    _earliest_open_day_keep(locked.checklist_id)
     _record(locked, by, f"dropped ({reason[:80]})")
     return locked
 

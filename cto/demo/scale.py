@@ -424,6 +424,9 @@ class _World:
             "version",
         ]
         self._count(ChecklistItem, _copy(cursor, ChecklistItem, columns, items()))
+        Checklist.objects.filter(
+            pk__gte=first_id, pk__lt=first_id + len(owners)
+        ).refresh_earliest_open_day()
 
     def _item(
         self,
@@ -519,6 +522,11 @@ class _World:
                     is_open = e.stage == Stage.AUDIT and number == count
                     locked = None if is_open else opened + datetime.timedelta(days=3)
                     status = Audit.Status.OPEN if is_open else Audit.Status.LOCKED
+                    shown = (
+                        questions[: self.rng.randint(0, len(questions) // 2)]
+                        if is_open
+                        else questions[:LOCKED_AUDIT_ANSWERS]
+                    )
                     yield (
                         pk,
                         e.pk,
@@ -530,11 +538,7 @@ class _World:
                         None if is_open else e.lead_id,
                         opened,
                         locked or opened,
-                    )
-                    shown = (
-                        questions[: self.rng.randint(0, len(questions) // 2)]
-                        if is_open
-                        else questions[:LOCKED_AUDIT_ANSWERS]
+                        (locked or opened) if shown else None,
                     )
                     for question in shown:
                         level = self.rng.randint(0, 4)
@@ -554,6 +558,7 @@ class _World:
             "locked_by_id",
             "created_at",
             "updated_at",
+            "last_answered_at",
         ]
         self._count(Audit, _copy(cursor, Audit, columns, rows()))
         columns = [

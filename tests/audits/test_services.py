@@ -96,6 +96,9 @@ def test_an_answer_is_saved_and_versioned(audit: Audit, client_user: User) -> No
     )
     again = save(audit, "e1", "na", client_user, version=1)
     assert (again.level, again.not_applicable, again.version) == (None, True, 2)
+    # The dashboard's "quiet since" reads this instead of the answers.
+    audit.refresh_from_db()
+    assert audit.last_answered_at == again.updated_at
 
 
 @pytest.mark.parametrize(
@@ -114,6 +117,8 @@ def test_bad_answers_are_refused_and_nothing_is_written(
     with pytest.raises(services.AuditError, match=message):
         save(audit, question, value, client_user, **extra)
     assert not AuditAnswer.objects.exists()
+    audit.refresh_from_db()
+    assert audit.last_answered_at is None
 
 
 def test_a_stale_save_is_refused_with_the_stored_answer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import importlib
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,69 @@ def test_reapplying_a_newer_version_keeps_progress(checklist: Checklist, operato
 
 
 # --- Done needs evidence -------------------------------------------------------------------
+
+
+# --- The earliest open day the dashboard reads ----------------------------------------------------
+
+
+def earliest_open_day(checklist: Checklist) -> int | None:
+    checklist.refresh_from_db(fields=["earliest_open_day"])
+    return checklist.earliest_open_day
+
+
+def finish(checklist: Checklist, *, day: int, by: User) -> None:
+    """Every live item due on ``day`` marked not applicable, through the service."""
+    for due in checklist.items.live().filter(due_day=day):
+        services.item_set_status(
+            item=due, status="not_applicable", reason="Not here", expected_version=None, by=by
+        )
+
+
+def test_every_item_change_keeps_the_earliest_open_day(
+    checklist: Checklist, operator: User
+) -> None:
+    days = sorted({i.due_day for i in checklist.items.all()})
+    assert days[:2] == [1, 2]
+    assert earliest_open_day(checklist) == 1  # from checklist_apply
+
+    finish(checklist, day=1, by=operator)
+    assert earliest_open_day(checklist) == 2
+
+    reopened = checklist.items.filter(due_day=1).first()
+    services.item_set_status(item=reopened, status="todo", expected_version=None, by=operator)
+    assert earliest_open_day(checklist) == 1
+
+    services.item_drop(item=reopened, reason="Out of scope", expected_version=None, by=operator)
+    assert earliest_open_day(checklist) == 2
+
+    services.item_add(
+        checklist=checklist,
+        section="Extra",
+        title="Kick-off notes",
+        done_when="Shared with the client",
+        owner_side="practice",
+        due_day="1",
+        by=operator,
+    )
+    assert earliest_open_day(checklist) == 1
+
+    for day in range(1, 6):
+        finish(checklist, day=day, by=operator)
+    assert earliest_open_day(checklist) is None  # nothing open: not in the dashboard's index
+
+
+def test_the_migration_fills_the_earliest_open_day_of_existing_checklists(
+    checklist: Checklist, operator: User
+) -> None:
+    from django.apps import apps
+
+    fill = importlib.import_module(
+        "cto.checklists.migrations.0003_checklist_earliest_open_day"
+    ).earliest_open_day_fill
+    finish(checklist, day=1, by=operator)
+    Checklist.objects.update(earliest_open_day=None)  # as before the migration
+    fill(apps, None)
+    assert earliest_open_day(checklist) == 2
 
 
 def test_done_without_evidence_is_refused(checklist: Checklist, operator: User) -> None:

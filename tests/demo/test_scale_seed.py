@@ -60,6 +60,23 @@ def test_seeded_rows_pass_full_clean() -> None:
     assert not ChecklistItem.objects.filter(status="blocked", status_reason="").exists()
 
 
+def test_seeded_rows_carry_what_the_services_keep_for_the_dashboard() -> None:
+    seed_demo()
+    seed_scale(sizes=SMALL)
+    earliest_open = ChecklistItem.objects.open().filter(checklist=models.OuterRef("pk"))
+    checklists = Checklist.objects.annotate(
+        expected=models.Subquery(earliest_open.order_by("due_day").values("due_day")[:1])
+    )
+    assert checklists.filter(expected__isnull=False).exists()
+    assert all(c.earliest_open_day == c.expected for c in checklists)
+    latest_answer = AuditAnswer.objects.filter(audit=models.OuterRef("pk"))
+    audits = Audit.objects.annotate(
+        expected=models.Subquery(latest_answer.order_by("-updated_at").values("updated_at")[:1])
+    )
+    assert audits.filter(expected__isnull=False, status="open").exists()
+    assert all(a.last_answered_at == a.expected for a in audits)
+
+
 def test_the_same_seed_gives_the_same_world_twice() -> None:
     seed_demo()
     seed_scale(sizes=SMALL, seed=7)

@@ -345,6 +345,7 @@ def busy_world(count: int, organization: Organization, operator: User) -> None:
             ChecklistItem.objects.create(
                 checklist=checklist, section="S", title="T", done_when="D", owner_side="client"
             )
+            Checklist.objects.filter(pk=checklist.pk).refresh_earliest_open_day()
         elif index % 4 == 2:  # an audit untouched for days, and a failed report
             audit = audit_open(engagement=engagement, by=operator)
             Audit.objects.filter(pk=audit.pk).update(created_at=long_ago)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cto.audits.models import Audit, AuditAnswer
+from cto.audits.models import Audit
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_open
 from cto.checklists.models import Checklist, ChecklistItem
@@ -182,6 +182,8 @@ def checklist_item(engagement: Engagement, *, due_day: int, title: str, **fields
         due_day=due_day,
         **fields,
     )
+    # As the checklist services do with each item they open, finish, add or drop.
+    Checklist.objects.filter(engagement=engagement).refresh_earliest_open_day()
 
 
 def test_an_item_due_yesterday_is_overdue(running: Engagement) -> None:
@@ -272,13 +274,15 @@ def test_an_audit_opened_two_days_ago_is_not_waiting_yet(audit: Audit) -> None:
 def test_a_recent_answer_keeps_an_old_audit_off_the_list(audit: Audit, client_user: User) -> None:
     Audit.objects.filter(pk=audit.pk).update(created_at=moment(days_ago(10)))
     question = next(iter(audit.template_version.parsed().questions))
-    answer = audit_answer_save(
+    audit_answer_save(
         audit=audit, raw=AnswerInput(question, "2"), expected_version=None, by=client_user
     )
-    AuditAnswer.objects.filter(pk=answer.pk).update(updated_at=moment(days_ago(1)))
+    assert of_kind(AttentionKind.AUDIT_WAITING) == []  # answered just now
+
+    Audit.objects.filter(pk=audit.pk).update(last_answered_at=moment(days_ago(1)))
     assert of_kind(AttentionKind.AUDIT_WAITING) == []
 
-    AuditAnswer.objects.filter(pk=answer.pk).update(updated_at=moment(days_ago(4)))
+    Audit.objects.filter(pk=audit.pk).update(last_answered_at=moment(days_ago(4)))
     [item] = of_kind(AttentionKind.AUDIT_WAITING)
     assert item.reason == "Audit 1 has 1 answer and none since Sat 7 Mar (4 days ago)."
 

@@ -4,7 +4,8 @@ failed reports, quotes about to expire, stale leads. One query per kind, whateve
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import (
@@ -14,18 +15,16 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Subquery,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, DenseRank, RowNumber
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from cto.audits.models import Audit, AuditAnswer
-from cto.checklists.models import ChecklistItem
-from cto.checklists.template import FINISHED
+from cto.checklists.models import Checklist, ChecklistItem
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
 from cto.pricing.models import Quote
@@ -36,6 +35,8 @@ from cto.reports.models import Report
 # Stages where no work is expected, so nothing there needs an operator: a lost lead's old quote,
 # a paused client's checklist, a completed engagement's leftovers.
 RESTING_STAGES = (Stage.COMPLETED.value, Stage.LOST.value, Stage.PAUSED.value)
+# The others, named rather than excluded: the database finds them through the stage index.
+WORKING_STAGES = tuple(stage for stage in Stage.values if stage not in RESTING_STAGES)
 # The intake's thank-you page promises a reply "within two working days". A lead untouched for
 # two calendar days is flagged on or before the day that promise runs out, weekends included.
 STALE_LEAD_DAYS = 2
@@ -131,55 +132,55 @@ def _quiet_since(*, today: datetime.date, days: int) -> datetime.datetime:
     return _start_of(today - datetime.timedelta(days=days - 1))
 
 
+def _due_date(start: Any, due_day: Any) -> Cast:
+    """An item's due date in the database: day 1 is the start date itself, as in
+    ``cto.checklists.template.due_date``."""
+    days_in = ExpressionWrapper(
+        (due_day - 1) * datetime.timedelta(days=1), output_field=DurationField()
+    )
+    return Cast(ExpressionWrapper(start + days_in, output_field=DateField()), DateField())
+
+
 def _overdue_items(today: datetime.date) -> list[AttentionItem]:
     """One entry per engagement, naming its oldest overdue item (an item due today is not
     overdue yet), the longest overdue first, each knowing how many engagements have overdue
-    items: one query. The due date (day 1 is the start date, as in
-    ``cto.checklists.template.due_date``) is computed in the database, so only overdue items
-    are read, through the partial index of open items, never the million finished ones."""
-    start = F("checklist__engagement__start_date")
-    days_in = ExpressionWrapper(
-        (F("due_day") - 1) * datetime.timedelta(days=1), output_field=DurationField()
-    )
-    due = Cast(ExpressionWrapper(start + days_in, output_field=DateField()), DateField())
-    overdue = (
-        ChecklistItem.objects.live()
-        .exclude(status__in=FINISHED)
-        .exclude(checklist__engagement__stage__in=RESTING_STAGES)
-        .filter(checklist__engagement__start_date__isnull=False)
-        .annotate(due=due)
-        .filter(due__lt=today)
-    )
-    per_checklist = [F("checklist_id")]
-    oldest = (
-        overdue.select_related("checklist__engagement__organization", "checklist__engagement__lead")
-        .only("title", *_shown_of("checklist__engagement"))
+    items: one query. It reads checklists, not items: each keeps the due day of its earliest
+    open item (``Checklist.earliest_open_day``), and only the few with one are indexed. The
+    oldest item's title and the count of overdue items are read for the shown ones only."""
+    start = F("engagement__start_date")
+    open_items = ChecklistItem.objects.open().filter(checklist=OuterRef("pk")).order_by()
+    overdue_of_checklist = open_items.annotate(
+        due=_due_date(OuterRef("engagement__start_date"), F("due_day"))
+    ).filter(due__lt=today)
+    checklists = (
+        Checklist.objects.filter(earliest_open_day__isnull=False)
+        .filter(engagement__stage__in=WORKING_STAGES, engagement__start_date__isnull=False)
+        .annotate(oldest_due=_due_date(start, F("earliest_open_day")))
+        .filter(oldest_due__lt=today)
+        .select_related("engagement__organization", "engagement__lead")
+        .only("engagement_id", *_shown_of("engagement"))
+        .annotate(kind_total=_waiting_total())
         .annotate(
-            overdue_count=Window(Count("*"), partition_by=per_checklist),
-            # How many checklists have overdue items, in the same query (PostgreSQL has no
-            # COUNT(DISTINCT) over a window): a row's dense rank by checklist counted from
-            # either end adds up to that number plus one.
-            checklists_up=Window(DenseRank(), order_by=[F("checklist_id").asc()]),
-            checklists_down=Window(DenseRank(), order_by=[F("checklist_id").desc()]),
-            rank=Window(
-                RowNumber(), partition_by=per_checklist, order_by=[F("due_day"), F("position")]
+            overdue_count=Subquery(
+                overdue_of_checklist.values("checklist").annotate(n=Count("*")).values("n")
+            ),
+            oldest_title=Subquery(
+                open_items.order_by("due_day", "position", "id").values("title")[:1]
             ),
         )
-        .filter(rank=1)
-        .order_by("due", "checklist__engagement__title", "checklist_id")[:ATTENTION_SHOWN]
+        .order_by("oldest_due", "engagement__title", "id")[:ATTENTION_SHOWN]
     )
-    found, total = [], 0
-    for item in oldest:
-        total = item.checklists_up + item.checklists_down - 1
-        due = item.due
+    found = []
+    for checklist in checklists:
+        due = checklist.oldest_due
         when = f"was due {_day(due)} ({_ago((today - due).days)})"
         reason = (
-            f"“{item.title}” {when}."
-            if item.overdue_count == 1
-            else f"{item.overdue_count} checklist items are overdue; the oldest, “{item.title}”, "
-            f"{when}."
+            f"“{checklist.oldest_title}” {when}."
+            if checklist.overdue_count == 1
+            else f"{checklist.overdue_count} checklist items are overdue; the oldest, "
+            f"“{checklist.oldest_title}”, {when}."
         )
-        engagement = item.checklist.engagement
+        engagement = checklist.engagement
         found.append(
             AttentionItem(
                 kind=AttentionKind.OVERDUE_ITEMS,
@@ -188,27 +189,25 @@ def _overdue_items(today: datetime.date) -> list[AttentionItem]:
                 url=reverse("checklists:detail", args=[engagement.pk]) + "?filter=overdue",
                 link_text="Open the overdue items",
                 since=due,
+                kind_total=checklist.kind_total,
             )
         )
-    return [replace(entry, kind_total=total) for entry in found]
+    return found
 
 
 def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
-    # Counted and dated per audit in subqueries (an index lookup each), not by joining every
-    # answer and grouping by every selected column: that sorted on disk at 2k open audits.
+    # Quiet since the latest answer (kept on the audit by audit_answer_save) or, before the
+    # first, since it was opened; the answers are counted for the shown audits only.
     answers = AuditAnswer.objects.filter(audit=OuterRef("pk")).order_by().values("audit")
     audits = (
         Audit.objects.filter(status=Audit.Status.OPEN)
-        .exclude(engagement__stage__in=RESTING_STAGES)
+        .filter(engagement__stage__in=WORKING_STAGES)
         .select_related("engagement__organization", "engagement__lead")
         .only("number", *_shown_of("engagement"))
-        .annotate(
-            answered=Coalesce(Subquery(answers.annotate(n=Count("*")).values("n")), 0),
-            last_answer=Subquery(answers.annotate(last=Max("updated_at")).values("last")),
-        )
-        .annotate(quiet_since=Coalesce("last_answer", "created_at"))
+        .annotate(quiet_since=Coalesce("last_answered_at", "created_at"))
         .filter(quiet_since__lt=_quiet_since(today=today, days=AUDIT_QUIET_DAYS))
         .annotate(kind_total=_waiting_total())
+        .annotate(answered=Coalesce(Subquery(answers.annotate(n=Count("*")).values("n")), 0))
         .order_by("quiet_since", "id")[:ATTENTION_SHOWN]
     )
     found = []
