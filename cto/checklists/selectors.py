@@ -103,8 +103,7 @@ def due_this_week(*, today: datetime.date | None = None) -> list[ChecklistItem]:
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=7)
     candidates = _items(
-        ChecklistItem.objects.live()
-        .exclude(status__in=template_module.FINISHED)
+        ChecklistItem.objects.open()
         .filter(checklist__engagement__start_date__isnull=False)
         .select_related("checklist__engagement__organization")
     )

@@ -389,8 +389,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     none when there is nothing. Returns how many emails went out."""
     today = today or timezone.localdate()
     items = (
-        ChecklistItem.objects.live()
-        .exclude(status__in=template_module.FINISHED)
+        ChecklistItem.objects.open()
         .filter(
             owner__isnull=False,
             owner__is_active=True,
