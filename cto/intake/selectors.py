@@ -4,40 +4,30 @@ for operators the funnel of a tree version."""
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from cto.core import precompiled
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
 
 
 def intake_response_by_token(token: str | None) -> IntakeResponse | None:
     """The response whose token this is (the prospect's cookie holds it), with its tree version.
 
-    Every intake request starts here, so it costs one indexed query and nothing else: the SQL
-    is the ORM's own, compiled once per process (compiling it cost more than running it), and
-    the published tree version comes from the process's copy (it never changes).
+    Every intake request starts here, so it costs one indexed query and little else: the
+    statement is compiled once per process (cto/core/precompiled.py), and the published tree
+    version comes from the process's copy (it never changes).
     """
     if not token:
         return None
-    sql = _response_by_token_sql(IntakeResponse.objects.db)
-    response = next(iter(IntakeResponse.objects.raw(sql, [token])), None)
+    response = precompiled.get_by(IntakeResponse, "token", token)
     if response is None:
         return None
     version = TreeVersion.published_by_pk(response.tree_version_id)
     if version is not None:  # else a draft (only in tests): loaded when first used
         response.tree_version = version
     return response
-
-
-@functools.cache
-def _response_by_token_sql(alias: str) -> str:
-    query = IntakeResponse.objects.filter(token="").order_by().query
-    sql, params = query.get_compiler(alias).as_sql()
-    if params != ("",):  # the token must be the only parameter
-        raise RuntimeError(f"Unexpected parameters in the response lookup: {params!r}")
-    return str(sql)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from cto.core import precompiled
 from cto.core.queue import publish_on_commit
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
@@ -90,8 +91,9 @@ def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersio
 
 
 def _record_visit(response: IntakeResponse, node: str) -> None:
-    IntakeVisit.objects.bulk_create(
-        [IntakeVisit(response=response, node=node)], ignore_conflicts=True
+    # Compiled once per process: every answer writes one (cto/core/precompiled.py).
+    precompiled.insert_ignoring_conflicts(
+        IntakeVisit, {"response_id": response.pk, "node": node, "reached_at": timezone.now()}
     )
 
 
@@ -130,8 +132,8 @@ def intake_answer(
     """
     changes, target = _answer_changes(response, node, raw, tree_version_id)
     with transaction.atomic():
-        unchanged = IntakeResponse.objects.filter(pk=response.pk, updated_at=response.updated_at)
-        if unchanged.update(**changes):
+        unchanged = {"pk": response.pk, "updated_at": response.updated_at}
+        if precompiled.update_where(IntakeResponse, where=unchanged, values=changes):
             _record_visit(response, target)
             return AnswerResult(response=_with(response, changes), next_node=target)
     with transaction.atomic():
