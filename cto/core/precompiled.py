@@ -5,7 +5,8 @@ response and a visit. Building those statements with the ORM costs more Python t
 database spends running them (a few hundred microseconds against tens), and these pages have
 a speed target. So the ORM compiles each statement once per process and database, and each
 call runs it with its own values, prepared by the fields as the ORM prepares them. The SQL is
-the ORM's own for whichever database is configured; nothing here is written by hand.
+the ORM's own for whichever database is configured, but for one PostgreSQL statement the ORM
+cannot write (``update_where_then_insert``), spelt from the model's own names.
 
 Only for plain values: no expressions (``F()``), no signals, no ``save()`` (auto_now fields
 are not filled in: pass their values). Anything else goes through the ORM as usual.
@@ -69,11 +70,81 @@ def update_where(
     """``model.objects.filter(**where).update(**values)``: the number of rows changed."""
     _refuse_none({**where, **values})
     alias = router.db_for_write(model)
-    key = ("update", model, tuple(where), tuple(values), alias)
-    statement = _compiled(key, lambda: _update(model, where, values, alias))
+    statement = _compiled(
+        ("update", model, tuple(where), tuple(values), alias),
+        lambda: _update(model, where, values, alias),
+    )
     connection = connections[alias]
-    changed = len(values)
+    # As the ORM's writes: an error inside an atomic block that is caught still rolls it back.
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(statement.sql, _update_params(statement, where, values, connection))
+        return int(cursor.rowcount)
+
+
+def insert_ignoring_conflicts(model: type[models.Model], values: Mapping[str, Any]) -> None:
+    """``model.objects.bulk_create([model(**values)], ignore_conflicts=True)`` for one row."""
+    alias = router.db_for_write(model)
+    statement = _compiled(
+        ("insert", model, tuple(values), alias), lambda: _insert(model, values, alias)
+    )
+    connection = connections[alias]
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(statement.sql, _insert_params(statement, values, connection))
+
+
+def update_where_then_insert(
+    model: type[models.Model],
+    *,
+    where: Mapping[str, Any],
+    values: Mapping[str, Any],
+    insert_model: type[models.Model],
+    insert_values: Mapping[str, Any],
+) -> int:
+    """``update_where``, and if it changed a row, ``insert_ignoring_conflicts``, all or
+    nothing: the number of rows changed.
+
+    On PostgreSQL this is one statement, its own transaction outside an atomic block: three
+    round trips fewer than two statements between a BEGIN and a COMMIT. Elsewhere (the
+    embedded SQLite), the two statements in a transaction.
+    """
+    _refuse_none({**where, **values})
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=alias):
+            changed = update_where(model, where=where, values=values)
+            if changed:
+                insert_ignoring_conflicts(insert_model, insert_values)
+        return changed
+    update = _compiled(
+        ("update", model, tuple(where), tuple(values), alias),
+        lambda: _update(model, where, values, alias),
+    )
+    insert = _compiled(
+        ("insert-after-update", insert_model, tuple(insert_values), alias),
+        lambda: _insert_after_update(insert_model, insert_values, connection),
+    )
+    # The INSERT reads the UPDATE's rows: one row to insert if the UPDATE changed one, none
+    # if it changed none. Both see the same snapshot, and the statement commits as one.
+    sql = f"WITH changed AS ({update.sql} RETURNING 1), added AS ({insert.sql}) "
+    sql += "SELECT count(*) FROM changed"
     params = [
+        *_update_params(update, where, values, connection),
+        *_insert_params(insert, insert_values, connection),
+    ]
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def _update_params(
+    statement: _Statement,
+    where: Mapping[str, Any],
+    values: Mapping[str, Any],
+    connection: BaseDatabaseWrapper,
+) -> list[Any]:
+    changed = len(values)
+    return [
         *(
             field.get_db_prep_save(value, connection)
             for field, value in zip(statement.fields[:changed], values.values(), strict=True)
@@ -83,24 +154,15 @@ def update_where(
             for field, value in zip(statement.fields[changed:], where.values(), strict=True)
         ),
     ]
-    # As the ORM's writes: an error inside an atomic block that is caught still rolls it back.
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        return int(cursor.rowcount)
 
 
-def insert_ignoring_conflicts(model: type[models.Model], values: Mapping[str, Any]) -> None:
-    """``model.objects.bulk_create([model(**values)], ignore_conflicts=True)`` for one row."""
-    alias = router.db_for_write(model)
-    key = ("insert", model, tuple(values), alias)
-    statement = _compiled(key, lambda: _insert(model, values, alias))
-    connection = connections[alias]
-    params = [
+def _insert_params(
+    statement: _Statement, values: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> list[Any]:
+    return [
         field.get_db_prep_save(value, connection)
         for field, value in zip(statement.fields, values.values(), strict=True)
     ]
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
 
 
 # --- Compiled once per process and database -----------------------------------------------
@@ -150,6 +212,22 @@ def _insert(model: type[models.Model], values: Mapping[str, Any], alias: str) ->
         raise RuntimeError(f"Expected one INSERT statement, got {len(compiled)}.")
     sql, params = compiled[0]
     _expect_parameters(sql, params, len(fields))
+    return _Statement(sql=sql, fields=fields)
+
+
+def _insert_after_update(
+    model: type[models.Model], values: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> _Statement:
+    """PostgreSQL's INSERT ... SELECT from the UPDATE's rows. The ORM has no such statement,
+    so it is spelt here from the model's own table and column names."""
+    fields = tuple(_concrete(model, name) for name in values)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
+    placeholders = ", ".join("%s" for _ in fields)
+    # Quoted names from the model; every value is a parameter.
+    table = quote(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM changed"  # noqa: S608  # as above
+    sql += " ON CONFLICT DO NOTHING"
     return _Statement(sql=sql, fields=fields)
 
 

@@ -90,11 +90,13 @@ def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersio
 # --- Answering ------------------------------------------------------------------------------
 
 
+def _visit(response: IntakeResponse, node: str) -> dict[str, Any]:
+    return {"response_id": response.pk, "node": node, "reached_at": timezone.now()}
+
+
 def _record_visit(response: IntakeResponse, node: str) -> None:
     # Compiled once per process: every answer writes one (cto/core/precompiled.py).
-    precompiled.insert_ignoring_conflicts(
-        IntakeVisit, {"response_id": response.pk, "node": node, "reached_at": timezone.now()}
-    )
+    precompiled.insert_ignoring_conflicts(IntakeVisit, _visit(response, node))
 
 
 @transaction.atomic
@@ -131,11 +133,15 @@ def intake_answer(
     that were no longer there.
     """
     changes, target = _answer_changes(response, node, raw, tree_version_id)
-    with transaction.atomic():
-        unchanged = {"pk": response.pk, "updated_at": response.updated_at}
-        if precompiled.update_where(IntakeResponse, where=unchanged, values=changes):
-            _record_visit(response, target)
-            return AnswerResult(response=_with(response, changes), next_node=target)
+    # The answer and the visit it leads to, both or neither (one statement on PostgreSQL).
+    if precompiled.update_where_then_insert(
+        IntakeResponse,
+        where={"pk": response.pk, "updated_at": response.updated_at},
+        values=changes,
+        insert_model=IntakeVisit,
+        insert_values=_visit(response, target),
+    ):
+        return AnswerResult(response=_with(response, changes), next_node=target)
     with transaction.atomic():
         locked = (
             IntakeResponse.objects.with_version()

@@ -7,7 +7,7 @@ import contextlib
 import datetime
 
 import pytest
-from django.db import DataError, transaction
+from django.db import DataError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -143,3 +143,78 @@ def test_a_failed_write_caught_inside_a_transaction_still_rolls_it_back(response
         # The ORM refuses to go on in the broken transaction, as after its own writes.
         with pytest.raises(transaction.TransactionManagementError):
             IntakeResponse.objects.count()
+
+
+@pytest.fixture(params=["one statement", "two statements"])
+def vendor(request, monkeypatch) -> str:
+    """PostgreSQL's single statement, and the two statements every other database runs (here
+    on PostgreSQL too, as the embedded SQLite would run them)."""
+    if request.param == "two statements":
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return str(request.param)
+
+
+def answer(response: IntakeResponse, node: str, *, as_read: datetime.datetime) -> int:
+    return precompiled.update_where_then_insert(
+        IntakeResponse,
+        where={"pk": response.pk, "updated_at": as_read},
+        values={"answers": {node: {"text": "yes"}}, "updated_at": timezone.now()},
+        insert_model=IntakeVisit,
+        insert_values={"response_id": response.pk, "node": node, "reached_at": timezone.now()},
+    )
+
+
+def visited(response: IntakeResponse) -> set[str]:
+    return set(IntakeVisit.objects.filter(response=response).values_list("node", flat=True))
+
+
+def test_update_then_insert_writes_both_when_the_row_is_as_read(
+    responses, vendor, django_assert_num_queries
+) -> None:
+    first, second, _ = responses
+    # Two statements run in a transaction: in a test's, a savepoint and its release.
+    with django_assert_num_queries(1 if vendor == "one statement" else 4):
+        assert answer(first, "team", as_read=first.updated_at) == 1
+    assert answer(second, "ai_role", as_read=second.updated_at) == 1  # the statement reused
+
+    first.refresh_from_db()
+    assert first.answers == {"team": {"text": "yes"}}
+    assert "team" in visited(first)
+    assert "ai_role" in visited(second)
+    assert "team" not in visited(second)
+
+
+def test_update_then_insert_writes_nothing_when_the_row_changed_meanwhile(
+    responses, vendor
+) -> None:
+    response = responses[0]
+    stale = response.updated_at - datetime.timedelta(seconds=1)
+
+    assert answer(response, "team", as_read=stale) == 0
+
+    response.refresh_from_db()
+    assert response.answers == {}
+    assert "team" not in visited(response)
+
+
+def test_update_then_insert_keeps_the_update_when_the_visit_is_already_there(
+    responses, vendor
+) -> None:
+    response = responses[0]
+    assert answer(response, "team", as_read=response.updated_at) == 1
+    response.refresh_from_db()
+
+    assert answer(response, "team", as_read=response.updated_at) == 1  # the visit: a conflict
+
+    assert IntakeVisit.objects.filter(response=response, node="team").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # outside any transaction, as a request runs it
+def test_update_then_insert_writes_neither_when_the_insert_fails(responses, vendor) -> None:
+    response = responses[0]
+    with pytest.raises(DataError):
+        answer(response, "x" * 65, as_read=response.updated_at)  # too long for the visit
+
+    response.refresh_from_db()
+    assert response.answers == {}
+    assert visited(response) == {"building"}
