@@ -145,6 +145,22 @@ def load(wrk: str, port: int, page: Page, folder: Path) -> dict[str, Any]:
 # --- The run ---------------------------------------------------------------------------------
 
 
+def server_env(folder: str) -> dict[str, str]:
+    """The environment of the app as production runs it, but on loopback and in ``folder``."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no proxy terminates TLS here
+        "VAR_DIR": folder,  # static files, private files and the Celery folder of this run
+        "INTAKE_START_RATE": "1000000/h",  # every prospect comes from 127.0.0.1
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def prepare(env: dict[str, str]) -> dict[str, int]:
     """Migrate, collect the static files and seed the demo in this process, with the server's
     settings; return the primary keys the pages need."""
@@ -266,18 +282,7 @@ def main() -> None:
     wrk = wrk_path()
     database_recreate(database_url)
     with tempfile.TemporaryDirectory(prefix="cto-bench-web-") as folder:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "PYTHONPATH": str(ROOT),
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no proxy terminates TLS here
-            "VAR_DIR": folder,  # static files, private files and the Celery folder of this run
-            "INTAKE_START_RATE": "1000000/h",  # every prospect comes from 127.0.0.1
-            "LOG_LEVEL": "WARNING",
-        }
+        env = server_env(folder)
         keys = prepare(env)
         port = free_port()
         log(f"gunicorn with {WORKERS} workers on 127.0.0.1:{port}")
