@@ -108,9 +108,14 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+# An empty DATABASE_URL (a blank line in .env) means the default, as an unset one does.
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(_database_url)}
+if "ENGINE" not in DATABASES["default"]:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a database URL: expected postgres://user:password@host:5432/name "
+        "(see the configuration table in README.md)."
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default must work on a fresh clone, before anything has made var/.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

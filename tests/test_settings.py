@@ -61,6 +61,26 @@ def test_production_refuses_to_start_without(missing: str) -> None:
     assert f"{missing} must be set when DEBUG is off" in result.stderr
 
 
+def test_an_empty_database_url_means_the_default(tmp_path: Path) -> None:
+    """A blank ``DATABASE_URL=`` line in .env: the embedded database, as when it is unset."""
+    result = _manage(
+        {"VAR_DIR": str(tmp_path), "DATABASE_URL": ""},
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "db.sqlite3")
+
+
+def test_a_database_url_that_is_not_one_is_named(tmp_path: Path) -> None:
+    result = _manage({"VAR_DIR": str(tmp_path), "DATABASE_URL": "localhost"}, "check")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not a database URL" in result.stderr
+
+
 def test_development_defaults_need_no_server(tmp_path: Path) -> None:
     result = _manage(
         {"VAR_DIR": str(tmp_path)},
