@@ -3,8 +3,6 @@ snapshot it was made from and the figures of its rendering."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -16,7 +14,10 @@ from cto.users.models import User
 
 
 def _report_path(instance: Report, filename: str) -> str:
-    return f"reports/{instance.engagement_id}/{uuid.uuid4().hex}.pdf"
+    # One name per report row, whatever the attempt: a worker killed after writing the file
+    # but before its transaction committed leaves the file under the very name the next
+    # attempt writes, and the next attempt replaces it instead of leaving it orphaned.
+    return f"reports/{instance.engagement_id}/report-{instance.pk}.pdf"
 
 
 class ReportQuerySet(models.QuerySet["Report"]):

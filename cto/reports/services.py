@@ -211,6 +211,11 @@ def _store(report_id: int, rendered: pdf.Rendered) -> Report:
         )
         if report.status in (Report.Status.READY, Report.Status.FAILED):
             return report  # another delivery finished first
+        # A file already under this report's name is what an attempt killed before it could
+        # commit left behind: ours to replace (the row lock keeps any other attempt waiting).
+        name = report.file.field.generate_filename(report, report.filename)
+        if report.file.storage.exists(name):
+            report.file.storage.delete(name)
         report.file.save(report.filename, ContentFile(rendered.pdf), save=False)
         report.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
         report.pages, report.bytes, report.render_ms = (

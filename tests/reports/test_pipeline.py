@@ -95,6 +95,29 @@ def test_a_report_whose_worker_was_lost_three_times_ends_failed(
     assert demo.events.filter(data__change="v1 failed").count() == 1
 
 
+def test_a_file_left_by_an_attempt_killed_before_its_commit_is_replaced_not_orphaned(
+    demo: Engagement, operator: User
+) -> None:
+    report = _request(demo, operator)
+    # The killed attempt wrote its file, then died before its transaction committed: the row
+    # names no file, and the file sits under the name every attempt of this report writes.
+    name = Report.file.field.generate_filename(report, report.filename)
+    storage = Report.file.field.storage
+    leftover = storage.save(name, io.BytesIO(b"half of a killed attempt"))
+    assert leftover == name
+    Report.objects.filter(pk=report.pk).update(status="rendering", attempts=1)
+
+    report = services.report_render(report_id=report.pk)
+
+    assert report is not None
+    assert (report.status, report.attempts, report.file.name) == ("ready", 2, name)
+    _, files = storage.listdir(str(Path(name).parent))
+    assert files == [Path(name).name]  # one file for the one report: nothing orphaned
+    with storage.open(name) as stored:
+        assert stored.read(5) == b"%PDF-"
+    assert report.bytes == storage.size(name)
+
+
 def test_a_delivery_leaves_a_report_another_live_process_renders_alone(
     demo: Engagement, operator: User
 ) -> None:
