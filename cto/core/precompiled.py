@@ -14,12 +14,14 @@ are not filled in: pass their values). Anything else goes through the ORM as usu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.db.models.expressions import Col
@@ -70,13 +72,9 @@ def update_where(
     """``model.objects.filter(**where).update(**values)``: the number of rows changed."""
     _refuse_none({**where, **values})
     alias = router.db_for_write(model)
-    statement = _compiled(
-        ("update", model, tuple(where), tuple(values), alias),
-        lambda: _update(model, where, values, alias),
-    )
+    statement = _update_statement(model, where, values, alias)
     connection = connections[alias]
-    # As the ORM's writes: an error inside an atomic block that is caught still rolls it back.
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+    with _writing(alias) as cursor:
         cursor.execute(statement.sql, _update_params(statement, where, values, connection))
         return int(cursor.rowcount)
 
@@ -87,9 +85,8 @@ def insert_ignoring_conflicts(model: type[models.Model], values: Mapping[str, An
     statement = _compiled(
         ("insert", model, tuple(values), alias), lambda: _insert(model, values, alias)
     )
-    connection = connections[alias]
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(statement.sql, _insert_params(statement, values, connection))
+    with _writing(alias) as cursor:
+        cursor.execute(statement.sql, _insert_params(statement, values, connections[alias]))
 
 
 def update_where_then_insert(
@@ -116,10 +113,7 @@ def update_where_then_insert(
             if changed:
                 insert_ignoring_conflicts(insert_model, insert_values)
         return changed
-    update = _compiled(
-        ("update", model, tuple(where), tuple(values), alias),
-        lambda: _update(model, where, values, alias),
-    )
+    update = _update_statement(model, where, values, alias)
     insert = _compiled(
         ("insert-after-update", insert_model, tuple(insert_values), alias),
         lambda: _insert_after_update(insert_model, insert_values, connection),
@@ -132,9 +126,17 @@ def update_where_then_insert(
         *_update_params(update, where, values, connection),
         *_insert_params(insert, insert_values, connection),
     ]
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+    with _writing(alias) as cursor:
         cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
+
+
+@contextmanager
+def _writing(alias: str) -> Iterator[CursorWrapper]:
+    """A cursor for a write. As with the ORM's writes, an error inside an atomic block marks
+    it for rollback, even if the caller catches it."""
+    with transaction.mark_for_rollback_on_error(alias), connections[alias].cursor() as cursor:
+        yield cursor
 
 
 def _update_params(
@@ -177,6 +179,15 @@ def _compiled(key: tuple[Any, ...], compile_: Callable[[], S]) -> S:
     if found is None:  # two threads may both compile: the same statement, harmlessly
         found = _statements[key] = compile_()
     return cast(S, found)
+
+
+def _update_statement(
+    model: type[models.Model], where: Mapping[str, Any], values: Mapping[str, Any], alias: str
+) -> _Statement:
+    return _compiled(
+        ("update", model, tuple(where), tuple(values), alias),
+        lambda: _update(model, where, values, alias),
+    )
 
 
 def _select_by(model: type[models.Model], field_name: str, value: Any, alias: str) -> _Select:

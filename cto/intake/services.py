@@ -133,14 +133,7 @@ def intake_answer(
     that were no longer there.
     """
     changes, target = _answer_changes(response, node, raw, tree_version_id)
-    # The answer and the visit it leads to, both or neither (one statement on PostgreSQL).
-    if precompiled.update_where_then_insert(
-        IntakeResponse,
-        where={"pk": response.pk, "updated_at": response.updated_at},
-        values=changes,
-        insert_model=IntakeVisit,
-        insert_values=_visit(response, target),
-    ):
+    if _answer_write(response, changes, target):
         return AnswerResult(response=_with(response, changes), next_node=target)
     with transaction.atomic():
         locked = (
@@ -149,9 +142,22 @@ def intake_answer(
             .get(pk=response.pk)
         )
         changes, target = _answer_changes(locked, node, raw, tree_version_id)
-        IntakeResponse.objects.filter(pk=locked.pk).update(**changes)
-        _record_visit(locked, target)
+        _answer_write(locked, changes, target)  # the row is locked: still as read
     return AnswerResult(response=_with(locked, changes), next_node=target)
+
+
+def _answer_write(response: IntakeResponse, changes: dict[str, Any], target: str) -> bool:
+    """Write the answer's changes and the visit it leads to, both or neither (one statement
+    on PostgreSQL), if the row is still as ``response`` was read; False when it was not."""
+    return bool(
+        precompiled.update_where_then_insert(
+            IntakeResponse,
+            where={"pk": response.pk, "updated_at": response.updated_at},
+            values=changes,
+            insert_model=IntakeVisit,
+            insert_values=_visit(response, target),
+        )
+    )
 
 
 def _answer_changes(
