@@ -1,6 +1,7 @@
 """The pages that list or read a lot, at demo size and at a practice's size (issue: `make bench`
 part 2, Scale): the operator dashboard, the admin's engagement list (filtered by stage, and
-searched), a client's engagement page and its checklist. Query count and p50/p95 of server time
+searched), a client's engagement page and its checklist, and the operators' list of checklist
+items due this week. Query count and p50/p95 of server time
 through Django's whole request stack, in this process, on PostgreSQL.
 
 Run with `make bench` (it gives DATABASE_URL; the database, whose name must start with
@@ -130,6 +131,7 @@ def pages() -> dict[str, Page]:
         "portal engagement, first visit": Page(engagement_page, cold=True),
         "portal engagement, cached": Page(engagement_page),
         "checklist": Page(lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/")),
+        "checklist items due this week": Page(lambda: operator.get("/portal/due-this-week/")),
     }
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +52,18 @@ class ChecklistTemplateVersion(ContentVersion):
 
     def parsed(self) -> template_module.ChecklistSpec:
         return super().parsed()
+
+
+def due_date_expression(start: Any, due_day: Any) -> models.Func:
+    """An item's due date computed by the database from its engagement's start date and its due
+    day: day 1 is the start date itself, as in ``cto.checklists.template.due_date``."""
+    days_in = models.ExpressionWrapper(
+        (due_day - 1) * datetime.timedelta(days=1), output_field=models.DurationField()
+    )
+    return Cast(
+        models.ExpressionWrapper(start + days_in, output_field=models.DateField()),
+        models.DateField(),
+    )
 
 
 class ChecklistQuerySet(models.QuerySet["Checklist"]):

@@ -10,9 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +26,8 @@ from cto.users.http import AuthenticatedRequest
 from cto.users.models import User
 
 TEMPLATE = "checklists/checklist_detail.html"
+# Rows per page of "due this week": a screenful to act on; the count says how many more wait.
+DUE_PAGE_SIZE = 100
 
 
 def _version(request: AuthenticatedRequest) -> int | None:
@@ -222,8 +226,10 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @never_cache
 @staff_member_required
 def due_this_week(request: AuthenticatedRequest) -> HttpResponse:
-    return render(
-        request,
-        "checklists/due_this_week.html",
-        {"items": selectors.due_this_week(), "today": datetime.date.today()},
+    today = timezone.localdate()
+    # get_page: a page number that is not one (or is past the end) shows the first (or last).
+    page = Paginator(selectors.due_this_week(today=today), DUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    context = {"page": page, "today": today, "soon_days": selectors.DUE_SOON_DAYS}
+    return render(request, "checklists/due_this_week.html", context)

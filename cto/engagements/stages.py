@@ -36,6 +36,14 @@ PIPELINE: tuple[Stage, ...] = (
 # Open stages: work is still to be done, so the engagement can be lost or paused.
 OPEN_STAGES: frozenset[Stage] = frozenset(PIPELINE) - {Stage.COMPLETED}
 
+# Stages where no work is expected, so nothing there needs an operator: a lost lead's old quote,
+# a paused client's checklist, a completed engagement's leftovers.
+RESTING_STAGES: tuple[str, ...] = (Stage.COMPLETED.value, Stage.LOST.value, Stage.PAUSED.value)
+# The others, named rather than excluded: the database finds them through the stage index.
+WORKING_STAGES: tuple[str, ...] = tuple(
+    stage for stage in Stage.values if stage not in RESTING_STAGES
+)
+
 # Forward moves along the pipeline. An audit is optional (a generic engagement may go
 # straight to a proposal), and an active engagement may finish without an ongoing phase.
 _FORWARD: dict[Stage, frozenset[Stage]] = {

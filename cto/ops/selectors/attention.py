@@ -5,38 +5,29 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import models
 from django.db.models import (
     Count,
-    DateField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Subquery,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from cto.audits.models import Audit, AuditAnswer
-from cto.checklists.models import Checklist, ChecklistItem
+from cto.checklists.models import Checklist, ChecklistItem, due_date_expression
 from cto.engagements.models import ActivityEvent, Engagement
-from cto.engagements.stages import Stage
+from cto.engagements.stages import RESTING_STAGES, WORKING_STAGES, Stage
 from cto.pricing.models import Quote
 from cto.reports.models import Report
 
 # --- What needs attention ------------------------------------------------------------------------
 
-# Stages where no work is expected, so nothing there needs an operator: a lost lead's old quote,
-# a paused client's checklist, a completed engagement's leftovers.
-RESTING_STAGES = (Stage.COMPLETED.value, Stage.LOST.value, Stage.PAUSED.value)
-# The others, named rather than excluded: the database finds them through the stage index.
-WORKING_STAGES = tuple(stage for stage in Stage.values if stage not in RESTING_STAGES)
 # The intake's thank-you page promises a reply "within two working days". A lead untouched for
 # two calendar days is flagged on or before the day that promise runs out, weekends included.
 STALE_LEAD_DAYS = 2
@@ -132,15 +123,6 @@ def _quiet_since(*, today: datetime.date, days: int) -> datetime.datetime:
     return _start_of(today - datetime.timedelta(days=days - 1))
 
 
-def _due_date(start: Any, due_day: Any) -> Cast:
-    """An item's due date in the database: day 1 is the start date itself, as in
-    ``cto.checklists.template.due_date``."""
-    days_in = ExpressionWrapper(
-        (due_day - 1) * datetime.timedelta(days=1), output_field=DurationField()
-    )
-    return Cast(ExpressionWrapper(start + days_in, output_field=DateField()), DateField())
-
-
 def _overdue_items(today: datetime.date) -> list[AttentionItem]:
     """One entry per engagement, naming its oldest overdue item (an item due today is not
     overdue yet), the longest overdue first, each knowing how many engagements have overdue
@@ -150,12 +132,12 @@ def _overdue_items(today: datetime.date) -> list[AttentionItem]:
     start = F("engagement__start_date")
     open_items = ChecklistItem.objects.open().filter(checklist=OuterRef("pk")).order_by()
     overdue_of_checklist = open_items.annotate(
-        due=_due_date(OuterRef("engagement__start_date"), F("due_day"))
+        due=due_date_expression(OuterRef("engagement__start_date"), F("due_day"))
     ).filter(due__lt=today)
     checklists = (
         Checklist.objects.filter(earliest_open_day__isnull=False)
         .filter(engagement__stage__in=WORKING_STAGES, engagement__start_date__isnull=False)
-        .annotate(oldest_due=_due_date(start, F("earliest_open_day")))
+        .annotate(oldest_due=due_date_expression(start, F("earliest_open_day")))
         .filter(oldest_due__lt=today)
         .select_related("engagement__organization", "engagement__lead")
         .only("engagement_id", *_shown_of("engagement"))
