@@ -368,6 +368,13 @@ REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=600)
 
 # Evidence uploads: the largest file accepted.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# A file is dropped as soon as it passes EVIDENCE_MAX_BYTES, before Django's own handlers write
+# the rest of it to disk (cto.core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "cto.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security ---------------------------------------------------------------------------------
 # Content Security Policy: our own files only, inline code only with the request's nonce,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cto.checklists import selectors, services
 from cto.checklists.models import ChecklistItem
 from cto.core.storage import private_download
+from cto.core.uploads import dropped_uploads, too_large_message
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 from cto.users.models import User
@@ -116,18 +117,20 @@ def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def item_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
-    return _item_response(
-        request,
-        item,
-        lambda: services.evidence_add(
+
+    def add() -> None:
+        upload = request.FILES.get("file")
+        if "file" in dropped_uploads(request):  # nothing of the rest is kept either
+            raise services.ChecklistError(too_large_message())
+        services.evidence_add(
             item=item,
             url=request.POST.get("url", ""),
             note=request.POST.get("note", ""),
-            upload=request.FILES.get("file"),
+            upload=upload,
             by=request.user,
-        ),
-        "Evidence added.",
-    )
+        )
+
+    return _item_response(request, item, add, "Evidence added.")
 
 
 @require_POST

@@ -25,7 +25,9 @@ MAX_TREE_FILE_BYTES = 512 * 1024
 
 class TreeUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="A YAML or JSON tree file, like those in cto/playbooks/intake/."
+        help_text="A YAML or JSON tree file, like those in cto/playbooks/intake/.",
+        # Also what a file far over the limit gets: it is dropped as it arrives (cto.core.uploads).
+        error_messages={"required": "Choose a tree file: YAML or JSON, under 512 KB."},
     )
     publish = forms.BooleanField(required=False, help_text="Publish it at once if it is valid.")
 
@@ -147,7 +149,13 @@ class TreeVersionAdmin(admin.ModelAdmin):
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("intake.add_treeversion"):
             raise PermissionDenied
-        form = TreeUploadForm(request.POST or None, request.FILES or None)
+        # Bound on every POST, even an empty one (a file dropped for its size leaves nothing):
+        # the form then says what is missing instead of showing itself blank again.
+        form = (
+            TreeUploadForm(request.POST, request.FILES)
+            if request.method == "POST"
+            else TreeUploadForm()
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 version, created = services.tree_version_create(
