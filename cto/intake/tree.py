@@ -120,6 +120,10 @@ class Tree:
     scope_rows: tuple[ScopeRow, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()
 
+    # most_remaining's answers: the tree never changes once parsed, and a parsed version is
+    # kept for the life of the process (cto.core.versioning), so each is worked out once.
+    _remaining: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
     def node(self, node_id: str) -> Question | Outcome | None:
         return self.questions.get(node_id) or self.outcomes.get(node_id)
 
@@ -572,7 +576,7 @@ def most_remaining(tree: Tree, node_id: str) -> int:
     """The most questions that can still come from ``node_id`` (itself included) before an
     outcome: the progress bar's horizon. Taking the longest way means the bar never moves
     backwards as answers are given; a shorter path simply finishes early."""
-    memo: dict[str, int] = {}
+    memo = tree._remaining
 
     def longest(current: str) -> int:
         if current not in tree.questions:
