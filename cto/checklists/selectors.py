@@ -107,8 +107,8 @@ def due_this_week(*, today: datetime.date) -> QuerySet[ChecklistItem]:
 
     The database finds them without reading finished work: first the checklists whose earliest
     open item is due by then (``Checklist.earliest_open_day``, indexed), then their open items
-    (the ``checklist_item_open`` index). Four queries whatever the numbers: the count, the page,
-    its owners and its organisations."""
+    (the ``checklist_item_open`` index). Three queries whatever the numbers: the count, the page
+    with its owners, and its organisations (none for an empty page)."""
     horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     start = F("checklist__engagement__start_date")
     return (
@@ -121,10 +121,11 @@ def due_this_week(*, today: datetime.date) -> QuerySet[ChecklistItem]:
         .filter(checklist_due__lte=horizon)
         .annotate(due=due_date_expression(start, F("due_day")))
         .filter(due__lte=horizon)
-        # The owner and organisation are read for the page's rows only, after the sort, rather
-        # than joined to every due item before it.
-        .select_related("checklist__engagement")
-        .prefetch_related("owner", "checklist__engagement__organization")
+        # The organisation is read for the page's rows only, after the sort, rather than joined
+        # to every due item before it (the owner, often empty, is joined: a prefetch of nobody
+        # would leave out its query, and the page's query count would follow the data).
+        .select_related("checklist__engagement", "owner")
+        .prefetch_related("checklist__engagement__organization")
         .order_by("due", "checklist__engagement__title", "position", "pk")
     )
 

@@ -29,6 +29,9 @@ from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.services import current_template
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
+from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+from cto.pricing.services import DEFAULT_TERMS, LABELS
+from cto.reports.models import Report
 from cto.users.models import Membership, Organization, User
 
 
@@ -70,6 +73,15 @@ AUDITED = {Stage.AUDIT, Stage.PROPOSAL, Stage.ACTIVE, Stage.ONGOING, Stage.COMPL
 # The checklist is applied when an engagement becomes active.
 WITH_CHECKLIST = {Stage.ACTIVE, Stage.ONGOING, Stage.COMPLETED}
 PAUSED_FROM = (Stage.QUALIFIED, Stage.AUDIT, Stage.PROPOSAL, Stage.ACTIVE)
+# A quote was sent once an engagement reached a proposal; the client accepted it if the work
+# went ahead. Of the lost engagements, this share were lost on the quote (declined).
+QUOTED = {Stage.PROPOSAL, Stage.ACTIVE, Stage.ONGOING, Stage.COMPLETED}
+LOST_ON_THE_QUOTE = 0.3
+QUOTE_VALID_DAYS = 30
+# The week-one report is rendered once the week is done; now and then a second version failed
+# (a render that timed out), which the dashboard lists until a later version replaces it.
+REPORT_FAILED_SHARE = 0.02
+REPORT_GENERATOR = "cto-reports/1 weasyprint/seeded"
 OPERATORS = 20
 MEMBERS_PER_ORGANIZATION = 2
 # A locked audit keeps a sample of its answers: the pages measured never read them, and all of
@@ -132,14 +144,19 @@ TITLES = (
 
 
 def seed_scale(*, sizes: ScaleSizes, seed: int = 1) -> ScaleReport:
-    """Add ``sizes`` worth of organisations, people, engagements, timelines, checklists and
-    audits next to whatever is there (the demo, typically), in one transaction, then ANALYZE
-    the tables it wrote. Needs the checklist and audit templates loaded and published."""
+    """Add ``sizes`` worth of organisations, people, engagements, timelines, checklists,
+    audits, quotes and reports next to whatever is there (the demo, typically), in one
+    transaction, then ANALYZE the tables it wrote. Needs the checklist and audit templates and
+    the pricing tiers loaded and published (seed_demo does)."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The scale seeder writes with PostgreSQL's COPY.")
     checklist_version = current_template()
     audit_version = AuditTemplateVersion.objects.current("ai-readiness")
-    if checklist_version is None or audit_version is None:
+    tiers = {
+        kind: list(PricingTier.objects.filter(kind=kind, active=True).order_by("order")[:3])
+        for kind in PricingTier.Kind.values
+    }
+    if checklist_version is None or audit_version is None or not all(tiers.values()):
         raise RuntimeError("Load and publish the playbooks first (seed_demo does).")
     started = timezone.now()
     # Not for secrets: the same seed must give the same world.
@@ -151,6 +168,8 @@ def seed_scale(*, sizes: ScaleSizes, seed: int = 1) -> ScaleReport:
         world.engagements(raw)
         world.checklists(raw, checklist_version.pk, checklist_version.parsed())
         world.audits(raw, audit_version.pk, list(audit_version.parsed().questions))
+        world.quotes(raw, tiers)
+        world.reports(raw)
     with connection.cursor() as cursor:
         for model in world.rows:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
@@ -573,6 +592,199 @@ class _World:
             "version",
         ]
         self._count(AuditAnswer, _copy(cursor, AuditAnswer, columns, answers))
+
+    def _quoted(self, e: _Engagement) -> bool:
+        if e.stage in QUOTED or e.paused_from in (Stage.PROPOSAL, Stage.ACTIVE):
+            return True
+        return e.stage == Stage.LOST and self.rng.random() < LOST_ON_THE_QUOTE
+
+    def quotes(self, cursor: Any, tiers: dict[str, list[PricingTier]]) -> None:
+        """One quote per engagement that reached a proposal, with an option per tier of its kind
+        (the tier's retainer and week-one fee as its lines), as quote_draft and quote_send leave
+        it: sent and waiting (some expiring, some expired), accepted by the client's contact
+        when the work went ahead, declined when the engagement was lost on it."""
+        quoted = [e for e in self.engagements_written if self._quoted(e)]
+        if not quoted:
+            return
+        first_quote = _reserve_ids(cursor, Quote, len(quoted))
+        per_quote = {kind: len(kind_tiers) for kind, kind_tiers in tiers.items()}
+        options_total = sum(per_quote[e.kind] for e in quoted)
+        first_option = _reserve_ids(cursor, QuoteOption, options_total)
+        options: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        accepted_status = Quote.Status.ACCEPTED.value
+
+        def rows() -> Iterable[tuple[Any, ...]]:
+            option_pk = first_option
+            for i, e in enumerate(quoted):
+                pk = first_quote + i
+                kind_tiers = tiers[e.kind]
+                labels = LABELS[: len(kind_tiers)]
+                recommended = labels[min(1, len(labels) - 1)]
+                waiting = e.stage == Stage.PROPOSAL or e.paused_from == Stage.PROPOSAL
+                # Sent as the engagement moved to its proposal: for one still there, when it
+                # moved; for one that went further, a little after it was created.
+                sent = (
+                    e.stage_changed_at
+                    if waiting
+                    else e.created_at
+                    + (e.stage_changed_at - e.created_at) * self.rng.uniform(0.1, 0.3)
+                )
+                if waiting:
+                    status = Quote.Status.SENT.value
+                elif e.stage == Stage.LOST:
+                    status = Quote.Status.DECLINED.value
+                else:
+                    status = accepted_status
+                # Answered a few days after it was sent; an active engagement became active then.
+                latest = e.stage_changed_at if e.stage == Stage.ACTIVE else self.now
+                answered = sent + datetime.timedelta(days=self.rng.uniform(1, 10))
+                accepted = max(sent, min(answered, latest, self.now))
+                chosen = None
+                for position, (label, tier) in enumerate(zip(labels, kind_tiers, strict=True)):
+                    if label == recommended:
+                        chosen = option_pk
+                    options.append(
+                        (option_pk, pk, label, tier.pk, tier.minimum_term_months, position)
+                    )
+                    lines.append(
+                        (option_pk, f"{tier.name}: monthly retainer", "amount", "monthly",
+                         tier.monthly_retainer, None, "", "", 0)
+                    )  # fmt: skip
+                    lines.append(
+                        (option_pk, "Week one: readiness audit and first deliverable", "amount",
+                         "one_off", tier.week_one_fee, None, "", "", 1)
+                    )  # fmt: skip
+                    option_pk += 1
+                is_accepted = status == accepted_status
+                yield (
+                    pk,
+                    e.pk,
+                    1,  # number
+                    1,  # revision
+                    None,  # supersedes
+                    status,
+                    kind_tiers[0].currency,
+                    timezone.localdate(sent) + datetime.timedelta(days=QUOTE_VALID_DAYS),
+                    DEFAULT_TERMS,
+                    recommended,
+                    "Seeded: the middle option, as most quotes recommend.",
+                    e.lead_id,
+                    sent,
+                    chosen if is_accepted else None,
+                    accepted if is_accepted else None,
+                    # The chosen option's total: its retainer is its only monthly line.
+                    kind_tiers[labels.index(recommended)].monthly_retainer if is_accepted else None,
+                    e.contact_id if is_accepted else None,
+                    "Seeded signer" if is_accepted else "",
+                    None,  # signer_ip
+                    "",  # signer_user_agent
+                    2 if waiting else 3,  # version: drafted, sent (and answered)
+                    e.created_at,
+                    accepted if not waiting else sent,
+                )
+
+        columns = [
+            "id",
+            "engagement_id",
+            "number",
+            "revision",
+            "supersedes_id",
+            "status",
+            "currency",
+            "valid_until",
+            "terms",
+            "recommended_label",
+            "recommendation_reason",
+            "created_by_id",
+            "sent_at",
+            "accepted_option_id",
+            "accepted_at",
+            "accepted_monthly",
+            "accepted_by_id",
+            "signer_name",
+            "signer_ip",
+            "signer_user_agent",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        self._count(Quote, _copy(cursor, Quote, columns, rows()))
+        columns = ["id", "quote_id", "label", "tier_id", "minimum_term_months", "position"]
+        self._count(QuoteOption, _copy(cursor, QuoteOption, columns, options))
+        columns = [
+            "option_id",
+            "label",
+            "kind",
+            "period",
+            "amount",
+            "factor",
+            "reason",
+            "driver",
+            "position",
+        ]
+        self._count(QuoteLine, _copy(cursor, QuoteLine, columns, lines))
+
+    def reports(self, cursor: Any) -> None:
+        """The week-one report (version 1, ready) of every engagement that had a week one, and
+        now and then a failed version 2. No PDF is written: the rows name where it would be,
+        and the pages measured list reports without opening them."""
+        week = datetime.timedelta(days=5)
+        done = self.today - week
+        rendered = [e for e in self.engagements_written if e.start_date and e.start_date <= done]
+        failed = [e for e in rendered if self.rng.random() < REPORT_FAILED_SHARE]
+        if not rendered:
+            return
+        first_id = _reserve_ids(cursor, Report, len(rendered) + len(failed))
+        kind = Report.Kind.WEEK_ONE.value
+        # What the render read, reduced to a mark: nothing renders a seeded report again.
+        snapshot = json.dumps({"generator": REPORT_GENERATOR, "seeded": True})
+
+        def rows() -> Iterable[tuple[Any, ...]]:
+            pk = first_id
+            for e in rendered:
+                day = (e.start_date or self.today) + week
+                evening = datetime.datetime.combine(day, datetime.time(17), datetime.UTC)
+                made = min(evening, self.now)
+                yield (
+                    pk, e.pk, kind, 1, Report.Status.READY.value, snapshot, "", REPORT_GENERATOR,
+                    f"reports/{e.pk}/report-{pk}.pdf", secrets.token_hex(32), 12,
+                    self.rng.randint(150_000, 400_000), self.rng.randint(900, 2500), 1, "",
+                    made, e.lead_id, made, made,
+                )  # fmt: skip
+                pk += 1
+            for e in failed:
+                when = self._ago(0, 20)
+                yield (
+                    pk, e.pk, kind, 2, Report.Status.FAILED.value, snapshot, "", REPORT_GENERATOR,
+                    "", "", None, None, None, 3,
+                    "The render took longer than REPORT_RENDER_SECONDS and was stopped.",
+                    None, e.lead_id, when, when,
+                )  # fmt: skip
+                pk += 1
+
+        columns = [
+            "id",
+            "engagement_id",
+            "kind",
+            "number",
+            "status",
+            "snapshot",
+            "snapshot_sha256",
+            "generator",
+            "file",
+            "sha256",
+            "pages",
+            "bytes",
+            "render_ms",
+            "attempts",
+            "error",
+            "notified_at",
+            "requested_by_id",
+            "created_at",
+            "updated_at",
+        ]
+        self._count(Report, _copy(cursor, Report, columns, rows()))
 
 
 def _before(stage: Stage) -> str:

@@ -78,6 +78,16 @@ class Quote(TimeStampedModel):
         "QuoteOption", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Fixed when the client signs (an accepted quote never changes), so that the revenue of
+    # thousands of running engagements is one SUM, not every accepted option's lines added up.
+    accepted_monthly = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The accepted option's monthly total, as signed",
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -99,6 +109,7 @@ class Quote(TimeStampedModel):
                 | (
                     models.Q(accepted_at__isnull=False)
                     & models.Q(accepted_option__isnull=False)
+                    & models.Q(accepted_monthly__isnull=False)
                     & ~models.Q(signer_name="")
                 ),
                 name="quote_accepted_is_signed",

@@ -391,7 +391,9 @@ def quote_accept(*, quote: Quote, signature: Signature, by: User) -> Quote:
         name = " ".join(signature.full_name.split())
         if len(name) < 2 or len(name) > 200:
             raise QuoteError("Please type your full name to sign.")
+        option.quote = locked  # the totals read the quote's currency
         locked.status, locked.accepted_option = Quote.Status.ACCEPTED, option
+        locked.accepted_monthly = option.totals().monthly
         locked.accepted_at, locked.accepted_by = timezone.now(), by
         locked.signer_name, locked.signer_ip = name, signature.ip
         locked.signer_user_agent = signature.user_agent[:500]

@@ -12,16 +12,19 @@ from cto.demo.scale import ScaleSizes, seed_scale, sizes_from
 from cto.demo.seed import OPERATOR, seed_demo
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.ops.selectors import ATTENTION_SHOWN, CLOSED_SHOWN, CLOSED_STAGES, OPEN_SHOWN
+from cto.pricing.models import Quote, QuoteLine, QuoteOption
+from cto.reports.models import Report
 from cto.users.models import Membership, Organization, User
 
 pytestmark = pytest.mark.django_db
 
 SMALL = ScaleSizes(organizations=20, engagements=200, checklist_items=2_000, audits=150)
 SEEDED = (User, Organization, Membership, Engagement, ActivityEvent, Checklist, ChecklistItem)
+SEEDED_AFTER = (Audit, AuditAnswer, Quote, QuoteOption, QuoteLine, Report)
 
 
 def _counts() -> dict[type[models.Model], int]:
-    return {model: model.objects.count() for model in (*SEEDED, Audit, AuditAnswer)}
+    return {model: model.objects.count() for model in (*SEEDED, *SEEDED_AFTER)}
 
 
 def test_the_seeder_adds_the_sizes_asked_for_next_to_the_demo() -> None:
@@ -35,6 +38,8 @@ def test_the_seeder_adds_the_sizes_asked_for_next_to_the_demo() -> None:
     assert added[ChecklistItem] == 2_000
     assert added[Audit] == 150
     assert added[Membership] == 40
+    assert added[Quote] == added[QuoteOption] / 3 == added[QuoteLine] / 6 > 0
+    assert added[Report] > 0
     assert report.rows["engagements.Engagement"] == 200
     # The demo is still there, untouched, so the pages measured are the same pages.
     assert Engagement.objects.filter(title="AI support agent to production").exists()
@@ -47,7 +52,7 @@ def test_the_seeder_adds_the_sizes_asked_for_next_to_the_demo() -> None:
 def test_seeded_rows_pass_full_clean() -> None:
     seed_demo()
     seed_scale(sizes=SMALL)
-    for model in (*SEEDED, Audit, AuditAnswer):
+    for model in (*SEEDED, *SEEDED_AFTER):
         sample = list(model.objects.order_by("-pk")[:25])
         assert sample, model
         for row in sample:
@@ -58,6 +63,34 @@ def test_seeded_rows_pass_full_clean() -> None:
     assert done.effective_date
     assert done.done_by_id
     assert not ChecklistItem.objects.filter(status="blocked", status_reason="").exists()
+    failed = Report.objects.filter(status="failed").order_by("-pk")[:5]
+    for row in [*Report.objects.filter(status="ready").order_by("-pk")[:5], *failed]:
+        row.full_clean()
+
+
+def test_quotes_and_reports_follow_the_engagements() -> None:
+    seed_demo()
+    demo_quotes = set(Quote.objects.values_list("pk", flat=True))
+    seed_scale(sizes=SMALL)
+    quotes = Quote.objects.exclude(pk__in=demo_quotes).select_related("engagement")
+    by_stage: dict[str, set[str]] = {}
+    for quote in quotes:
+        by_stage.setdefault(quote.engagement.stage, set()).add(quote.status)
+    # Sent and waiting at the proposal, accepted once the work went ahead, declined when lost.
+    assert by_stage["proposal"] == {"sent"}
+    assert by_stage["completed"] == by_stage["active"] == {"accepted"}
+    assert by_stage["lost"] == {"declined"}
+    assert not {"lead", "qualified", "audit"} & by_stage.keys()
+    accepted = quotes.filter(status="accepted").first()
+    assert accepted is not None
+    assert accepted.accepted_option in accepted.options.all()
+    assert all(option.lines.count() == 2 for option in accepted.options.all())
+    # Ready week-one reports for engagements that had a week one, a few failed second versions.
+    ready = Report.objects.filter(status="ready").select_related("engagement")
+    assert ready.exists()
+    assert all(report.engagement.start_date for report in ready)
+    assert not ready.filter(sha256="").exists()
+    assert Report.objects.filter(status="failed", number=2, attempts=3).count() < ready.count()
 
 
 def test_seeded_rows_carry_what_the_services_keep_for_the_dashboard() -> None:

@@ -369,8 +369,8 @@ def test_the_dashboard_query_count_does_not_grow_with_engagements(
     count: int,
 ) -> None:
     busy_world(count, organization, operator)
-    # The user (the session is cached); the board: engagements with counts, accepted quotes
-    # (none, so no lines); attention: overdue checklist items (each knowing how many
+    # The user (the session is cached); the board: engagements with counts, the accepted
+    # quotes' monthly totals; attention: overdue checklist items (each knowing how many
     # engagements have some), audits, failed reports, quotes, stale leads. Uncached, as in a
     # transaction; cached it is 2 (tests/core/test_fragments.py).
     with django_assert_num_queries(8):
