@@ -100,6 +100,15 @@ class Quote(TimeStampedModel):
 
     class Meta:
         ordering = ["engagement", "-number", "-revision"]
+        indexes = [
+            # The dashboard's quotes about to expire: the few sent ones among the many answered,
+            # in expiry order, without reading the others.
+            models.Index(
+                fields=["valid_until", "id"],
+                condition=models.Q(status="sent"),
+                name="quote_sent_by_expiry",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["engagement", "number", "revision"], name="quote_revision_unique"

@@ -70,6 +70,14 @@ class Report(TimeStampedModel):
 
     class Meta:
         ordering = ["engagement", "kind", "-number"]
+        indexes = [
+            # The dashboard's failed reports: the few failed among the many ready, oldest first.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=models.Q(status="failed"),
+                name="report_failed",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["engagement", "kind", "number"], name="report_number_unique"
