@@ -56,7 +56,7 @@ class PipelineBoard:
 
 def pipeline_board() -> PipelineBoard:
     """Every stage in board order with its count and its engagements, and the monthly
-    recurring revenue. Three queries at most: the engagements, and the revenue's two.
+    recurring revenue. Two queries: the engagements, and the revenue's sum.
 
     The engagements are one UNION ALL of a part per stage: the stage's latest few by the index
     `engagement_board_stage_since` (a LIMIT that stops early, however long the stage's tail),
