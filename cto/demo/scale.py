@@ -1,12 +1,13 @@
 """A practice years into its life, for `make bench`: thousands of client organisations, each
-with engagements spread over every stage, checklists, audits and timelines, written with
-PostgreSQL's COPY so that a million rows take minutes, not hours.
+with engagements spread over every stage, checklists, audits, quotes, reports and timelines,
+written with PostgreSQL's COPY so that millions of rows take under a minute, not hours.
 
 It goes around the services on purpose (they write one row at a time, with locks and timeline
 events: hours at this size), so it writes what they would have left behind: every row passes
 its model's ``full_clean()`` and the database's constraints, and the world keeps the demo's
 shape (closed engagements piling up, open ones recent, checklists on running work, audits
-before proposals). Deterministic for a given seed. PostgreSQL only.
+before proposals, quotes from the proposal on). Deterministic for a given seed. PostgreSQL
+only.
 """
 
 from __future__ import annotations
@@ -607,9 +608,7 @@ class _World:
         if not quoted:
             return
         first_quote = _reserve_ids(cursor, Quote, len(quoted))
-        per_quote = {kind: len(kind_tiers) for kind, kind_tiers in tiers.items()}
-        options_total = sum(per_quote[e.kind] for e in quoted)
-        first_option = _reserve_ids(cursor, QuoteOption, options_total)
+        first_option = _reserve_ids(cursor, QuoteOption, sum(len(tiers[e.kind]) for e in quoted))
         options: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
         accepted_status = Quote.Status.ACCEPTED.value

@@ -11,8 +11,8 @@ from cto.demo.seed import seed_demo
 class Command(BaseCommand):
     help = (
         "Seed the demo, then add a practice's worth of rows with COPY for benchmarks: by "
-        "default 10k organisations, 100k engagements, 1M checklist items, 100k audits "
-        "(PostgreSQL only; every run adds as much again)."
+        "default 10k organisations, 100k engagements, 1M checklist items, 100k audits, and the "
+        "quotes and reports that go with them (PostgreSQL only; every run adds as much again)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
