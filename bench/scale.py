@@ -44,40 +44,23 @@ def log(message: str) -> None:
 @dataclass(frozen=True)
 class Page:
     get: Callable[[], Any]
-    # The dashboard and the engagement page are cached until the data changes: measured
-    # "first visit" with the change counter moved on before each request (outside the timing),
-    # as any write does; and "cached" as they are served until the next one.
-    cold: bool = False
 
 
 def measure(page: Page) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def a_change() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval('cto_changes')")
-
-    def get() -> Any:
-        if page.cold:
-            a_change()
-        return page.get()
-
     for _ in range(WARMUP):
-        response = get()
+        response = page.get()
         if response.status_code != 200:
             path = response.request["PATH_INFO"]
             sys.exit(f"bench/scale: {path} answered {response.status_code}")
-    if page.cold:
-        a_change()
     with CaptureQueriesContext(connection) as queries:
         page.get()
     # Read now: every request starts by clearing the connection's query log.
     captured = list(queries.captured_queries)
     timings = []
     for _ in range(ROUNDS):
-        if page.cold:
-            a_change()
         started = time.perf_counter()
         page.get()
         timings.append((time.perf_counter() - started) * 1000)
@@ -121,15 +104,13 @@ def pages() -> dict[str, Page]:
         return northwind.get(f"/portal/engagements/{portal}/")
 
     return {
-        "operator dashboard, first visit": Page(dashboard, cold=True),
-        "operator dashboard, cached": Page(dashboard),
+        "operator dashboard": Page(dashboard),
         "admin engagements": Page(lambda: operator.get(admin_list)),
         "admin engagements, stage filter": Page(
             lambda: operator.get(admin_list + "?stage__exact=active")
         ),
         "admin engagements, search": Page(lambda: operator.get(admin_list + "?q=northwind")),
-        "portal engagement, first visit": Page(engagement_page, cold=True),
-        "portal engagement, cached": Page(engagement_page),
+        "portal engagement": Page(engagement_page),
         "checklist": Page(lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/")),
         "checklist items due this week": Page(lambda: operator.get("/portal/due-this-week/")),
     }

@@ -145,35 +145,26 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits live here: share it between processes in production) ---
-# The site keeps working while Redis is away: the backend reads an unreachable server as an
-# empty cache (cto/core/cache.py), and a server that does not answer is given up after a second
-# rather than holding the request.
+# The site keeps working while Redis is away: an unreachable server reads as an empty cache
+# (django-redis's IGNORE_EXCEPTIONS, see cto/core/cache.py), and a server that does not answer
+# is given up after a second rather than holding the request.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
             "BACKEND": "cto.core.cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Pages rendered under keys that name all they show (cto/core/pagecache.py) never go stale,
-    # so each process keeps its own: no round trip to Redis, and a page rendered once per
-    # process. MAX_ENTRIES bounds the memory (a few kilobytes a page).
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=2000)},
-    },
 }
-
-# The dashboard and the engagement page keep their rendered content here until the next change
-# to the domain's tables (cto/core/changes.py): entries are never invalidated, only no longer
-# asked for, and this is how long an unasked one stays.
-FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # each cache call lost to an outage is logged
 
 # Public forms are rate-limited per client address in this cache (django-ratelimit). Its
 # checks want a cache shared by every process: in production that is REDIS_URL, so a missing

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
@@ -53,7 +53,6 @@ def _fast_password_hashing(settings: Settings) -> None:
 def _fresh_cache() -> None:
     # allauth keeps its rate-limit counters in the cache: each test starts from none.
     cache.clear()
-    caches["pages"].clear()
 
 
 @pytest.fixture

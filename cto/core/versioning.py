@@ -4,11 +4,10 @@ a foreign key to its own parent and parses the definition with its own pure modu
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,31 +67,8 @@ class ContentVersion(models.Model):
             parsed = _PARSED[key] = type(self).parse_definition(self.definition)
         return parsed
 
-    @classmethod
-    def published_by_pk(cls, pk: int) -> Self | None:
-        """The published version ``pk``, read from the database once per process (a published
-        version never changes), or None when it is a draft or missing. Each call returns its own
-        copy of the row; the definition in it is shared, and read only."""
-        key = (cls._meta.label, pk)
-        version = _PUBLISHED.get(key)
-        if version is None:
-            version = cls._default_manager.filter(pk=pk, status=cls.Status.PUBLISHED).first()
-            if version is None:
-                return None
-            if len(_PUBLISHED) >= 128:
-                _PUBLISHED.clear()
-            _PUBLISHED[key] = version
-        return copy.copy(version)
-
 
 _PARSED: dict[tuple[str, int, str], Any] = {}
-_PUBLISHED: dict[tuple[str, int], Any] = {}
-
-
-def forget_published_versions(**kwargs: Any) -> None:
-    """Empty the per-process cache of published versions. A flush (tests, `manage.py flush`)
-    may start primary keys again from 1; it is followed by post_migrate, which calls this."""
-    _PUBLISHED.clear()
 
 
 def store_version(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cto.engagements.models import ActivityEvent, Engagement
@@ -27,15 +26,6 @@ def engagement_get(*, user: User, pk: int) -> Engagement:
     """One engagement ``user`` may see; 404 (not 403) for anything else, so a foreign id
     reveals nothing."""
     return get_object_or_404(engagement_list(user=user), pk=pk)
-
-
-def engagement_title(*, user: User, pk: int) -> str:
-    """The title of one engagement ``user`` may see, 404 otherwise: the access check a cached
-    engagement page makes on every request, without the joins of ``engagement_for_page``."""
-    found = engagement_list(user=user).filter(pk=pk).values_list("title", flat=True).first()
-    if found is None:
-        raise Http404("No such engagement.")
-    return found
 
 
 def engagement_for_page(*, user: User, pk: int) -> Engagement:

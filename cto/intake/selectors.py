@@ -8,26 +8,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from cto.core import precompiled
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
 
 
 def intake_response_by_token(token: str | None) -> IntakeResponse | None:
-    """The response whose token this is (the prospect's cookie holds it), with its tree version.
-
-    Every intake request starts here, so it costs one indexed query and little else: the
-    statement is compiled once per process (cto/core/precompiled.py), and the published tree
-    version comes from the process's copy (it never changes).
-    """
+    """The response whose token this is (the prospect's cookie holds it), with its tree version."""
     if not token:
         return None
-    response = precompiled.get_by(IntakeResponse, "token", token)
-    if response is None:
-        return None
-    version = TreeVersion.published_by_pk(response.tree_version_id)
-    if version is not None:  # else a draft (only in tests): loaded when first used
-        response.tree_version = version
-    return response
+    return IntakeResponse.objects.with_version().filter(token=token).first()
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from cto.core import precompiled
 from cto.core.queue import publish_on_commit
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
@@ -20,9 +18,6 @@ from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVer
 from cto.intake.signals import intake_submitted
 from cto.users.models import Membership, Organization, User
 from cto.users.services import membership_ensure, user_get_or_create
-
-CONTACT_MAX_LENGTH = 200
-RESUME_EMAIL_MAX_LENGTH = IntakeResponse._meta.get_field("resume_email").max_length or 254
 
 
 class IntakeError(ValidationError):
@@ -90,13 +85,11 @@ def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersio
 # --- Answering ------------------------------------------------------------------------------
 
 
-def _visit(response: IntakeResponse, node: str) -> dict[str, Any]:
-    return {"response_id": response.pk, "node": node, "reached_at": timezone.now()}
-
-
 def _record_visit(response: IntakeResponse, node: str) -> None:
-    # Compiled once per process: every answer writes one (cto/core/precompiled.py).
-    precompiled.insert_ignoring_conflicts(IntakeVisit, _visit(response, node))
+    """Note that ``response`` reached ``node``; the first time only (the funnel counts these)."""
+    IntakeVisit.objects.bulk_create(
+        [IntakeVisit(response=response, node=node)], ignore_conflicts=True
+    )
 
 
 @transaction.atomic
@@ -117,9 +110,12 @@ class AnswerResult:
 
 
 def intake_answer(
-    *, response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: Any
+    *, response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: int | None
 ) -> AnswerResult:
     """Record the answer to ``node`` and say where it leads.
+
+    ``raw`` holds the ``choices`` ticked and the ``text`` typed (``tree.clean_answer`` decides
+    whether they fit the question); ``tree_version_id`` is the version the page was drawn from.
 
     Refused, with a message and nothing written, when the response is already submitted, the
     page was drawn from another tree version, the node is not on the response's current path,
@@ -147,21 +143,19 @@ def intake_answer(
 
 
 def _answer_write(response: IntakeResponse, changes: dict[str, Any], target: str) -> bool:
-    """Write the answer's changes and the visit it leads to, both or neither (one statement
-    on PostgreSQL), if the row is still as ``response`` was read; False when it was not."""
-    return bool(
-        precompiled.update_where_then_insert(
-            IntakeResponse,
-            where={"pk": response.pk, "updated_at": response.updated_at},
-            values=changes,
-            insert_model=IntakeVisit,
-            insert_values=_visit(response, target),
-        )
-    )
+    """Write the answer's changes and the visit it leads to, both or neither, if the row is
+    still as ``response`` was read; False when it was not."""
+    with transaction.atomic():
+        written = IntakeResponse.objects.filter(
+            pk=response.pk, updated_at=response.updated_at
+        ).update(**changes)
+        if written:
+            _record_visit(response, target)
+    return bool(written)
 
 
 def _answer_changes(
-    response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: Any
+    response: IntakeResponse, node: str, raw: dict[str, Any], tree_version_id: int | None
 ) -> tuple[dict[str, Any], str]:
     """The fields that answering ``node`` on ``response`` (as read) changes, and where the
     answer leads; IntakeError when it is refused."""
@@ -170,7 +164,7 @@ def _answer_changes(
             "You have already sent these answers, so they can no longer be changed.",
             code="closed",
         )
-    if str(tree_version_id) != str(response.tree_version_id):
+    if tree_version_id != response.tree_version_id:
         raise StaleTreeError(
             "This page belongs to another version of the questionnaire. "
             "Here is your current question.",
@@ -211,41 +205,13 @@ def _with(response: IntakeResponse, changes: dict[str, Any]) -> IntakeResponse:
 
 @dataclass(frozen=True)
 class Contact:
+    """The contact details of a lead, as ``forms.ContactForm`` cleaned them."""
+
     name: str
     email: str
     company: str
     role: str
     consent: bool
-
-
-def contact_problems(contact: Contact) -> dict[str, str]:
-    """Field name → what is wrong, for the contact form; empty when it is fine."""
-    problems: dict[str, str] = {}
-    for field, value, label in (
-        ("name", contact.name, "your name"),
-        ("company", contact.company, "your company"),
-    ):
-        if not value.strip():
-            problems[field] = f"Please give {label}."
-    for field, value in (
-        ("name", contact.name),
-        ("company", contact.company),
-        ("role", contact.role),
-        ("email", contact.email),
-    ):
-        if len(value) > CONTACT_MAX_LENGTH:
-            problems[field] = f"Please keep this under {CONTACT_MAX_LENGTH} characters."
-    try:
-        validate_email(contact.email)
-    except ValidationError:
-        problems["email"] = "Please give a valid work email address, like name@company.com."
-    if not contact.consent:
-        problems["consent"] = "Please agree that we may contact you about your answers."
-    return problems
-
-
-def _clean(value: str) -> str:
-    return " ".join(value.replace("\x00", "").split())
 
 
 def _organization_for(*, contact_user: User, company: str) -> Organization:
@@ -276,9 +242,8 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
 
     Safe against double submits: a response already submitted returns its engagement.
     """
-    problems = contact_problems(contact)
-    if problems:
-        raise ValidationError(problems, code="invalid_contact")
+    if not contact.consent:
+        raise IntakeError("Please agree that we may contact you about your answers.")
     with transaction.atomic():
         locked = (
             IntakeResponse.objects.with_version()
@@ -291,7 +256,7 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         if walk.outcome is None:
             raise IntakeError("Please answer the remaining questions first.", code="not_finished")
         email = User.objects.normalize_email(contact.email).strip().lower()
-        name, company, role = _clean(contact.name), _clean(contact.company), _clean(contact.role)
+        name, company, role = contact.name, contact.company, contact.role
         user, _ = user_get_or_create(email=email, name=name)
         organization = _organization_for(contact_user=user, company=company)
         engagement = engagement_create(
@@ -335,26 +300,13 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
 
 
 def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResponse:
-    """Note where to send the resume link, and send it after commit."""
-    email = email.strip()
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise IntakeError(
-            "Please give a valid email address, like name@company.com.", code="bad_email"
-        ) from error
-    # validate_email allows 320 characters, the column 254: a longer address would fail the
-    # save with a database error instead of a message.
-    if len(email.lower()) > RESUME_EMAIL_MAX_LENGTH:
-        raise IntakeError(
-            f"Please give an email address of at most {RESUME_EMAIL_MAX_LENGTH} characters.",
-            code="bad_email",
-        )
+    """Note where to send the resume link (an address ``forms.ResumeEmailForm`` checked), and
+    send it after commit."""
     with transaction.atomic():
         locked = IntakeResponse.objects.select_for_update().get(pk=response.pk)
         if locked.status != IntakeResponse.Status.IN_PROGRESS:
             raise IntakeClosedError("You have already sent these answers.", code="closed")
-        locked.resume_email = email.lower()
+        locked.resume_email = User.objects.normalize_email(email).lower()
         locked.save(update_fields=["resume_email", "updated_at"])
         from cto.intake.tasks import send_resume_link
 

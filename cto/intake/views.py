@@ -4,13 +4,11 @@ decide."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from cto.core.htmx import HtmxHttpRequest
-from cto.core.pagecache import cached_page
 from cto.core.ratelimits import over_limit, too_many_requests
-from cto.intake import prospect, services
+from cto.intake import prospect, screens, services
 from cto.intake import tree as tree_module
+from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm, first_error
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
 
@@ -51,92 +49,53 @@ def _screen(
     error: str = "",
     status: int = 200,
     push: bool = False,
-    contact_errors: dict[str, str] | None = None,
+    contact_form: ContactForm | None = None,
 ) -> HttpResponse:
     """Render the screen for ``node``: a question, or the result when it is an outcome.
     An htmx request gets the screen alone (and the address bar moves with it)."""
     tree = response.tree_version.parsed()
     walk = tree_module.walk(tree, response.answers)
     if node in tree.outcomes:
+        result = screens.result_screen(tree, walk)
         template = "intake/intake_result.html"
-        context = _result_context(tree, walk, tree.outcomes[node])
-        typed = request.POST if request.method == "POST" else {}
-        context["contact_errors"] = contact_errors or {}
-        context["contact_fields"] = _contact_fields(typed, contact_errors or {})
-        context["consent"] = typed.get("consent") == "yes"
-    else:
-        question = tree.questions[node]
-        done, total = tree_module.progress(walk, node, tree)
-        path = walk.path
-        position = path.index(node)
-        context = {
-            "question": question,
-            "answer": response.answers.get(node, {}),
-            "progress_done": done,
-            "progress_total": total,
-            "back_url": _url_for(path[position - 1], tree) if position > 0 else "",
+        context: dict[str, Any] = {
+            "outcome": result.outcome,
+            "reasons": result.reasons,
+            "scope_rows": result.scope_rows,
+            "red_flags": result.red_flags,
+            "change_url": _url_for(result.change, tree),
+            "honeypot": HONEYPOT,
+            "contact_form": contact_form or ContactForm(),
         }
+    else:
+        question = screens.question_screen(tree, walk, node, response.answers)
         template = "intake/intake_question.html"
+        context = {
+            "question": question.question,
+            "answer": question.answer,
+            "progress_done": question.done,
+            "progress_total": question.total,
+            "back_url": _url_for(question.back, tree) if question.back else "",
+        }
     context.update(response=response, error=error)
     if request.htmx:
         template += "#screen"
-    if node in tree.outcomes:
-        page = render(request, template, context, status=status)
-    else:
-        # The same screen for everyone at this point of this tree version: cached under what
-        # it shows (the version's own checksum too, should two databases share one cache).
-        version = response.tree_version
-        shown = [version.pk, version.checksum, node, json.dumps(context["answer"], sort_keys=True)]
-        shown += [context["progress_done"], context["progress_total"], context["back_url"], error]
-        page = cached_page(request, template, context, keys=shown, status=status)
+    page = render(request, template, context, status=status)
     if request.htmx and push:
         push_url(page, _url_for(node, tree))
     return page
 
 
-CONTACT_FIELDS = (
-    # name, label, input type, autocomplete token
-    ("name", "Your name", "text", "name"),
-    ("email", "Work email", "email", "email"),
-    ("company", "Company", "text", "organization"),
-    ("role", "Your role (optional)", "text", "organization-title"),
-)
-
-
-def _contact_fields(typed: Any, errors: dict[str, str]) -> list[dict[str, str]]:
-    return [
-        {
-            "name": name,
-            "label": label,
-            "type": input_type,
-            "autocomplete": autocomplete,
-            "value": str(typed.get(name, ""))[:200],
-            "error": errors.get(name, ""),
-        }
-        for name, label, input_type, autocomplete in CONTACT_FIELDS
-    ]
-
-
-def _result_context(
-    tree: tree_module.Tree, walk: tree_module.Walk, outcome: tree_module.Outcome
-) -> dict[str, Any]:
-    audience = {"ai": {"ai", "both"}, "generic": {"generic", "both"}}.get(
-        outcome.key, {"generic", "ai", "both"}
-    )
-    highlighted = walk.highlighted_rows
-    last_question = walk.steps[-1].question.id if walk.steps else tree.start
-    return {
-        "outcome": outcome,
-        "reasons": walk.reasons,
-        "scope_rows": [(row, row.id in highlighted) for row in tree.scope_rows],
-        "red_flags": [flag for flag in tree.red_flags if flag.applies_to in audience],
-        "change_url": _url_for(last_question, tree),
-        "honeypot": HONEYPOT,
-    }
-
-
 def _frontier(response: IntakeResponse) -> str:
     return response.walk().end.id
+
+
+def _on_path_or_frontier(response: IntakeResponse, node: str) -> str:
+    """``node`` when it is a question on the response's path, else where the prospect is."""
+    walk = response.walk()
+    if node in walk.path and node in response.tree_version.parsed().questions:
+        return node
+    return walk.end.id
 
 
 def _redirect_to_start(request: HtmxHttpRequest, message: str) -> HttpResponse:
@@ -191,18 +150,26 @@ def intake_question(request: HtmxHttpRequest, node: str) -> HttpResponse:
     if response.status != IntakeResponse.Status.IN_PROGRESS and request.method == "GET":
         return redirect("intake:thanks")
     if request.method == "GET":
-        walk = response.walk()
-        if node not in walk.path or node not in response.tree_version.parsed().questions:
-            return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
+        shown = _on_path_or_frontier(response, node)
+        if shown != node:
+            return redirect(_url_for(shown, response.tree_version.parsed()))
         return _screen(request, response, node)
 
-    raw = {"choices": request.POST.getlist("choice"), "text": request.POST.get("text", "")}
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _screen(
+            request,
+            response,
+            _on_path_or_frontier(response, node),
+            error=first_error(form),
+            status=422,
+        )
     try:
         result = services.intake_answer(
             response=response,
             node=node,
-            raw=raw,
-            tree_version_id=request.POST.get("tree_version", ""),
+            raw=form.raw_answer(),
+            tree_version_id=form.cleaned_data["tree_version"],
         )
     except services.IntakeClosedError as error:
         return render(
@@ -249,27 +216,27 @@ def intake_result(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("intake:thanks")  # a bot: nothing written, and it cannot tell
     if over_limit(request, group="intake.submit", rate=settings.INTAKE_SUBMIT_RATE):
         return too_many_requests(request)
-    contact = services.Contact(
-        name=request.POST.get("name", ""),
-        email=request.POST.get("email", ""),
-        company=request.POST.get("company", ""),
-        role=request.POST.get("role", ""),
-        consent=request.POST.get("consent") == "yes",
-    )
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _screen(
+            request,
+            response,
+            walk.outcome.id,
+            status=422,
+            contact_form=form,
+            error="Please check the details below.",
+        )
     try:
-        services.intake_submit(response=response, contact=contact)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            problems = {field: errors[0].messages[0] for field, errors in error.error_dict.items()}
-            return _screen(
-                request,
-                response,
-                walk.outcome.id,
-                status=422,
-                contact_errors=problems,
-                error="Please check the details below.",
-            )
-        return _screen(request, response, walk.outcome.id, status=422, error=error.messages[0])
+        services.intake_submit(response=response, contact=form.contact())
+    except services.IntakeError as error:
+        return _screen(
+            request,
+            response,
+            walk.outcome.id,
+            status=error.status,
+            contact_form=form,
+            error=error.messages[0],
+        )
     return HttpResponseRedirect(reverse("intake:thanks"), status=303)
 
 
@@ -307,13 +274,18 @@ def intake_email_link(request: HtmxHttpRequest) -> HttpResponse:
     response = _current_response(request)
     if response is None:
         return _redirect_to_start(request, "Your answers were not found here. Please start again.")
-    back = request.POST.get("next_node", "")
+    form = ResumeEmailForm(request.POST)
+    valid = form.is_valid()
     tree = response.tree_version.parsed()
+    back = form.cleaned_data.get("next_node", "")
     back_url = _url_for(back if back in tree.questions else _frontier(response), tree)
     if over_limit(request, group="intake.email", rate=settings.INTAKE_EMAIL_RATE):
         return too_many_requests(request)
+    if not valid:
+        messages.error(request, first_error(form))
+        return HttpResponseRedirect(back_url, status=303)
     try:
-        services.intake_remember_email(response=response, email=request.POST.get("email", ""))
+        services.intake_remember_email(response=response, email=form.cleaned_data["email"])
     except services.IntakeError as error:
         messages.error(request, error.messages[0])
     else:

@@ -3,8 +3,7 @@ quick actions that go through the same services as the admin.
 
 Operators only. Like every other operator-only view (`reports:generate`, `pricing:revenue`),
 anyone else is sent to sign in by `staff_member_required`, so a client learns nothing about
-what lies behind it. Every answer carries client data and is never cached by a browser or a
-proxy; the dashboard's content is cached on the server until the data changes.
+what lies behind it. Every answer carries client data and is never cached.
 """
 
 from __future__ import annotations
@@ -19,11 +18,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cto.core.changes import mark
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.engagements.services import StaleEngagementError, TransitionError, engagement_transition
@@ -70,18 +67,12 @@ def _admin_links() -> list[dict[str, str]]:
 @never_cache
 @staff_member_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """One page for every operator, cached until the next change to the data (and the day):
-    the reads are lazy, and only a miss of the cached fragment makes them."""
-    changes = mark()  # before anything the page shows is read
     today = timezone.localdate()
     context = {
-        "changes": changes,
         "today": today,
-        "board": SimpleLazyObject(selectors.pipeline_board),
-        "attention": SimpleLazyObject(
-            lambda: selectors.attention_groups(selectors.attention_list(today=today))
-        ),
-        "admin_links": SimpleLazyObject(_admin_links),
+        "board": selectors.pipeline_board(),
+        "attention": selectors.attention_groups(selectors.attention_list(today=today)),
+        "admin_links": _admin_links(),
         "report_stages": REPORT_STAGES,
         "query": "",
     }

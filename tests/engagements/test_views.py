@@ -146,11 +146,9 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
             engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
         )
     client.force_login(client_user)
-    # user, the access check (the title), the engagement with its AI plan and checklist, its
-    # timeline with actors, its audits, its quotes, its reports (the session is cached; a
-    # client sees no tier list). Uncached, as in a transaction; cached it is 3
-    # (tests/core/test_fragments.py).
-    with django_assert_num_queries(7):
+    # user, the engagement with its AI plan and checklist, its timeline with actors, its
+    # audits, its quotes, its reports (the session is cached; a client sees no tier list)
+    with django_assert_num_queries(6):
         client.get(engagement.get_absolute_url())
 
 

@@ -371,8 +371,7 @@ def test_the_dashboard_query_count_does_not_grow_with_engagements(
     busy_world(count, organization, operator)
     # The user (the session is cached); the board: engagements with counts, the accepted
     # quotes' monthly totals; attention: overdue checklist items (each knowing how many
-    # engagements have some), audits, failed reports, quotes, stale leads. Uncached, as in a
-    # transaction; cached it is 2 (tests/core/test_fragments.py).
+    # engagements have some), audits, failed reports, quotes, stale leads.
     with django_assert_num_queries(8):
         response = operator_client.get(reverse("ops:dashboard"))
     attention = {group.kind.value: len(group.items) for group in response.context["attention"]}
