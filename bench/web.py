@@ -81,7 +81,7 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], port: int) -> Iterator[None]:
-    """gunicorn with the app, as the README runs it, stopped again whatever happens."""
+    """gunicorn with the app, as docs/deployment.md runs it, stopped again whatever happens."""
     command = [
         sys.executable,
         "-m",

@@ -2,8 +2,8 @@
 
 Every variable has a default that runs on a laptop with nothing installed: SQLite and
 private files under ``var/``, a file-system Celery broker that needs no server, and email
-printed to the console. Production sets ``DEBUG=0`` and the variables listed in the
-README; with ``DEBUG`` off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
+printed to the console. Production sets ``DEBUG=0`` and the variables listed in
+docs/configuration.md; with ``DEBUG`` off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required.
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ def _required_in_production(name: str, default: str) -> str:
         return value
     if DEBUG:
         return default
-    raise ImproperlyConfigured(
-        f"{name} must be set when DEBUG is off (see the configuration table in README.md)."
-    )
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see docs/configuration.md).")
 
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "django-insecure-local-development-only")
@@ -114,7 +112,7 @@ DATABASES = {"default": env.db_url_config(_database_url)}
 if "ENGINE" not in DATABASES["default"]:
     raise ImproperlyConfigured(
         "DATABASE_URL is not a database URL: expected postgres://user:password@host:5432/name "
-        "(see the configuration table in README.md)."
+        "(see docs/configuration.md)."
     )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default must work on a fresh clone, before anything has made var/.
@@ -297,7 +295,7 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 # PDF rendering has a queue of its own, so a burst of reports never delays the emails; run a
-# worker with `-Q reports` (see the README) to give it its own processes.
+# worker with `-Q reports` (see docs/deployment.md) to give it its own processes.
 CELERY_TASK_ROUTES = {"cto.reports.tasks.*": {"queue": "reports"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -8,7 +8,7 @@ form of the app accepts); then it drops the file (Django closes and deletes what
 handlers kept, and reads the rest of it without keeping it) and notes which field it was, so
 that the view can say why the file is missing (``dropped_uploads``).
 
-A reverse proxy's body limit stays the first line (see "Running it at scale" in the README):
+A reverse proxy's body limit stays the first line (see docs/deployment.md):
 this one holds when the app is reached without one, and keeps the disk out of it either way.
 """
 

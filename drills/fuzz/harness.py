@@ -37,7 +37,7 @@ CHECKED_APPS = ("intake", "engagements", "users", "reports", "account")
 # Loggers that would print a line for every refused request of the fuzz.
 NOISY_LOGGERS = ("django.request", "django.security", "django.server", "cto", "allauth")
 FIRST_PROBLEMS = 5  # how many problems a report quotes in full
-# gunicorn's limit_request_line (its default, which the README's deployment keeps): a longer
+# gunicorn's limit_request_line (its default, which docs/deployment.md keeps): a longer
 # URL is refused before Django sees it. The fuzz answers such requests with the 414 the server
 # would send: passing them on would only measure Django's own URL decoding, which is quadratic
 # in the broken UTF-8 sequences of a megabyte-long path.
