@@ -316,10 +316,10 @@ def _seed_ai_plan(operator: User) -> None:
             change=f"added the failure mode {title}",
         )
     results = {
-        "Golden-set accuracy": "0.93",
-        "Latency at the 95th percentile": "2450",
-        "Tool calls are valid and permitted": "0.97",
-        "Unsafe requests are refused": "0.99",
+        "Golden-set accuracy": Decimal("0.93"),
+        "Latency at the 95th percentile": Decimal("2450"),
+        "Tool calls are valid and permitted": Decimal("0.97"),
+        "Unsafe requests are refused": Decimal("0.99"),
     }
     for gate in plan.gates.all():
         if gate.name in results:  # the tool-call gate fails: 0.97 against 0.99

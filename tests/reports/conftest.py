@@ -226,7 +226,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
         owner=say("gate-owner", 120),
     )
     row_save(row=gate, by=operator, change="added a gate")
-    gate_result_record(gate=gate, value="0.8", at=None, expected_version=None, by=operator)
+    gate_result_record(gate=gate, value=Decimal("0.8"), at=None, expected_version=None, by=operator)
     mode = FailureMode(
         plan=plan,
         title=say("failure-mode-title", 200),
