@@ -110,7 +110,7 @@ def accepted_quote(engagement: Engagement, *, operator: User, member: User) -> Q
     )
     quote = pricing_services.quote_send(quote=quote, by=operator)
     signature = pricing_services.Signature(
-        option_id=quote.options.get().pk,
+        option=quote.options.get(),
         full_name="Pat Lee",
         agreed_to_terms=True,
         ip=None,
