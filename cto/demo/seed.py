@@ -23,7 +23,7 @@ from cto.aiplan.services import (
 )
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
-from cto.checklists.models import Checklist
+from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.services import (
     checklist_template_load_shipped,
     evidence_add,
@@ -350,14 +350,14 @@ def _seed_checklist(operator: User) -> None:
         )
         item_set_status(
             item=items[key],
-            status="done",
+            status=ChecklistItem.Status.DONE,
             expected_version=None,
             by=operator,
             effective_date=started + datetime.timedelta(days=items[key].due_day - 1),
         )
     item_set_status(
         item=items["vendor_assessment"],
-        status="blocked",
+        status=ChecklistItem.Status.BLOCKED,
         expected_version=None,
         reason="Waiting for the client's list of contracts.",
         by=operator,
