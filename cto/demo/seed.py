@@ -144,7 +144,7 @@ def _seed_audits(operator: User) -> None:
             level = spread if round_number == 1 else min(4, spread + 1 + spread % 2)
             audit_answer_save(
                 audit=audit,
-                raw=AnswerInput(question=question, value=str(level)),
+                raw=AnswerInput(question=question, level=level),
                 expected_version=None,
                 by=client,
             )

@@ -173,7 +173,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
                 audit=audit,
                 raw=AnswerInput(
                     question=question,
-                    value="1" if question in FLAGGED else str(round_number + index % 2),
+                    level=1 if question in FLAGGED else round_number + index % 2,
                     note=say(f"audit-note-{index}", 4000) if noted else "",
                     evidence_url=say.url("audit-evidence.png") if noted else "",
                 ),
