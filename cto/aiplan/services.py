@@ -377,6 +377,12 @@ def row_save(*, row: EvalGate | FailureMode | Candidate | Criterion, by: User, c
 
 # --- Comments --------------------------------------------------------------------------------
 
+ROW_KINDS: dict[type[models.Model], str] = {
+    Candidate: PlanComment.Row.CANDIDATE,
+    EvalGate: PlanComment.Row.GATE,
+    FailureMode: PlanComment.Row.FAILURE_MODE,
+}
+
 
 @transaction.atomic
 def comment_add(
@@ -395,10 +401,3 @@ def comment_add(
     )
     _record(plan, by, "commented", target=comment)
     return comment
-
-
-ROW_KINDS: dict[type[models.Model], str] = {
-    Candidate: PlanComment.Row.CANDIDATE,
-    EvalGate: PlanComment.Row.GATE,
-    FailureMode: PlanComment.Row.FAILURE_MODE,
-}
