@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.aiplan import forms, selectors, services
 from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode
-from cto.core.forms import first_error
+from cto.core.forms import change_with_form
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 
@@ -45,22 +45,14 @@ def _apply(
     """Read the form, then run one change with its typed values; answer htmx with the
     refreshed part (and any message), a plain form with a redirect to the page (or, when the
     form itself is refused, the page again with its message: 422, nothing written)."""
-    status, error = 200, ""
-    valid = form.is_valid()
-    if not valid:
-        status, error = 422, first_error(form)
-    else:
-        try:
-            change(form.cleaned_data)
-        except services.StalePlanError as stale:
-            status, error = 409, stale.messages[0]
-        except services.PlanError as refused:
-            status, error = 422, refused.messages[0]
+    status, error = change_with_form(
+        form, change, stale=services.StalePlanError, refused=services.PlanError
+    )
     if request.htmx:
         plan.refresh_from_db()
         context = {"view": selectors.plan_view(plan=plan), "error": error, "part": part}
         return render(request, f"{TEMPLATE}#{part}", context, status=status)
-    if not valid:
+    if not form.is_valid():
         messages.error(request, error)
         return render(request, TEMPLATE, {"view": selectors.plan_view(plan=plan)}, status=422)
     if error:

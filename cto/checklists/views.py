@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.checklists import forms, selectors, services
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.core.forms import first_error
+from cto.core.forms import change_with_form, first_error
 from cto.core.storage import private_download
 from cto.core.uploads import dropped_uploads, too_large_message
 from cto.engagements.selectors import engagement_get
@@ -65,19 +65,11 @@ def _item_response(
     """Read the form, then run one change of the item with its typed values; answer htmx with
     the item again (and any message), a plain form with a redirect to the page (or the page
     itself, 422, when the form is refused)."""
-    status, error = 200, ""
-    valid = form.is_valid()
-    if not valid:
-        if not request.htmx:
-            return _refused_page(request, item.checklist, form, about=item.title)
-        status, error = 422, first_error(form)
-    else:
-        try:
-            change(form.cleaned_data)
-        except services.StaleItemError as stale:
-            status, error = 409, stale.messages[0]
-        except services.ChecklistError as refused:
-            status, error = 422, refused.messages[0]
+    if not request.htmx and not form.is_valid():
+        return _refused_page(request, item.checklist, form, about=item.title)
+    status, error = change_with_form(
+        form, change, stale=services.StaleItemError, refused=services.ChecklistError
+    )
     if request.htmx:
         fresh = selectors.item_get(user=request.user, pk=item.pk)
         context = {

@@ -1,9 +1,14 @@
 """What the forms at the edge share: the one message a refused form shows beside the field or
-card that sent it, and the field carrying the version a page was drawn at."""
+card that sent it, the field carrying the version a page was drawn at, and the step every
+in-place change takes (read the form, run the service, say how it went)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 # A version is a PositiveIntegerField: anything past its range was never drawn on a page.
 VERSION_MAX = 2**31 - 1
@@ -33,3 +38,25 @@ def version_field() -> forms.IntegerField:
         widget=forms.HiddenInput,
         error_messages={"invalid": STALE_PAGE, "min_value": STALE_PAGE, "max_value": STALE_PAGE},
     )
+
+
+def change_with_form(
+    form: forms.BaseForm,
+    change: Callable[[dict[str, Any]], object],
+    *,
+    stale: type[ValidationError],
+    refused: type[ValidationError],
+) -> tuple[int, str]:
+    """Run ``change`` with the form's typed values. Returns the status and message of the
+    answer: (200, "") when done; (422, the message) when the form or the service refused, and
+    nothing was written; (409, the message) when the page was out of date (``stale``, caught
+    before ``refused``, which it may subclass)."""
+    if not form.is_valid():
+        return 422, first_error(form)
+    try:
+        change(form.cleaned_data)
+    except stale as error:
+        return 409, " ".join(error.messages)
+    except refused as error:
+        return 422, " ".join(error.messages)
+    return 200, ""

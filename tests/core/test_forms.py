@@ -1,11 +1,13 @@
-"""What the forms share: one message from a refused form, and the version a page showed."""
+"""What the forms share: one message from a refused form, the version a page showed, and
+the step of an in-place change."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
-from cto.core.forms import STALE_PAGE, VERSION_MAX, first_error, version_field
+from cto.core.forms import STALE_PAGE, VERSION_MAX, change_with_form, first_error, version_field
 
 
 class Sample(forms.Form):
@@ -51,3 +53,35 @@ def test_a_version_is_read_as_a_number_or_none(version: str, expected: int | Non
     form = Sample({"name": "ok", "version": version})
     assert form.is_valid()
     assert form.cleaned_data["version"] == expected
+
+
+class Refused(ValidationError):
+    pass
+
+
+class Stale(Refused):
+    pass
+
+
+def test_a_change_runs_only_with_a_valid_form_and_says_how_it_went() -> None:
+    seen: list[dict[str, object]] = []
+
+    def answer(name: str, change=seen.append) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+        return change_with_form(Sample({"name": name}), change, stale=Stale, refused=Refused)
+
+    assert answer("toolong") == (
+        422,
+        "The name: Ensure this value has at most 5 characters (it has 7).",
+    )
+    assert seen == []
+    assert answer("ok") == (200, "")
+    assert seen == [{"name": "ok", "version": None}]
+
+    def stale(data: dict[str, object]) -> None:
+        raise Stale("Someone changed it.")
+
+    def refused(data: dict[str, object]) -> None:
+        raise Refused("Not like that.")
+
+    assert answer("ok", stale) == (409, "Someone changed it.")
+    assert answer("ok", refused) == (422, "Not like that.")
