@@ -4,8 +4,8 @@ refuses a save made from a stale page, and leaves an event on the engagement's t
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -95,18 +95,16 @@ def _url(value: str) -> str:
     return value
 
 
-def _decimal(value: Any, label: str, *, required: bool = False) -> Decimal | None:
-    if value in (None, ""):
+def _number(value: Decimal | None, label: str, *, required: bool = False) -> Decimal | None:
+    """The forms refuse what is no number; this keeps any caller within what the column holds
+    (DecimalField(max_digits=14, decimal_places=4))."""
+    if value is None:
         if required:
             raise PlanError(f"Please give {label}.")
         return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as error:
-        raise PlanError(f"{label.capitalize()} must be a number, like 0.95 or 820.") from error
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+    if not value.is_finite() or abs(value) >= Decimal("1e10"):
         raise PlanError(f"{label.capitalize()} must be a reasonable number.")
-    return number
+    return value
 
 
 # --- Starting ----------------------------------------------------------------------------------
@@ -180,12 +178,9 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
 
 @transaction.atomic
 def criterion_set_weight(
-    *, criterion: Criterion, weight: Any, expected_version: int | None, by: User
+    *, criterion: Criterion, weight: int, expected_version: int | None, by: User
 ) -> Criterion:
-    try:
-        value = int(str(weight))
-    except ValueError as error:
-        raise PlanError("A weight is a whole number from 0 to 100.") from error
+    value = weight
     if not 0 <= value <= 100:
         raise PlanError("A weight is a whole number from 0 to 100.")
     locked = _lock(criterion, expected_version)
@@ -200,7 +195,7 @@ def criterion_set_weight(
 
 @transaction.atomic
 def criterion_add(
-    *, plan: AIPlan, label: str, weight: Any, higher_is_better: bool, by: User
+    *, plan: AIPlan, label: str, weight: int, higher_is_better: bool, by: User
 ) -> Criterion:
     label = _text(label, "a name for the criterion", required=True, limit=120)
     key = "custom-" + slugify(label)[:50]
@@ -240,8 +235,8 @@ def cell_score_set(
     *,
     candidate: Candidate,
     criterion: Criterion,
-    score: Any,
-    measured_value: Any = "",
+    score: int,
+    measured_value: Decimal | None = None,
     unit: str = "",
     source_url: str = "",
     expected_version: int | None,
@@ -250,9 +245,9 @@ def cell_score_set(
     """Score one cell 1-5, with an optional measured value, unit and source."""
     if candidate.plan_id != criterion.plan_id:
         raise PlanError("That candidate and criterion belong to different plans.")
-    if str(score).strip() not in {"1", "2", "3", "4", "5"}:
+    if not 1 <= score <= 5:
         raise PlanError("A score is a whole number from 1 to 5.")
-    value = _decimal(measured_value, "the measured value")
+    value = _number(measured_value, "the measured value")
     unit, source_url = _text(unit, "the unit", limit=40), _url(source_url)
     cell = CellScore.objects.filter(candidate=candidate, criterion=criterion).first()
     if cell is None:
@@ -261,7 +256,7 @@ def cell_score_set(
         cell = CellScore.objects.create(
             candidate=candidate,
             criterion=criterion,
-            score=int(score),
+            score=score,
             measured_value=value,
             unit=unit,
             source_url=source_url,
@@ -269,7 +264,7 @@ def cell_score_set(
     else:
         cell = _lock(cell, expected_version)
         cell.score, cell.measured_value, cell.unit, cell.source_url = (
-            int(score),
+            score,
             value,
             unit,
             source_url,
@@ -315,14 +310,14 @@ def plan_choose(
 def gate_result_record(
     *,
     gate: EvalGate,
-    value: Any,
+    value: Decimal,
     at: datetime.date | None,
     run_url: str = "",
     expected_version: int | None,
     by: User,
 ) -> EvalGate:
     """Record a gate's latest result; pass or fail follows from its threshold."""
-    number = _decimal(value, "the result", required=True)
+    number = _number(value, "the result", required=True)
     locked = _lock(gate, expected_version)
     locked.latest_value, locked.latest_at = number, at or datetime.date.today()
     locked.latest_run_url = _url(run_url)
@@ -337,7 +332,7 @@ def gate_result_record(
 def failure_mode_set_status(
     *,
     failure_mode: FailureMode,
-    status: str,
+    status: FailureMode.Status,
     reason: str = "",
     expected_version: int | None,
     by: User,
@@ -382,27 +377,27 @@ def row_save(*, row: EvalGate | FailureMode | Candidate | Criterion, by: User, c
 
 # --- Comments --------------------------------------------------------------------------------
 
-ROW_MODELS: dict[str, type[models.Model]] = {
-    PlanComment.Row.CANDIDATE: Candidate,
-    PlanComment.Row.GATE: EvalGate,
-    PlanComment.Row.FAILURE_MODE: FailureMode,
+ROW_KINDS: dict[type[models.Model], str] = {
+    Candidate: PlanComment.Row.CANDIDATE,
+    EvalGate: PlanComment.Row.GATE,
+    FailureMode: PlanComment.Row.FAILURE_MODE,
 }
 
 
 @transaction.atomic
-def comment_add(*, plan: AIPlan, row_kind: str, row_id: Any, text: str, by: User) -> PlanComment:
-    """Anyone who can see the plan may comment on it or on one of its rows."""
+def comment_add(
+    *, plan: AIPlan, row: Candidate | EvalGate | FailureMode | None, text: str, by: User
+) -> PlanComment:
+    """Anyone who can see the plan may comment on it (``row`` None) or on one of its rows."""
     text = _text(text, "a comment", required=True)
-    if row_kind not in PlanComment.Row.values:
-        raise PlanError("That is not something one can comment on.")
-    target_id = None
-    if row_kind != PlanComment.Row.PLAN:
-        model = ROW_MODELS[row_kind]
-        if not str(row_id).isdigit() or not model.objects.filter(pk=row_id, plan=plan).exists():  # type: ignore[attr-defined]
-            raise PlanError("That row is not part of this plan.")
-        target_id = int(row_id)
+    if row is not None and row.plan_id != plan.pk:
+        raise PlanError("That row is not part of this plan.")
     comment = PlanComment.objects.create(
-        plan=plan, row_kind=row_kind, row_id=target_id, author=by, text=text
+        plan=plan,
+        row_kind=ROW_KINDS[type(row)] if row is not None else PlanComment.Row.PLAN,
+        row_id=row.pk if row is not None else None,
+        author=by,
+        text=text,
     )
     _record(plan, by, "commented", target=comment)
     return comment

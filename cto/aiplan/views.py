@@ -3,7 +3,6 @@ comment; operators change it, each change answered with the refreshed part of th
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -11,23 +10,20 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cto.aiplan import selectors, services
-from cto.aiplan.models import AIPlan, Candidate, Criterion, EvalGate, FailureMode
+from cto.aiplan import forms, selectors, services
+from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode
+from cto.core.forms import change_with_form
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 
 TEMPLATE = "aiplan/plan_detail.html"
-
-
-def _version(request: AuthenticatedRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _plan(request: AuthenticatedRequest, pk: int, *, edit: bool) -> AIPlan:
@@ -39,21 +35,26 @@ def _plan(request: AuthenticatedRequest, pk: int, *, edit: bool) -> AIPlan:
 
 
 def _apply(
-    request: AuthenticatedRequest, plan: AIPlan, part: str, change: Callable[[], Any], done: str
+    request: AuthenticatedRequest,
+    plan: AIPlan,
+    part: str,
+    form: BaseForm,
+    change: Callable[[dict[str, Any]], Any],
+    done: str,
 ) -> HttpResponse:
-    """Run one change; answer htmx with the refreshed part (and any message), a plain form
-    with a redirect to the page."""
-    status, error = 200, ""
-    try:
-        change()
-    except services.StalePlanError as stale:
-        status, error = 409, stale.messages[0]
-    except services.PlanError as refused:
-        status, error = 422, refused.messages[0]
+    """Read the form, then run one change with its typed values; answer htmx with the
+    refreshed part (and any message), a plain form with a redirect to the page (or, when the
+    form itself is refused, the page again with its message: 422, nothing written)."""
+    status, error = change_with_form(
+        form, change, stale=services.StalePlanError, refused=services.PlanError
+    )
     if request.htmx:
         plan.refresh_from_db()
         context = {"view": selectors.plan_view(plan=plan), "error": error, "part": part}
         return render(request, f"{TEMPLATE}#{part}", context, status=status)
+    if not form.is_valid():
+        messages.error(request, error)
+        return render(request, TEMPLATE, {"view": selectors.plan_view(plan=plan)}, status=422)
     if error:
         messages.error(request, error)
     else:
@@ -105,10 +106,11 @@ def criterion_weight(request: AuthenticatedRequest, pk: int, criterion_pk: int) 
         request,
         plan,
         "matrix",
-        lambda: services.criterion_set_weight(
+        forms.WeightForm(request.POST),
+        lambda data: services.criterion_set_weight(
             criterion=criterion,
-            weight=request.POST.get("weight", ""),
-            expected_version=_version(request),
+            weight=data["weight"],
+            expected_version=data["version"],
             by=request.user,
         ),
         "Weight saved.",
@@ -123,11 +125,12 @@ def criterion_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         plan,
         "matrix",
-        lambda: services.criterion_add(
+        forms.CriterionForm(request.POST),
+        lambda data: services.criterion_add(
             plan=plan,
-            label=request.POST.get("label", ""),
-            weight=request.POST.get("weight", "0"),
-            higher_is_better=request.POST.get("direction", "higher") == "higher",
+            label=data["label"],
+            weight=data["weight"],
+            higher_is_better=data["direction"] != "lower",
             by=request.user,
         ),
         "Criterion added.",
@@ -142,11 +145,12 @@ def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         plan,
         "matrix",
-        lambda: services.candidate_add(
+        forms.CandidateForm(request.POST),
+        lambda data: services.candidate_add(
             plan=plan,
-            name=request.POST.get("name", ""),
-            provider=request.POST.get("provider", ""),
-            snapshot=request.POST.get("snapshot", ""),
+            name=data["name"],
+            provider=data["provider"],
+            snapshot=data["snapshot"],
             by=request.user,
         ),
         "Candidate added.",
@@ -157,20 +161,19 @@ def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def cell_score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    candidate = get_object_or_404(Candidate, pk=request.POST.get("candidate") or 0, plan=plan)
-    criterion = get_object_or_404(Criterion, pk=request.POST.get("criterion") or 0, plan=plan)
     return _apply(
         request,
         plan,
         "matrix",
-        lambda: services.cell_score_set(
-            candidate=candidate,
-            criterion=criterion,
-            score=request.POST.get("score", ""),
-            measured_value=request.POST.get("measured_value", ""),
-            unit=request.POST.get("unit", ""),
-            source_url=request.POST.get("source_url", ""),
-            expected_version=_version(request),
+        forms.CellScoreForm(request.POST, plan=plan),
+        lambda data: services.cell_score_set(
+            candidate=data["candidate"],
+            criterion=data["criterion"],
+            score=data["score"],
+            measured_value=data["measured_value"],
+            unit=data["unit"],
+            source_url=data["source_url"],
+            expected_version=data["version"],
             by=request.user,
         ),
         "Score saved.",
@@ -181,17 +184,17 @@ def cell_score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    candidates = {str(c.pk): c for c in plan.candidates.all()}
     return _apply(
         request,
         plan,
         "matrix",
-        lambda: services.plan_choose(
+        forms.ChoiceForm(request.POST, plan=plan),
+        lambda data: services.plan_choose(
             plan=plan,
-            chosen=candidates.get(request.POST.get("chosen", "")),
-            fallback=candidates.get(request.POST.get("fallback", "")),
-            rationale=request.POST.get("rationale", ""),
-            expected_version=_version(request),
+            chosen=data["chosen"],
+            fallback=data["fallback"],
+            rationale=data["rationale"],
+            expected_version=data["version"],
             by=request.user,
         ),
         "Choice recorded.",
@@ -203,23 +206,21 @@ def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def gate_result(request: AuthenticatedRequest, pk: int, gate_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     gate = get_object_or_404(EvalGate, pk=gate_pk, plan=plan)
-
-    def record() -> None:
-        raw_date = request.POST.get("at", "")
-        try:
-            at = datetime.date.fromisoformat(raw_date) if raw_date else None
-        except ValueError as error:
-            raise services.PlanError("The date must look like 2026-11-24.") from error
-        services.gate_result_record(
+    return _apply(
+        request,
+        plan,
+        "gates",
+        forms.GateResultForm(request.POST),
+        lambda data: services.gate_result_record(
             gate=gate,
-            value=request.POST.get("value", ""),
-            at=at,
-            run_url=request.POST.get("run_url", ""),
-            expected_version=_version(request),
+            value=data["value"],
+            at=data["at"],
+            run_url=data["run_url"],
+            expected_version=data["version"],
             by=request.user,
-        )
-
-    return _apply(request, plan, "gates", record, "Result recorded.")
+        ),
+        "Result recorded.",
+    )
 
 
 @require_POST
@@ -231,11 +232,12 @@ def failure_mode_status(request: AuthenticatedRequest, pk: int, mode_pk: int) ->
         request,
         plan,
         "failure-modes",
-        lambda: services.failure_mode_set_status(
+        forms.FailureModeStatusForm(request.POST),
+        lambda data: services.failure_mode_set_status(
             failure_mode=mode,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-            expected_version=_version(request),
+            status=FailureMode.Status(data["status"]),
+            reason=data["reason"],
+            expected_version=data["version"],
             by=request.user,
         ),
         "Status saved.",
@@ -246,17 +248,13 @@ def failure_mode_status(request: AuthenticatedRequest, pk: int, mode_pk: int) ->
 @login_required
 def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=False)  # clients may comment
-    row_kind, _, row_id = request.POST.get("row", "plan:").partition(":")
     return _apply(
         request,
         plan,
         "comments",
-        lambda: services.comment_add(
-            plan=plan,
-            row_kind=row_kind,
-            row_id=row_id,
-            text=request.POST.get("text", ""),
-            by=request.user,
+        forms.CommentForm(request.POST, plan=plan),
+        lambda data: services.comment_add(
+            plan=plan, row=data["row"], text=data["text"], by=request.user
         ),
         "Comment added.",
     )

@@ -120,7 +120,7 @@ def audit_open(*, engagement: Engagement, by: User) -> Audit:
 @dataclass(frozen=True)
 class AnswerInput:
     question: str
-    value: str  # "0".."4" or "na"
+    level: int | None  # 0..4, or None for not applicable
     note: str = ""
     evidence_url: str = ""
 
@@ -129,10 +129,10 @@ def clean_answer_input(audit: Audit, raw: AnswerInput) -> tuple[int | None, bool
     """(level, not_applicable, note, evidence_url), or AuditError with a message."""
     if raw.question not in audit.template_version.parsed().questions:
         raise AuditError("That question is not part of this audit.", code="unknown_question")
-    if raw.value == "na":
+    if raw.level is None:
         level, not_applicable = None, True
-    elif raw.value in {"0", "1", "2", "3", "4"}:
-        level, not_applicable = int(raw.value), False
+    elif 0 <= raw.level <= 4:
+        level, not_applicable = raw.level, False
     else:
         raise AuditError("Please choose a level from 0 to 4, or not applicable.", code="bad_level")
     note = raw.note.replace("\x00", "").strip()

@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cto.audits import selectors, services
+from cto.audits.forms import AnswerForm
 from cto.audits.models import Audit, AuditAnswer
 from cto.audits.template import Dimension, Question
+from cto.core.forms import first_error
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 
@@ -61,16 +63,12 @@ def _question_context(
     }
 
 
-@require_GET
-@never_cache
-@login_required
-def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    audit = selectors.audit_get(user=request.user, pk=pk)
+def _detail_context(audit: Audit, dimension_id: str | None) -> dict[str, object]:
     template = audit.template_version.parsed()
-    dimension = _dimension(audit, request.GET.get("d"))
+    dimension = _dimension(audit, dimension_id)
     answers = selectors.answers_of(audit)
     answered = {d.id: sum(1 for q in d.questions if q.id in answers) for d in template.dimensions}
-    context = {
+    return {
         "audit": audit,
         "template": template,
         "dimension": dimension,
@@ -82,7 +80,14 @@ def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "answered": len(answers),
         "total": len(template.questions),
     }
-    return render(request, "audits/audit_detail.html", context)
+
+
+@require_GET
+@never_cache
+@login_required
+def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    return render(request, "audits/audit_detail.html", _detail_context(audit, request.GET.get("d")))
 
 
 @require_POST
@@ -93,26 +98,39 @@ def audit_answer(request: AuthenticatedRequest, pk: int, question: str) -> HttpR
     found = template.questions.get(question)
     if found is None:
         raise Http404("No such question in this audit.")
+    form = AnswerForm(request.POST)
+    # What was typed, shown again when the save is refused (so nothing written is lost).
     typed = {
-        "value": request.POST.get("value", ""),
-        "note": request.POST.get("note", ""),
-        "evidence_url": request.POST.get("evidence_url", ""),
+        name: str(form.data.get(name, "")).replace("\x00", "")
+        for name in ("value", "note", "evidence_url")
     }
-    seen = request.POST.get("version", "")
     status, error, answer, saved = 200, "", None, False
-    try:
-        answer = services.audit_answer_save(
-            audit=audit,
-            raw=services.AnswerInput(question=question, **typed),
-            expected_version=int(seen) if seen.isdigit() else None,
-            by=request.user,
-        )
-        saved = True
-    except services.StaleAnswerError as stale:
-        status, error, answer = 409, stale.messages[0], stale.current
-    except services.AuditError as refused:
-        status, error = 422, refused.messages[0]
+    if not form.is_valid():
+        if not request.htmx:  # the page again, at the question's dimension, with the message
+            messages.error(request, f"{found.text} {first_error(form)}")
+            context = _detail_context(audit, found.dimension)
+            return render(request, "audits/audit_detail.html", context, status=422)
+        status, error = 422, first_error(form)
         answer = audit.answers.filter(question=question).first()
+    else:
+        try:
+            answer = services.audit_answer_save(
+                audit=audit,
+                raw=services.AnswerInput(
+                    question=question,
+                    level=form.cleaned_data["value"],
+                    note=form.cleaned_data["note"],
+                    evidence_url=form.cleaned_data["evidence_url"],
+                ),
+                expected_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+            saved = True
+        except services.StaleAnswerError as stale:
+            status, error, answer = 409, stale.messages[0], stale.current
+        except services.AuditError as refused:
+            status, error = 422, refused.messages[0]
+            answer = audit.answers.filter(question=question).first()
     if request.htmx:
         context = _question_context(
             audit, found, answer, typed=None if saved else typed, error=error, saved=saved

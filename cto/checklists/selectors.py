@@ -6,7 +6,7 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cto.checklists import template as template_module
@@ -130,11 +130,9 @@ def due_this_week(*, today: datetime.date) -> QuerySet[ChecklistItem]:
     )
 
 
-def people_for(*, checklist: Checklist) -> list[User]:
-    """Who may own an item: the client's members and the operators."""
-    from django.db.models import Q
-
-    return list(
+def owner_candidates(*, checklist: Checklist) -> QuerySet[User]:
+    """Who may own an item: the client's members and the operators (active ones)."""
+    return (
         User.objects.filter(
             Q(is_staff=True, is_active=True)
             | Q(memberships__organization_id=checklist.engagement.organization_id, is_active=True)
@@ -142,3 +140,8 @@ def people_for(*, checklist: Checklist) -> list[User]:
         .distinct()
         .order_by("email")
     )
+
+
+def people_for(*, checklist: Checklist) -> list[User]:
+    """Who may own an item, for the owner menus."""
+    return list(owner_candidates(checklist=checklist))

@@ -218,7 +218,7 @@ def _record(item: ChecklistItem, by: User | None, change: str) -> None:
 def item_set_status(
     *,
     item: ChecklistItem,
-    status: str,
+    status: ChecklistItem.Status,
     reason: str = "",
     effective_date: datetime.date | None = None,
     expected_version: int | None,
@@ -334,8 +334,8 @@ def item_add(
     section: str,
     title: str,
     done_when: str,
-    owner_side: str,
-    due_day: Any,
+    owner_side: ChecklistItem.Side,
+    due_day: int,
     by: User,
 ) -> ChecklistItem:
     if not by.is_staff:
@@ -344,7 +344,7 @@ def item_add(
         raise ChecklistError("An item needs a title and what counts as done.")
     if owner_side not in ChecklistItem.Side.values:
         raise ChecklistError("Choose whose side does it: practice or client.")
-    if str(due_day) not in {"1", "2", "3", "4", "5"}:
+    if not 1 <= due_day <= 5:
         raise ChecklistError("The due day is 1 to 5.")
     _checklist_locked(checklist.pk)
     item = ChecklistItem.objects.create(
@@ -353,7 +353,7 @@ def item_add(
         title=title.strip()[:200],
         done_when=done_when.strip()[:2000],
         owner_side=owner_side,
-        due_day=int(due_day),
+        due_day=due_day,
         position=checklist.items.count(),
     )
     _earliest_open_day_keep(checklist.pk)

@@ -3,7 +3,6 @@ private evidence downloads, and the operators' view of what is due this week."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,34 +18,58 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cto.checklists import selectors, services
-from cto.checklists.models import ChecklistItem
+from cto.checklists import forms, selectors, services
+from cto.checklists.models import Checklist, ChecklistItem
+from cto.core.forms import change_with_form, first_error
 from cto.core.storage import private_download
 from cto.core.uploads import dropped_uploads, too_large_message
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
-from cto.users.models import User
 
 TEMPLATE = "checklists/checklist_detail.html"
 # Rows per page of "due this week": a screenful to act on; the count says how many more wait.
 DUE_PAGE_SIZE = 100
 
 
-def _version(request: AuthenticatedRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+def _page_context(request: AuthenticatedRequest, checklist: Checklist) -> dict[str, Any]:
+    return {
+        "view": selectors.checklist_view(
+            checklist=checklist, user=request.user, filter=request.GET.get("filter", "all")
+        ),
+        "people": selectors.people_for(checklist=checklist) if request.user.is_staff else [],
+        "filters": [
+            ("all", "All"),
+            ("mine", "Mine"),
+            ("overdue", "Overdue"),
+            ("blocked", "Blocked"),
+        ],
+    }
+
+
+def _refused_page(
+    request: AuthenticatedRequest, checklist: Checklist, form: BaseForm, about: str = ""
+) -> HttpResponse:
+    """The checklist page again with the form's message: 422, nothing written."""
+    error = first_error(form)
+    messages.error(request, f"{about}: {error}" if about else error)
+    return render(request, TEMPLATE, _page_context(request, checklist), status=422)
 
 
 def _item_response(
-    request: AuthenticatedRequest, item: ChecklistItem, change: Callable[[], Any], done: str
+    request: AuthenticatedRequest,
+    item: ChecklistItem,
+    form: BaseForm,
+    change: Callable[[dict[str, Any]], Any],
+    done: str,
 ) -> HttpResponse:
-    status, error = 200, ""
-    try:
-        change()
-    except services.StaleItemError as stale:
-        status, error = 409, stale.messages[0]
-    except services.ChecklistError as refused:
-        status, error = 422, refused.messages[0]
+    """Read the form, then run one change of the item with its typed values; answer htmx with
+    the item again (and any message), a plain form with a redirect to the page (or the page
+    itself, 422, when the form is refused)."""
+    if not request.htmx and not form.is_valid():
+        return _refused_page(request, item.checklist, form, about=item.title)
+    status, error = change_with_form(
+        form, change, stale=services.StaleItemError, refused=services.ChecklistError
+    )
     if request.htmx:
         fresh = selectors.item_get(user=request.user, pk=item.pk)
         context = {
@@ -70,47 +94,27 @@ def _item_response(
 @login_required
 def checklist_detail(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)
-    view = selectors.checklist_view(
-        checklist=checklist,
-        user=request.user,
-        filter=request.GET.get("filter", "all"),
-    )
-    context = {
-        "view": view,
-        "people": selectors.people_for(checklist=checklist) if request.user.is_staff else [],
-        "filters": [
-            ("all", "All"),
-            ("mine", "Mine"),
-            ("overdue", "Overdue"),
-            ("blocked", "Blocked"),
-        ],
-    }
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, _page_context(request, checklist))
 
 
 @require_POST
 @login_required
 def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
-
-    def change() -> None:
-        raw_date = request.POST.get("effective_date", "")
-        try:
-            effective = datetime.date.fromisoformat(raw_date) if raw_date else None
-        except ValueError as error:
-            raise services.ChecklistError(
-                "The effective date must look like 2026-11-24."
-            ) from error
-        services.item_set_status(
+    return _item_response(
+        request,
+        item,
+        forms.ItemStatusForm(request.POST),
+        lambda data: services.item_set_status(
             item=item,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-            effective_date=effective,
-            expected_version=_version(request),
+            status=ChecklistItem.Status(data["status"]),
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            expected_version=data["version"],
             by=request.user,
-        )
-
-    return _item_response(request, item, change, "Status saved.")
+        ),
+        "Status saved.",
+    )
 
 
 @require_POST
@@ -118,34 +122,30 @@ def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def item_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
 
-    def add() -> None:
-        upload = request.FILES.get("file")
+    def add(data: dict[str, Any]) -> None:
         if "file" in dropped_uploads(request):  # nothing of the rest is kept either
             raise services.ChecklistError(too_large_message())
         services.evidence_add(
-            item=item,
-            url=request.POST.get("url", ""),
-            note=request.POST.get("note", ""),
-            upload=upload,
-            by=request.user,
+            item=item, url=data["url"], note=data["note"], upload=data["file"], by=request.user
         )
 
-    return _item_response(request, item, add, "Evidence added.")
+    return _item_response(
+        request, item, forms.EvidenceForm(request.POST, request.FILES), add, "Evidence added."
+    )
 
 
 @require_POST
 @login_required
 def item_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
-    owner_id = request.POST.get("owner", "")
-    owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
     return _item_response(
         request,
         item,
-        lambda: services.item_set_owner(
+        forms.ItemOwnerForm(request.POST, checklist=item.checklist),
+        lambda data: services.item_set_owner(
             item=item,
-            owner=owner,
-            expected_version=_version(request),
+            owner=data["owner"],
+            expected_version=data["version"],
             by=request.user,
         ),
         "Owner saved.",
@@ -156,11 +156,14 @@ def item_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def item_drop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
+    form = forms.ItemDropForm(request.POST)
+    if not form.is_valid():
+        return _refused_page(request, item.checklist, form, about=item.title)
     try:
         services.item_drop(
             item=item,
-            reason=request.POST.get("reason", ""),
-            expected_version=_version(request),
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
             by=request.user,
         )
     except services.ChecklistError as refused:
@@ -195,14 +198,18 @@ def checklist_apply(request: AuthenticatedRequest, engagement_pk: int) -> HttpRe
 @staff_member_required
 def item_add(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)
+    form = forms.ItemAddForm(request.POST)
+    if not form.is_valid():
+        return _refused_page(request, checklist, form)
+    data = form.cleaned_data
     try:
         services.item_add(
             checklist=checklist,
-            section=request.POST.get("section", ""),
-            title=request.POST.get("title", ""),
-            done_when=request.POST.get("done_when", ""),
-            owner_side=request.POST.get("owner_side", ""),
-            due_day=request.POST.get("due_day", ""),
+            section=data["section"],
+            title=data["title"],
+            done_when=data["done_when"],
+            owner_side=ChecklistItem.Side(data["owner_side"]),
+            due_day=data["due_day"],
             by=request.user,
         )
     except services.ChecklistError as refused:

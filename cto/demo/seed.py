@@ -23,7 +23,7 @@ from cto.aiplan.services import (
 )
 from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
-from cto.checklists.models import Checklist
+from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.services import (
     checklist_template_load_shipped,
     evidence_add,
@@ -144,7 +144,7 @@ def _seed_audits(operator: User) -> None:
             level = spread if round_number == 1 else min(4, spread + 1 + spread % 2)
             audit_answer_save(
                 audit=audit,
-                raw=AnswerInput(question=question, value=str(level)),
+                raw=AnswerInput(question=question, level=level),
                 expected_version=None,
                 by=client,
             )
@@ -316,10 +316,10 @@ def _seed_ai_plan(operator: User) -> None:
             change=f"added the failure mode {title}",
         )
     results = {
-        "Golden-set accuracy": "0.93",
-        "Latency at the 95th percentile": "2450",
-        "Tool calls are valid and permitted": "0.97",
-        "Unsafe requests are refused": "0.99",
+        "Golden-set accuracy": Decimal("0.93"),
+        "Latency at the 95th percentile": Decimal("2450"),
+        "Tool calls are valid and permitted": Decimal("0.97"),
+        "Unsafe requests are refused": Decimal("0.99"),
     }
     for gate in plan.gates.all():
         if gate.name in results:  # the tool-call gate fails: 0.97 against 0.99
@@ -350,14 +350,14 @@ def _seed_checklist(operator: User) -> None:
         )
         item_set_status(
             item=items[key],
-            status="done",
+            status=ChecklistItem.Status.DONE,
             expected_version=None,
             by=operator,
             effective_date=started + datetime.timedelta(days=items[key].due_day - 1),
         )
     item_set_status(
         item=items["vendor_assessment"],
-        status="blocked",
+        status=ChecklistItem.Status.BLOCKED,
         expected_version=None,
         reason="Waiting for the client's list of contracts.",
         by=operator,

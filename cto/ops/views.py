@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cto.core.forms import first_error
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.engagements.services import StaleEngagementError, TransitionError, engagement_transition
 from cto.engagements.stages import Stage
 from cto.ops import selectors
+from cto.ops.forms import AdvanceForm
 from cto.reports.models import Report
 from cto.reports.services import report_request
 from cto.users.http import AuthenticatedRequest
@@ -115,21 +117,24 @@ def engagement_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Move the engagement to the stage posted as ``to``; refused (409 stale, 422 not allowed)
     with nothing written when the card was out of date or the move is not in the table."""
     engagement = engagement_get(user=request.user, pk=pk)
-    raw_version = request.POST.get("version", "")
+    form = AdvanceForm(request.POST)
     status, error, done = 200, "", ""
-    try:
-        moved = engagement_transition(
-            engagement=engagement,
-            to=request.POST.get("to", ""),
-            by=request.user,
-            expected_version=int(raw_version) if raw_version.isdigit() else None,
-        )
-    except StaleEngagementError as stale:
-        status, error = 409, " ".join(stale.messages)
-    except TransitionError as refused:
-        status, error = 422, " ".join(refused.messages)
+    if not form.is_valid():
+        status, error = 422, first_error(form)
     else:
-        done = f"Moved to “{moved.get_stage_display()}”."
+        try:
+            moved = engagement_transition(
+                engagement=engagement,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEngagementError as stale:
+            status, error = 409, " ".join(stale.messages)
+        except TransitionError as refused:
+            status, error = 422, " ".join(refused.messages)
+        else:
+            done = f"Moved to “{moved.get_stage_display()}”."
     return _card_response(request, engagement, status=status, error=error, done=done)
 
 

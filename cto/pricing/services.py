@@ -255,15 +255,21 @@ def quote_line_remove(*, line: QuoteLine, by: User) -> None:
 
 @transaction.atomic
 def quote_line_add(
-    *, option: QuoteOption, label: str, kind: str, period: str, value: Any, reason: str, by: User
+    *,
+    option: QuoteOption,
+    label: str,
+    kind: QuoteLine.Kind,
+    period: QuoteLine.Period,
+    value: Decimal,
+    reason: str,
+    by: User,
 ) -> QuoteLine:
     quote = _editable(option.quote)
     if not label.strip():
         raise QuoteError("A line needs a label.")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as error:
-        raise QuoteError("The amount must be a number, like 1500 or -250.") from error
+    if not value.is_finite():
+        raise QuoteError("The amount must be a number, like 1500 or -250.")
+    number = value
     line = QuoteLine(
         option=option,
         label=label.strip()[:160],
@@ -282,7 +288,10 @@ def quote_line_add(
         )
     except calculator.PricingError as error:
         raise QuoteError(str(error)) from error
-    line.full_clean()
+    try:
+        line.full_clean()
+    except ValidationError as error:  # a value past what the column holds, from any caller
+        raise QuoteError(error.messages[0]) from error
     line.save()
     _quote_record(quote, by, f"line “{line.label}” added")
     return line
@@ -353,7 +362,7 @@ def quote_revise(*, quote: Quote, by: User, valid_days: int = 30) -> Quote:
 
 @dataclass(frozen=True)
 class Signature:
-    option_id: Any
+    option: QuoteOption | None
     full_name: str
     agreed_to_terms: bool
     ip: str | None
@@ -381,12 +390,8 @@ def quote_accept(*, quote: Quote, signature: Signature, by: User) -> Quote:
             raise QuoteError("Only a member of the client's organisation can accept its quote.")
         if not signature.agreed_to_terms:
             raise QuoteError("Please read and agree to the terms first.")
-        option = (
-            locked.options.filter(pk=signature.option_id).first()
-            if str(signature.option_id).isdigit()
-            else None
-        )
-        if option is None:
+        option = signature.option
+        if option is None or option.quote_id != locked.pk:
             raise QuoteError("Please choose one of the options.")
         name = " ".join(signature.full_name.split())
         if len(name) < 2 or len(name) > 200:

@@ -11,14 +11,16 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
-from cto.pricing import selectors, services
+from cto.pricing import forms, selectors, services
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
 from cto.users.http import AuthenticatedRequest
 
@@ -62,13 +64,23 @@ def _client_ip(request: AuthenticatedRequest) -> str | None:
     return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
 
 
+def _quote_page(request: AuthenticatedRequest, quote: Quote, *, status: int = 200) -> HttpResponse:
+    options = [(option, option.totals()) for option in quote.options.all()]
+    context = {"quote": quote, "options": options}
+    return render(request, "pricing/quote_detail.html", context, status=status)
+
+
+def _refused(request: AuthenticatedRequest, quote: Quote, form: BaseForm) -> HttpResponse:
+    """The quote page again with the form's message: 422, nothing written."""
+    messages.error(request, first_error(form))
+    return _quote_page(request, quote, status=422)
+
+
 @require_GET
 @never_cache
 @login_required
 def quote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
-    options = [(option, option.totals()) for option in quote.options.all()]
-    return render(request, "pricing/quote_detail.html", {"quote": quote, "options": options})
+    return _quote_page(request, _quote(request, pk))
 
 
 def _after(request: AuthenticatedRequest, quote: Quote, action: Any, done: str) -> HttpResponse:
@@ -86,10 +98,13 @@ def _after(request: AuthenticatedRequest, quote: Quote, action: Any, done: str) 
 @login_required
 def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
+    form = forms.AcceptForm(request.POST, quote=quote)
+    if not form.is_valid():
+        return _refused(request, quote, form)
     signature = services.Signature(
-        option_id=request.POST.get("option", ""),
-        full_name=request.POST.get("full_name", ""),
-        agreed_to_terms=request.POST.get("agree") == "yes",
+        option=form.cleaned_data["option"],
+        full_name=form.cleaned_data["full_name"],
+        agreed_to_terms=form.cleaned_data["agree"] == "yes",
         ip=_client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
@@ -160,17 +175,20 @@ def line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpRes
 @login_required
 def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
-    option = get_object_or_404(QuoteOption, pk=request.POST.get("option") or 0, quote=quote)
+    form = forms.LineForm(request.POST, quote=quote)
+    if not form.is_valid():
+        return _refused(request, quote, form)
+    data = form.cleaned_data
     return _after(
         request,
         quote,
         lambda: services.quote_line_add(
-            option=option,
-            label=request.POST.get("label", ""),
-            kind=request.POST.get("kind", "amount"),
-            period=request.POST.get("period", "monthly"),
-            value=request.POST.get("value", ""),
-            reason=request.POST.get("reason", ""),
+            option=data["option"],
+            label=data["label"],
+            kind=data["kind"],
+            period=data["period"],
+            value=data["value"],
+            reason=data["reason"],
             by=request.user,
         ),
         "Line added.",
@@ -181,11 +199,14 @@ def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @staff_member_required
 def quote_new(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_get(user=request.user, pk=engagement_pk)
+    form = forms.QuoteNewForm(request.POST)
     try:
+        if not form.is_valid():
+            # The form sits on the engagement page, another app's: refused like the service's
+            # refusals, with the message on that page.
+            raise services.QuoteError(first_error(form))
         quote = services.quote_draft(
-            engagement=engagement,
-            tier_keys=request.POST.getlist("tier"),
-            by=request.user,
+            engagement=engagement, tier_keys=form.cleaned_data["tier"], by=request.user
         )
     except services.QuoteError as refused:
         messages.error(request, refused.messages[0])

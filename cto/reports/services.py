@@ -73,7 +73,7 @@ def _record(report: Report, *, by: User | None, change: str) -> None:
 
 
 @transaction.atomic
-def report_request(*, engagement: Engagement, kind: str, by: User | None) -> Report:
+def report_request(*, engagement: Engagement, kind: Report.Kind, by: User | None) -> Report:
     """Take the snapshot now and queue the rendering for a worker, after commit.
 
     Refused with a message (and nothing written) when the kind is unknown, its inputs do not

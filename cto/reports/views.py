@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.core.storage import private_download
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.intake import prospect
 from cto.reports import selectors, services
+from cto.reports.forms import ReportRequestForm
 from cto.reports.models import Report
 from cto.users.http import AuthenticatedRequest
 
@@ -42,12 +44,14 @@ def reports_card(request: AuthenticatedRequest, engagement_pk: int) -> HttpRespo
 @staff_member_required
 def report_generate(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_get(user=request.user, pk=engagement_pk)
-    kind = request.POST.get("kind", Report.Kind.WEEK_ONE)
+    form = ReportRequestForm(request.POST)
     try:
+        if not form.is_valid():
+            # Answered as the service's refusals are: the card with the message (htmx), or the
+            # engagement page (another app's) with it.
+            raise ValidationError(first_error(form))
         report = services.report_request(
-            engagement=engagement,
-            kind=kind,
-            by=request.user,
+            engagement=engagement, kind=form.cleaned_data["kind"], by=request.user
         )
     except ValidationError as error:
         if request.htmx:

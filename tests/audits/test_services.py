@@ -37,7 +37,9 @@ def audit(template_version: AuditTemplateVersion, engagement: Engagement, operat
 def save(audit: Audit, question: str, value: str, by: User, version: int | None = None, **kw: str):
     return services.audit_answer_save(
         audit=audit,
-        raw=services.AnswerInput(question=question, value=value, **kw),
+        raw=services.AnswerInput(
+            question=question, level=None if value == "na" else int(value), **kw
+        ),
         expected_version=version,
         by=by,
     )
@@ -106,7 +108,7 @@ def test_an_answer_is_saved_and_versioned(audit: Audit, client_user: User) -> No
     [
         ("nope", "1", {}, "not part of this audit"),
         ("e1", "5", {}, "level from 0 to 4"),
-        ("e1", "", {}, "level from 0 to 4"),
+        ("e1", "-1", {}, "level from 0 to 4"),
         ("e1", "2", {"evidence_url": "javascript:alert(1)"}, "https://"),
         ("e1", "2", {"note": "x" * 4001}, "under 4000 characters"),
     ],

@@ -64,7 +64,7 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(
     member.post(answer_url(audit), {"value": "1"}, headers=HTMX)
     services.audit_answer_save(
         audit=audit,
-        raw=services.AnswerInput(question="e1", value="2"),
+        raw=services.AnswerInput(question="e1", level=2),
         expected_version=1,
         by=operator,
     )
@@ -141,14 +141,14 @@ def test_the_result_page_shows_scores_charts_flags_and_progress(
 ) -> None:
     for question in ("e1", "e2", "e3", "t1", "t2", "t3"):
         services.audit_answer_save(
-            audit=audit, raw=services.AnswerInput(question, "1"), expected_version=None, by=operator
+            audit=audit, raw=services.AnswerInput(question, 1), expected_version=None, by=operator
         )
     services.audit_lock(audit=audit, by=operator)
     second = services.audit_open(engagement=audit.engagement, by=operator)
     for question in ("e1", "e2", "e3", "t1", "t2"):
         services.audit_answer_save(
             audit=second,
-            raw=services.AnswerInput(question, "3"),
+            raw=services.AnswerInput(question, 3),
             expected_version=None,
             by=operator,
         )
@@ -190,7 +190,7 @@ def test_result_page_query_count_with_60_answers(
         for q in range(6):
             services.audit_answer_save(
                 audit=audit,
-                raw=services.AnswerInput(f"d{d}q{q}", str((d + q) % 5)),
+                raw=services.AnswerInput(f"d{d}q{q}", (d + q) % 5),
                 expected_version=None,
                 by=operator,
             )
@@ -225,7 +225,7 @@ def test_operators_see_scores_and_flags_in_admin(
 ) -> None:
     for question in ("e1", "e2", "e3"):
         services.audit_answer_save(
-            audit=audit, raw=services.AnswerInput(question, "0"), expected_version=None, by=operator
+            audit=audit, raw=services.AnswerInput(question, 0), expected_version=None, by=operator
         )
     client.force_login(operator)
     listing = client.get(reverse("admin:audits_audit_changelist"))

@@ -192,7 +192,7 @@ def test_every_item_change_keeps_the_earliest_open_day(
         title="Kick-off notes",
         done_when="Shared with the client",
         owner_side="practice",
-        due_day="1",
+        due_day=1,
         by=operator,
     )
     assert earliest_open_day(checklist) == 1

@@ -110,7 +110,7 @@ def accepted_quote(engagement: Engagement, *, operator: User, member: User) -> Q
     )
     quote = pricing_services.quote_send(quote=quote, by=operator)
     signature = pricing_services.Signature(
-        option_id=quote.options.get().pk,
+        option=quote.options.get(),
         full_name="Pat Lee",
         agreed_to_terms=True,
         ip=None,
@@ -275,7 +275,7 @@ def test_a_recent_answer_keeps_an_old_audit_off_the_list(audit: Audit, client_us
     Audit.objects.filter(pk=audit.pk).update(created_at=moment(days_ago(10)))
     question = next(iter(audit.template_version.parsed().questions))
     audit_answer_save(
-        audit=audit, raw=AnswerInput(question, "2"), expected_version=None, by=client_user
+        audit=audit, raw=AnswerInput(question, 2), expected_version=None, by=client_user
     )
     assert of_kind(AttentionKind.AUDIT_WAITING) == []  # answered just now
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.intake import services as intake_services
 from cto.pricing import selectors, services
-from cto.pricing.models import PricingTier, Quote
+from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
 from cto.users.models import Organization, User
 from tests.intake.test_services import CONTACT, finished_response
 from tests.users.factories import MembershipFactory
@@ -52,10 +52,18 @@ def signer(sent: Quote) -> User:
 
 
 def sign(
-    quote: Quote, *, option: object = None, name: str = "Pat Lee", agreed: bool = True
+    quote: Quote, *, option: str | None = "better", name: str = "Pat Lee", agreed: bool = True
 ) -> services.Signature:
+    """``option`` is a label of the quote's options, "elsewhere" for another quote's, or None."""
+    chosen = (
+        None
+        if option is None
+        else QuoteOption(pk=999999, quote_id=0)
+        if option == "elsewhere"
+        else quote.options.get(label=option)
+    )
     return services.Signature(
-        option_id=option if option is not None else quote.options.get(label="better").pk,
+        option=chosen,
         full_name=name,
         agreed_to_terms=agreed,
         ip="203.0.113.9",
@@ -132,9 +140,9 @@ def test_lines_are_edited_only_while_drafting(lead_from_intake: Engagement, oper
     services.quote_line_add(
         option=option,
         label="Launch offer",
-        kind="discount_percent",
-        period="monthly",
-        value="10",
+        kind=QuoteLine.Kind.DISCOUNT_PERCENT,
+        period=QuoteLine.Period.MONTHLY,
+        value=D("10"),
         reason="First client this quarter",
         by=operator,
     )
@@ -142,9 +150,9 @@ def test_lines_are_edited_only_while_drafting(lead_from_intake: Engagement, oper
         services.quote_line_add(
             option=option,
             label="Bad",
-            kind="amount",
-            period="monthly",
-            value="lots",
+            kind=QuoteLine.Kind.AMOUNT,
+            period=QuoteLine.Period.MONTHLY,
+            value=D("NaN"),
             reason="",
             by=operator,
         )
@@ -153,9 +161,9 @@ def test_lines_are_edited_only_while_drafting(lead_from_intake: Engagement, oper
         services.quote_line_add(
             option=option,
             label="Late",
-            kind="amount",
-            period="monthly",
-            value="1",
+            kind=QuoteLine.Kind.AMOUNT,
+            period=QuoteLine.Period.MONTHLY,
+            value=D("1"),
             reason="",
             by=operator,
         )
@@ -208,8 +216,8 @@ def test_accepting_signs_moves_the_engagement_to_active_and_tells_the_operators(
     ("changes", "message"),
     [
         ({"agreed": False}, "agree to the terms"),
-        ({"option": "999999"}, "choose one of the options"),
-        ({"option": ""}, "choose one of the options"),
+        ({"option": "elsewhere"}, "choose one of the options"),
+        ({"option": None}, "choose one of the options"),
         ({"name": " "}, "full name"),
     ],
 )
@@ -245,7 +253,7 @@ def test_a_double_acceptance_is_one_acceptance_and_the_quote_is_then_immutable(
     first = services.quote_accept(quote=sent, signature=sign(sent), by=signer)
     second = services.quote_accept(
         quote=sent,
-        signature=sign(sent, option=sent.options.get(label="best").pk, name="Someone Else"),
+        signature=sign(sent, option="best", name="Someone Else"),
         by=signer,
     )
     assert (second.accepted_option, second.signer_name, second.accepted_at) == (

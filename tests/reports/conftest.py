@@ -36,7 +36,7 @@ from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_update
 from cto.intake.playbooks import load_shipped_trees
 from cto.intake.services import Contact, intake_answer, intake_start, intake_submit
-from cto.pricing.models import PricingTier, Quote
+from cto.pricing.models import PricingTier, Quote, QuoteLine
 from cto.pricing.services import (
     Signature,
     quote_accept,
@@ -173,7 +173,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
                 audit=audit,
                 raw=AnswerInput(
                     question=question,
-                    value="1" if question in FLAGGED else str(round_number + index % 2),
+                    level=1 if question in FLAGGED else round_number + index % 2,
                     note=say(f"audit-note-{index}", 4000) if noted else "",
                     evidence_url=say.url("audit-evidence.png") if noted else "",
                 ),
@@ -226,7 +226,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
         owner=say("gate-owner", 120),
     )
     row_save(row=gate, by=operator, change="added a gate")
-    gate_result_record(gate=gate, value="0.8", at=None, expected_version=None, by=operator)
+    gate_result_record(gate=gate, value=Decimal("0.8"), at=None, expected_version=None, by=operator)
     mode = FailureMode(
         plan=plan,
         title=say("failure-mode-title", 200),
@@ -255,9 +255,9 @@ def engagement_with_everything(*, say: Say) -> Engagement:
     quote_line_add(
         option=options[1],
         label=say("quote-line-label", 160),
-        kind="amount",
-        period="monthly",
-        value="250",
+        kind=QuoteLine.Kind.AMOUNT,
+        period=QuoteLine.Period.MONTHLY,
+        value=Decimal("250"),
         reason=say("quote-line-reason", 1000),
         by=operator,
     )
@@ -267,7 +267,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
     quote_accept(
         quote=quote,
         signature=Signature(
-            option_id=options[1].pk,
+            option=options[1],
             full_name=say("signature", 200),
             agreed_to_terms=True,
             ip="127.0.0.1",

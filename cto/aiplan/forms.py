@@ -1,0 +1,188 @@
+"""The AI plan's forms: each POST of the plan page read into typed values (ids into rows of
+this plan only), so that the services never see request strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cto.aiplan.models import AIPlan, Candidate, Criterion, EvalGate, FailureMode, PlanComment
+from cto.core.forms import version_field
+
+WEIGHT_MESSAGE = "A weight is a whole number from 0 to 100."
+SCORE_MESSAGE = "A score is a whole number from 1 to 5."
+URL_MESSAGE = "Links must be web addresses starting with https://."
+
+
+def _weight(*, required: bool) -> forms.IntegerField:
+    return forms.IntegerField(
+        label="",
+        required=required,
+        min_value=0,
+        max_value=100,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), WEIGHT_MESSAGE
+        ),
+    )
+
+
+def _number(label: str, *, required: bool) -> forms.DecimalField:
+    """As stored: DecimalField(max_digits=14, decimal_places=4); NaN and Infinity are refused
+    by Django's field, 1e999 and 20 digits by max_digits."""
+    too_big = f"{label} must be a reasonable number (at most ten digits before the point)."
+    return forms.DecimalField(
+        label="",
+        required=required,
+        max_digits=14,
+        decimal_places=4,
+        error_messages={
+            "required": f"Please give {label.lower()}.",
+            "invalid": f"{label} must be a number, like 0.95 or 820.",
+            "max_digits": too_big,
+            "max_whole_digits": too_big,
+            "max_decimal_places": f"{label} may have at most four decimal places.",
+        },
+    )
+
+
+def _url() -> forms.URLField:
+    return forms.URLField(
+        label="",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": URL_MESSAGE, "max_length": URL_MESSAGE},
+    )
+
+
+class WeightForm(forms.Form):
+    weight = _weight(required=True)
+    version = version_field()
+
+
+class CriterionForm(forms.Form):
+    label = forms.CharField(label="The criterion's name", max_length=120)
+    weight = _weight(required=False)
+    direction = forms.ChoiceField(
+        choices=[("higher", "Higher is better"), ("lower", "Lower is better")], required=False
+    )
+
+    def clean_weight(self) -> int:
+        return self.cleaned_data["weight"] or 0  # the form's default when left empty
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(label="The model or vendor's name", max_length=120)
+    provider = forms.CharField(label="The provider", max_length=120, required=False)
+    snapshot = forms.CharField(label="The version", max_length=120, required=False)
+
+
+class _OfPlan(forms.Form):
+    """A form whose ids name rows of one plan: another plan's row is no choice at all."""
+
+    def __init__(self, *args: Any, plan: AIPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+
+class CellScoreForm(_OfPlan):
+    candidate = forms.ModelChoiceField(queryset=Candidate.objects.none(), label="Candidate")
+    criterion = forms.ModelChoiceField(queryset=Criterion.objects.none(), label="Criterion")
+    score = forms.IntegerField(
+        label="",
+        min_value=1,
+        max_value=5,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), SCORE_MESSAGE
+        ),
+    )
+    measured_value = _number("The measured value", required=False)
+    unit = forms.CharField(label="The unit", max_length=40, required=False)
+    source_url = _url()
+    version = version_field()
+
+    def __init__(self, *args: Any, plan: AIPlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        self.fields["candidate"].queryset = plan.candidates.all()  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["criterion"].queryset = plan.criteria.all()  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class ChoiceForm(_OfPlan):
+    chosen = forms.ModelChoiceField(
+        queryset=Candidate.objects.none(),
+        label="",
+        error_messages={
+            "required": "Please choose a candidate.",
+            "invalid_choice": "That candidate is not part of this plan.",
+        },
+    )
+    fallback = forms.ModelChoiceField(
+        queryset=Candidate.objects.none(),
+        label="",
+        required=False,
+        error_messages={"invalid_choice": "That candidate is not part of this plan."},
+    )
+    rationale = forms.CharField(label="The reasons for this choice", max_length=4000)
+    version = version_field()
+
+    def __init__(self, *args: Any, plan: AIPlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        for name in ("chosen", "fallback"):
+            self.fields[name].queryset = plan.candidates.all()  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class GateResultForm(forms.Form):
+    value = _number("The result", required=True)
+    at = forms.DateField(
+        label="",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "The date must look like 2026-11-24."},
+    )
+    run_url = _url()
+    version = version_field()
+
+
+class FailureModeStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="",
+        choices=FailureMode.Status.choices,
+        error_messages={
+            "required": "Choose open, mitigated or accepted.",
+            "invalid_choice": "Choose open, mitigated or accepted.",
+        },
+    )
+    reason = forms.CharField(label="The reason", max_length=2000, required=False)
+    version = version_field()
+
+
+ROW_MODELS: dict[str, type[Candidate | EvalGate | FailureMode]] = {
+    PlanComment.Row.CANDIDATE: Candidate,
+    PlanComment.Row.GATE: EvalGate,
+    PlanComment.Row.FAILURE_MODE: FailureMode,
+}
+ROW_MESSAGE = "That row is not part of this plan."
+
+
+class CommentForm(_OfPlan):
+    """``row`` is "plan:" or "<kind>:<id>" of a row of this plan; ``cleaned_data["row"]`` is
+    that row, or None for the plan as a whole."""
+
+    row = forms.CharField(label="", required=False, max_length=40)
+    text = forms.CharField(label="A comment", max_length=2000)
+
+    def clean_row(self) -> Candidate | EvalGate | FailureMode | None:
+        kind, _, raw_id = (self.cleaned_data["row"] or "plan:").partition(":")
+        if kind == PlanComment.Row.PLAN:
+            return None
+        model = ROW_MODELS.get(kind)
+        if model is None:
+            raise forms.ValidationError("That is not something one can comment on.")
+        # The same parsing as any id field (no hand-rolled digit checks): a malformed or foreign
+        # id is no choice.
+        field = forms.ModelChoiceField(
+            queryset=model.objects.filter(plan=self.plan),
+            error_messages={"invalid_choice": ROW_MESSAGE, "required": ROW_MESSAGE},
+        )
+        return field.clean(raw_id)

@@ -1,0 +1,103 @@
+"""Pricing's forms: the client's signature, an operator's line item and a new quote's tiers,
+read into typed values (options of this quote only, money as Decimal within what the columns
+hold) before any service sees them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+
+OPTION_MESSAGE = "Please choose one of the options."
+
+
+def _option_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=QuoteOption.objects.none(),
+        label="",
+        error_messages={"required": OPTION_MESSAGE, "invalid_choice": OPTION_MESSAGE},
+    )
+
+
+class _OfQuote(forms.Form):
+    option = _option_field()
+
+    def __init__(self, *args: Any, quote: Quote, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = quote.options.all()  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class AcceptForm(_OfQuote):
+    """The signature: whether the terms were agreed and whether the name is one are the
+    service's rules (they hold for every caller); this reads the values."""
+
+    full_name = forms.CharField(label="Your full name", max_length=200, required=False)
+    agree = forms.ChoiceField(choices=[("yes", "I agree")], required=False, label="The terms")
+
+
+# A line's value goes to QuoteLine.amount (max_digits=12, decimal_places=2) or, for multipliers
+# and discounts, QuoteLine.factor (max_digits=8, decimal_places=4).
+AMOUNT_LIMIT = Decimal("1e10")
+FACTOR_LIMIT = Decimal("1e4")
+VALUE_MESSAGE = "The amount must be a number, like 1500 or -250."
+
+
+class LineForm(_OfQuote):
+    label = forms.CharField(label="The line's label", max_length=160)
+    kind = forms.ChoiceField(choices=QuoteLine.Kind.choices, required=False, label="The kind")
+    period = forms.ChoiceField(choices=QuoteLine.Period.choices, required=False, label="The period")
+    value = forms.DecimalField(
+        label="",
+        max_digits=14,
+        decimal_places=4,
+        error_messages={
+            "required": VALUE_MESSAGE,
+            "invalid": VALUE_MESSAGE,
+            "max_digits": "The amount is too large for a quote.",
+            "max_whole_digits": "The amount is too large for a quote.",
+            "max_decimal_places": "Use at most two decimal places for money, four for a factor.",
+        },
+    )
+    reason = forms.CharField(label="The reason", max_length=1000, required=False)
+
+    def clean_kind(self) -> QuoteLine.Kind:
+        return QuoteLine.Kind(self.cleaned_data["kind"] or QuoteLine.Kind.AMOUNT)
+
+    def clean_period(self) -> QuoteLine.Period:
+        return QuoteLine.Period(self.cleaned_data["period"] or QuoteLine.Period.MONTHLY)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, kind = data.get("value"), data.get("kind")
+        if value is None or kind is None:
+            return data
+        if kind == QuoteLine.Kind.AMOUNT:
+            if value != value.quantize(Decimal("0.01")):
+                self.add_error("value", "Money has at most two decimal places, like 1500.50.")
+            elif abs(value) >= AMOUNT_LIMIT:
+                self.add_error("value", "The amount is too large for a quote.")
+        elif abs(value) >= FACTOR_LIMIT:
+            self.add_error("value", "A multiplier or discount is under 10000, like 1.15 or 10.")
+        return data
+
+
+class QuoteNewForm(forms.Form):
+    """The tiers to offer, by key; how many, and that they share a currency, are the
+    service's rules."""
+
+    tier = forms.MultipleChoiceField(
+        choices=[],
+        label="",
+        error_messages={
+            "required": "A quote offers one to three options.",
+            "invalid_choice": "Choose active tiers, each once.",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        active = PricingTier.objects.filter(active=True).values_list("key", "name")
+        self.fields["tier"].choices = list(active)  # type: ignore[attr-defined]  # a MultipleChoiceField
