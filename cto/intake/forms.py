@@ -20,11 +20,6 @@ _TOO_LONG = f"Please keep this under {CONTACT_MAX_LENGTH} characters."
 _BAD_EMAIL = "Please give a valid work email address, like name@company.com."
 
 
-def first_error(form: forms.Form) -> str:
-    """The first message of an invalid form, for a screen that shows one."""
-    return str(next(iter(form.errors.values()))[0])
-
-
 class ChoiceIdsField(forms.Field):
     """Every value posted under the field's name (checkboxes and radios named alike), as
     strings; which ids the question knows is the tree's check."""
@@ -36,15 +31,17 @@ class ChoiceIdsField(forms.Field):
 
 
 class AnswerForm(forms.Form):
+    # Labelled "": each message names what it is about (cto.core.forms.first_error).
     tree_version = forms.IntegerField(
+        label="",
         required=False,
         error_messages={
             "invalid": "This page belongs to another version of the questionnaire. "
             "Please load it again."
         },
     )
-    choice = ChoiceIdsField(required=False)
-    text = forms.CharField(required=False, strip=False)
+    choice = ChoiceIdsField(label="", required=False)
+    text = forms.CharField(label="", required=False, strip=False)
 
     def raw_answer(self) -> dict[str, Any]:
         """The answer as ``tree.clean_answer`` reads it."""
@@ -113,6 +110,7 @@ class ContactForm(_DescribedErrors):
 
 class ResumeEmailForm(forms.Form):
     email = forms.EmailField(
+        label="",
         max_length=RESUME_EMAIL_MAX_LENGTH,
         error_messages={
             "required": "Please give a valid email address, like name@company.com.",

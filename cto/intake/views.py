@@ -16,11 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
+from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.core.ratelimits import over_limit, too_many_requests
 from cto.intake import prospect, screens, services
 from cto.intake import tree as tree_module
-from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm, first_error
+from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
-from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm, first_error
+from cto.core.forms import first_error
+from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm
 
 CONTACT = {
     "name": "Pat Lee",
