@@ -167,7 +167,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from cto.demo.scale import seed_scale, sizes_from
+    from bench.seed.scale import seed_scale, sizes_from
     from cto.demo.seed import seed_demo
 
     setup_test_environment()  # the test Client's response.context, allowed hosts
