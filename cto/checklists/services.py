@@ -25,7 +25,6 @@ from cto.checklists.models import (
     Evidence,
 )
 from cto.checklists.uploads import UploadError, check_upload
-from cto.core.playbooks import load_shipped
 from cto.core.versioning import ContentVersion, publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -78,15 +77,6 @@ def checklist_template_version_publish(
         template_module.parse(locked.definition)
         publish_version(version=locked, by=by)
     return locked
-
-
-def checklist_template_load_shipped(*, publish: bool, by: User | None = None) -> list[Any]:
-    return load_shipped(
-        "checklists",
-        create=checklist_template_version_create,
-        publish=checklist_template_version_publish if publish else None,
-        by=by,
-    )
 
 
 def current_template() -> ChecklistTemplateVersion | None:

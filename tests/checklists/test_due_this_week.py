@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cto.checklists import services
 from cto.checklists.models import Checklist, ChecklistItem
+from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.checklists.template import FINISHED, due_date
 from cto.engagements.services import engagement_transition
 from cto.engagements.stages import RESTING_STAGES
@@ -24,7 +25,7 @@ URL = reverse("checklists:due_this_week")
 
 @pytest.fixture(autouse=True)
 def _template() -> None:
-    services.checklist_template_load_shipped(publish=True)
+    checklist_template_load_shipped(publish=True)
 
 
 def started(

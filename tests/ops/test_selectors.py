@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 
 from cto.audits.models import Audit
-from cto.audits.playbooks import load_shipped_audit_templates
+from cto.audits.playbooks import audit_template_load_shipped
 from cto.audits.services import AnswerInput, audit_answer_save, audit_open
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.checklists.services import checklist_template_load_shipped, current_template
+from cto.checklists.playbooks import checklist_template_load_shipped
+from cto.checklists.services import current_template
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.engagements.stages import Stage
@@ -22,6 +23,7 @@ from cto.ops import selectors
 from cto.ops.selectors import AttentionKind
 from cto.pricing import services as pricing_services
 from cto.pricing.models import PricingTier, Quote
+from cto.pricing.playbooks import tier_load_shipped
 from cto.reports.models import Report
 from cto.reports.services import report_request
 from cto.users.models import Organization, User
@@ -104,7 +106,7 @@ def test_a_closed_stage_shows_its_latest_few_but_counts_them_all(
 
 def accepted_quote(engagement: Engagement, *, operator: User, member: User) -> Quote:
     """A one-option quote on the Lead tier, drafted, sent and signed by ``member``."""
-    pricing_services.tiers_load_shipped()
+    tier_load_shipped(publish=True)
     quote = pricing_services.quote_draft(
         engagement=engagement, tier_keys=["ai-cto-lead"], by=operator
     )
@@ -252,7 +254,7 @@ def test_a_resting_engagement_needs_no_attention(running: Engagement, stage: Sta
 
 @pytest.fixture
 def audit(engagement: Engagement, operator: User) -> Audit:
-    load_shipped_audit_templates(publish=True)
+    audit_template_load_shipped(publish=True)
     return audit_open(engagement=engagement, by=operator)
 
 
@@ -325,7 +327,7 @@ def test_a_failed_report_needs_attention_until_a_newer_version_replaces_it(
 
 @pytest.fixture
 def sent_quote(engagement: Engagement, operator: User) -> Quote:
-    pricing_services.tiers_load_shipped()
+    tier_load_shipped(publish=True)
     quote = pricing_services.quote_draft(
         engagement=engagement, tier_keys=["ai-cto-lead"], by=operator
     )

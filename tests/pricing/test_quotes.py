@@ -19,6 +19,7 @@ from cto.engagements.models import ActivityEvent, Engagement
 from cto.intake import services as intake_services
 from cto.pricing import selectors, services
 from cto.pricing.models import PricingTier, Quote
+from cto.pricing.playbooks import tier_load_shipped
 from cto.users.models import Organization, User
 from tests.intake.test_services import CONTACT, finished_response
 from tests.users.factories import MembershipFactory
@@ -29,7 +30,7 @@ AI_TIERS = ["ai-cto-advisor", "ai-cto-lead", "ai-cto-partner"]
 
 @pytest.fixture
 def tiers() -> list[PricingTier]:
-    return [tier for tier, _ in services.tiers_load_shipped()]
+    return [loaded.item for loaded in tier_load_shipped(publish=True)]
 
 
 @pytest.fixture
@@ -69,8 +70,8 @@ def sign(
 def test_tiers_load_once_and_keep_admin_edits(tiers: list[PricingTier]) -> None:
     assert {t.kind for t in tiers} == {"generic", "ai"}
     PricingTier.objects.filter(key="cto-lead").update(monthly_retainer=D("9000"))
-    again = services.tiers_load_shipped()
-    assert not any(created for _, created in again)
+    again = tier_load_shipped(publish=True)
+    assert not any(loaded.created for loaded in again)
     assert PricingTier.objects.get(key="cto-lead").monthly_retainer == D("9000.00")
 
 
