@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from bench.seed.engagements import WITH_CHECKLIST
 from bench.seed.world import SeededEngagement, World, copy_rows, reserve_ids
-from cto.checklists import template as checklist_template
+from cto.checklists import definition as checklist_definition
 from cto.checklists.models import Checklist, ChecklistItem
 from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
 
 
 def checklists_write(
-    world: World, cursor: Any, version_pk: int, spec: checklist_template.ChecklistSpec
+    world: World, cursor: Any, version_pk: int, spec: checklist_definition.ChecklistSpec
 ) -> None:
     """A checklist on every engagement that became active, sharing the items between them;
     the template's items first, then items added by hand when there are more to place."""
@@ -69,7 +69,7 @@ def _item(
     checklist_pk: int,
     e: SeededEngagement,
     position: int,
-    specs: list[checklist_template.ItemSpec],
+    specs: list[checklist_definition.ItemSpec],
 ) -> tuple[Any, ...]:
     rng = world.rng
     if position < len(specs):
@@ -81,7 +81,7 @@ def _item(
         title = f"Follow-up {position - len(specs) + 1}"
         done_when = "The follow-up agreed at the weekly review is done and written down"
         side, due_day = rng.choice(("practice", "client")), rng.randint(1, 10)
-    due = checklist_template.due_date(e.start_date, due_day)
+    due = checklist_definition.due_date(e.start_date, due_day)
     status = _item_status(world, e, due)
     reason = ""
     if status == ChecklistItem.Status.BLOCKED:

@@ -9,8 +9,8 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from cto.audits import scoring
+from cto.audits.definition import AuditTemplate
 from cto.audits.models import Audit, AuditAnswer
-from cto.audits.template import AuditTemplate
 from cto.core.charts import Series, bar_chart, radar_chart
 from cto.engagements.models import Engagement
 from cto.intake.models import IntakeResponse

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cto.checklists import template as template_module
+from cto.checklists import definition as definition_module
 from cto.checklists.models import Checklist, ChecklistItem, Evidence, due_date_expression
 from cto.engagements.models import Engagement
 from cto.engagements.stages import WORKING_STAGES
@@ -58,14 +58,14 @@ def evidence_get(*, user: User, pk: int) -> Evidence:
 class Section:
     name: str
     items: list[ChecklistItem]
-    progress: template_module.Progress
+    progress: definition_module.Progress
 
 
 @dataclass(frozen=True)
 class ChecklistView:
     checklist: Checklist
     sections: list[Section]
-    progress: template_module.Progress
+    progress: definition_module.Progress
     filter: str
     shown: int
 
@@ -74,7 +74,7 @@ def checklist_view(*, checklist: Checklist, user: User, filter: str = "all") -> 
     """The checklist by section, with progress over every live item and the filter applied
     to what is listed."""
     items = list(_items(checklist.items.live()))
-    overall = template_module.progress(item.status for item in items)
+    overall = definition_module.progress(item.status for item in items)
     by_section: OrderedDict[str, list[ChecklistItem]] = OrderedDict()
     for item in items:
         by_section.setdefault(item.section, []).append(item)
@@ -87,7 +87,7 @@ def checklist_view(*, checklist: Checklist, user: User, filter: str = "all") -> 
         Section(
             name,
             [item for item in section_items if keep(item)],
-            template_module.progress(item.status for item in section_items),
+            definition_module.progress(item.status for item in section_items),
         )
         for name, section_items in by_section.items()
     ]

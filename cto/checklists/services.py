@@ -16,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cto.checklists import template as template_module
+from cto.checklists import definition as definition_module
 from cto.checklists.models import (
     Checklist,
     ChecklistItem,
@@ -53,8 +53,8 @@ def checklist_template_version_create(
     """Validate a checklist template and store it as the next draft version (identical
     content: the existing version); nothing is stored when it is invalid."""
     try:
-        spec = template_module.parse(definition)
-    except template_module.ChecklistTemplateError as error:
+        spec = definition_module.parse(definition)
+    except definition_module.ChecklistTemplateError as error:
         raise ValidationError(error.problems) from error
     return store_version(
         parent_model=ChecklistTemplate,
@@ -74,7 +74,7 @@ def checklist_template_version_publish(
 ) -> ChecklistTemplateVersion:
     locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
     if not locked.is_published:
-        template_module.parse(locked.definition)
+        definition_module.parse(locked.definition)
         publish_version(version=locked, by=by)
     return locked
 
@@ -389,7 +389,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     )
     rows = [(item.owner.email, item.due_date(), item.status, item) for item in items]  # type: ignore[union-attr]
     messages = []
-    for reminder in template_module.reminders(rows, today):
+    for reminder in definition_module.reminders(rows, today):
         context = {"reminder": reminder, "site_url": settings.SITE_URL}
         subject = render_to_string("checklists/email/reminder_subject.txt", context)
         body = render_to_string("checklists/email/reminder_body.txt", context)

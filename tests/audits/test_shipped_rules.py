@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cto.audits import template as t
+from cto.audits import definition as t
 from cto.audits.scoring import NOT_APPLICABLE as NA
 from cto.audits.scoring import red_flags, score
 from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping

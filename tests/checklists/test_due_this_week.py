@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cto.checklists import services
+from cto.checklists.definition import FINISHED, due_date
 from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.playbooks import checklist_template_load_shipped
-from cto.checklists.template import FINISHED, due_date
 from cto.engagements.services import engagement_transition
 from cto.engagements.stages import RESTING_STAGES
 from cto.users.models import Organization, User

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from cto.checklists import template as t
+from cto.checklists import definition as t
 from cto.checklists.uploads import UploadError, check_upload, clean_name
 from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 
