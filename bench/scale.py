@@ -131,7 +131,7 @@ def pages() -> dict[str, Page]:
         "portal engagement, first visit": Page(engagement_page, cold=True),
         "portal engagement, cached": Page(engagement_page),
         "checklist": Page(lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/")),
-        "checklist items due this week": Page(lambda: operator.get("/portal/due-this-week/")),
+        "checklist items due this week": Page(lambda: operator.get("/ops/due-this-week/")),
     }
 
 

@@ -147,3 +147,10 @@ def test_the_query_count_does_not_grow_with_the_items_due(
         f"Client {index}" for index in range(engagements)
     }
     assert client_user in {item.owner for item in shown}
+
+
+def test_the_list_is_an_operator_page_and_its_old_address_redirects(client: Client) -> None:
+    assert URL == "/ops/due-this-week/"
+    moved = client.get("/portal/due-this-week/?page=2")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/ops/due-this-week/?page=2"

@@ -339,3 +339,13 @@ def test_acceptance_keeps_the_signed_monthly_total_and_the_migration_fills_earli
     migration.accepted_monthly_fill(django_apps, None)
     accepted.refresh_from_db()
     assert accepted.accepted_monthly == signed
+
+
+def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
+    client: Client, operator: User
+) -> None:
+    assert reverse("pricing:revenue") == "/ops/revenue/"
+    client.force_login(operator)
+    moved = client.get("/portal/revenue/")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/ops/revenue/"
