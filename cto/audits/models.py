@@ -103,7 +103,7 @@ class Audit(TimeStampedModel):
     class Meta:
         ordering = ["engagement", "-number"]
         indexes = [
-            # The dashboard's audits waiting on the client (cto.ops.selectors.attention): the
+            # The dashboard's audits waiting on the client (selectors.audits_quiet): the
             # few open audits, without reading the engagements or the locked audits.
             models.Index(
                 fields=["created_at"], condition=models.Q(status="open"), name="audit_open"

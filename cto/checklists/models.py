@@ -182,7 +182,7 @@ class ChecklistItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["checklist", "status"], name="checklist_item_status"),
-            # The dashboard's overdue items (cto.ops.selectors.attention): the few open items
+            # The dashboard's overdue items (selectors.checklists_overdue): the few open items
             # among a million mostly finished ones, found without reading the finished ones.
             models.Index(
                 fields=["checklist", "due_day"],

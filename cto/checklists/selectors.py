@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from cto.checklists import definition as definition_module
 from cto.checklists.models import Checklist, ChecklistItem, Evidence, due_date_expression
 from cto.engagements.models import Engagement
+from cto.engagements.selectors import engagement_shown, waiting_total
 from cto.engagements.stages import WORKING_STAGES
 from cto.users.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FILTERS = ("all", "mine", "overdue", "blocked")
 # "Due this week": overdue, or due within this many days.
@@ -141,4 +146,47 @@ def people_for(*, checklist: Checklist) -> list[User]:
         )
         .distinct()
         .order_by("email")
+    )
+
+
+class OverdueChecklist(TypedDict):
+    """What ``checklists_overdue`` adds to each Checklist."""
+
+    oldest_due: datetime.date
+    waiting_total: int
+    overdue_count: int
+    oldest_title: str
+
+
+def checklists_overdue(
+    *, today: datetime.date, limit: int
+) -> QuerySet[WithAnnotations[Checklist, OverdueChecklist]]:
+    """Checklists of working engagements with an item overdue (an item due ``today`` is not
+    overdue yet), the longest overdue first, at most ``limit``: one query, one row per
+    engagement. It reads checklists, not items: each keeps the due day of its earliest open item
+    (``Checklist.earliest_open_day``), and only the few with one are indexed. Each carries
+    ``oldest_due``, ``waiting_total`` (every such checklist, shown or not), and, read for the
+    shown ones only, ``overdue_count`` and ``oldest_title`` (of its oldest open item)."""
+    start = F("engagement__start_date")
+    open_items = ChecklistItem.objects.open().filter(checklist=OuterRef("pk")).order_by()
+    overdue_of_checklist = open_items.annotate(
+        due=due_date_expression(OuterRef("engagement__start_date"), F("due_day"))
+    ).filter(due__lt=today)
+    return (
+        Checklist.objects.filter(earliest_open_day__isnull=False)
+        .filter(engagement__stage__in=WORKING_STAGES, engagement__start_date__isnull=False)
+        .annotate(oldest_due=due_date_expression(start, F("earliest_open_day")))
+        .filter(oldest_due__lt=today)
+        .select_related("engagement__organization", "engagement__lead")
+        .only("engagement_id", *engagement_shown("engagement"))
+        .annotate(waiting_total=waiting_total())
+        .annotate(
+            overdue_count=Subquery(
+                overdue_of_checklist.values("checklist").annotate(n=Count("*")).values("n")
+            ),
+            oldest_title=Subquery(
+                open_items.order_by("due_day", "position", "id").values("title")[:1]
+            ),
+        )
+        .order_by("oldest_due", "engagement__title", "id")[:limit]
     )
