@@ -1,7 +1,7 @@
 """A real Celery worker for the benchmarks, and the time stamps it leaves of each task.
 
 `worker_process()` starts `celery -A cto worker` as production does (both queues, the app's own
-settings) through the launcher the tests and drills use too (cto/core/worker_process.py).
+settings) through the launcher the tests and drills use too (tests/celery_worker.py).
 
 The one addition is `--include bench.celery_worker`: this module, loaded by the worker before it
 forks its pool, stamps each task's arrival at the consumer and its start and end in the pool
@@ -22,7 +22,7 @@ from typing import Any
 
 from celery import signals
 
-from cto.core.worker_process import WorkerProcess, celery_worker
+from tests.celery_worker import WorkerProcess, worker_start
 
 ROOT = Path(__file__).resolve().parent.parent
 STAMPS_VARIABLE = "BENCH_TASK_STAMPS"
@@ -93,7 +93,7 @@ def worker_process(
 ) -> Iterator[WorkerProcess]:
     """`celery worker` with ``concurrency`` pool processes on both queues, with ``env`` as its
     whole environment; yielded once it is ready to consume, stopped on exit."""
-    with celery_worker(
+    with worker_start(
         log=log_dir / f"worker-{concurrency}.log",
         env=env,
         options=[

@@ -61,9 +61,9 @@ def main() -> None:
     settings.INTAKE_START_RATE = "1000000/h"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from cto.intake.playbooks import load_shipped_trees
+        from cto.intake.playbooks import tree_load_shipped
 
-        load_shipped_trees(publish=True)
+        tree_load_shipped(publish=True)
         client = Client()
         client.post(reverse("intake:start"))
         from cto.intake.models import IntakeResponse

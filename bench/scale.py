@@ -112,7 +112,7 @@ def pages() -> dict[str, Page]:
         "admin engagements, search": Page(lambda: operator.get(admin_list + "?q=northwind")),
         "portal engagement": Page(engagement_page),
         "checklist": Page(lambda: brightline.get(f"/portal/engagements/{checklist}/checklist/")),
-        "checklist items due this week": Page(lambda: operator.get("/portal/due-this-week/")),
+        "checklist items due this week": Page(lambda: operator.get("/ops/due-this-week/")),
     }
 
 
@@ -148,7 +148,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from cto.demo.scale import seed_scale, sizes_from
+    from bench.seed.scale import seed_scale, sizes_from
     from cto.demo.seed import seed_demo
 
     setup_test_environment()  # the test Client's response.context, allowed hosts

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cto.pricing",
     "cto.reports",
     "cto.ops",
+    "cto.playbooks",
     "cto.demo",
 ]
 

@@ -1,8 +1,12 @@
+from types import ModuleType
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLResolver, include, path
 
+from cto.checklists import urls as checklist_urls
 from cto.core import views as core_views
+from cto.pricing import urls as pricing_urls
 from cto.pricing import views as pricing_views
 from cto.reports import views as report_views
 
@@ -14,6 +18,14 @@ admin.site.index_title = "Operations"
 
 # A database outage answers 503 ("try again in a minute"), anything else a plain 500 page.
 handler500 = "cto.core.views.server_error"
+
+
+def portal_and_ops(urls: ModuleType) -> URLResolver:
+    """An app whose client pages live under /portal/ and operator pages under /ops/, in one
+    namespace so that its URL names do not change with where a page is mounted."""
+    both = [path("portal/", include(urls.urlpatterns)), path("ops/", include(urls.ops_urlpatterns))]
+    return path("", include((both, urls.app_name)))
+
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -30,8 +42,8 @@ urlpatterns = [
     path("portal/", include("cto.engagements.urls")),
     path("portal/", include("cto.audits.urls")),
     path("portal/", include("cto.aiplan.urls")),
-    path("portal/", include("cto.checklists.urls")),
-    path("portal/", include("cto.pricing.urls")),
+    portal_and_ops(checklist_urls),
+    portal_and_ops(pricing_urls),
     path("portal/", include("cto.reports.urls")),
     path("ops/", include("cto.ops.urls")),
     path("portal/", include("cto.users.urls")),

@@ -33,7 +33,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from cto.core import worker_process
 from cto.engagements.models import Engagement
 from cto.intake import services as intake_services
 from cto.intake.models import IntakeResponse, TreeVersion
@@ -42,6 +41,7 @@ from cto.users.models import User
 from drills import scene
 from drills.server import Server, _free_port, gunicorn
 from drills.verdict import Verdict
+from tests.celery_worker import READY_TIMEOUT_S, worker_start
 
 OUTAGE_SECONDS = 30
 BEFORE_SECONDS = 8  # traffic with Redis up, so the drill starts from a working app
@@ -144,7 +144,7 @@ def celery_worker(env: dict[str, str], log: Path) -> Iterator[Supervisor]:
         number = 0
         while not stop.is_set():
             number += 1
-            with worker_process.celery_worker(
+            with worker_start(
                 log=log.with_name(f"{log.stem}-{number}{log.suffix}"),
                 env={**os.environ, **env},
                 options=[
@@ -164,7 +164,7 @@ def celery_worker(env: dict[str, str], log: Path) -> Iterator[Supervisor]:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    if not started.wait(worker_process.READY_TIMEOUT_S + 10):
+    if not started.wait(READY_TIMEOUT_S + 10):
         stop.set()
         raise RuntimeError("the drill's worker did not start")
     try:

@@ -33,13 +33,7 @@ def prepare() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from cto.audits.playbooks import load_shipped_audit_templates
-    from cto.checklists import services as checklist_services
-    from cto.intake.playbooks import load_shipped_trees
-    from cto.pricing import services as pricing_services
+    from cto.playbooks.loading import playbooks_load
 
     call_command("migrate", interactive=False, verbosity=0)
-    load_shipped_trees(publish=True)
-    load_shipped_audit_templates(publish=True)
-    checklist_services.checklist_template_load_shipped(publish=True)
-    pricing_services.tiers_load_shipped()
+    playbooks_load(publish=True)

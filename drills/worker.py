@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cto.core import worker_process
-from cto.core.worker_process import WorkerProcess
+from tests.celery_worker import WorkerProcess, worker_start
 
 APP = "drills.worker_app"  # the project's Celery app, noting which process renders what
 
@@ -37,7 +36,7 @@ def celery_worker(
     consumes; stop it on exit (whatever is left of it)."""
     tasks_dir = folder / f"{name}-tasks"
     tasks_dir.mkdir()
-    with worker_process.celery_worker(
+    with worker_start(
         log=folder / f"{name}.log",
         env={**os.environ, "DRILL_TASKS_DIR": str(tasks_dir), **env},
         options=[f"--concurrency={concurrency}", "--queues=reports", "--without-heartbeat"],

@@ -21,11 +21,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cto.aiplan.services import candidate_add, plan_start
 from cto.audits import services as audit_services
-from cto.audits.playbooks import load_shipped_audit_templates
 from cto.checklists import services as checklist_services
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_transition
-from cto.intake.playbooks import load_shipped_trees
+from cto.playbooks.loading import playbooks_load
 from cto.pricing import services as pricing_services
 from cto.reports import services as report_services
 from tests.engagements.factories import EngagementFactory
@@ -325,10 +324,7 @@ def test_every_url_pattern_has_a_row() -> None:
 
 def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
     """An AI engagement with a bit of everything, its member, an outsider and an operator."""
-    load_shipped_trees(publish=True)
-    load_shipped_audit_templates(publish=True)
-    checklist_services.checklist_template_load_shipped(publish=True)
-    pricing_services.tiers_load_shipped()
+    playbooks_load(publish=True)
     operator = OperatorFactory()
     organization = OrganizationFactory(name="Client A")
     member = MembershipFactory(organization=organization).user

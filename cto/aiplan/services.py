@@ -23,8 +23,8 @@ from cto.aiplan.models import (
     PlanComment,
     VersionedRow,
 )
+from cto.aiplan.playbooks import starter_read_shipped
 from cto.audits.selectors import weak_dimensions
-from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.intake.selectors import intake_choices
@@ -40,11 +40,6 @@ class PlanError(ValidationError):
 
 class StalePlanError(PlanError):
     """The row changed since the page was drawn; nothing was written."""
-
-
-def load_starter() -> starter_module.Starter:
-    path = PLAYBOOKS_DIR / "aiplan" / "starter.yaml"
-    return starter_module.parse(read_yaml_mapping(path.read_bytes(), name=path.name))
 
 
 def _record(plan: AIPlan, by: User | None, change: str, target: models.Model | None = None) -> None:
@@ -116,7 +111,7 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
     failure modes its intake answers and weak audit dimensions call for."""
     if AIPlan.objects.filter(engagement=engagement).exists():
         raise PlanError("This engagement already has an AI plan.")
-    starter = load_starter()
+    starter = starter_read_shipped()
     response = getattr(engagement, "intake_response", None)
     evals, failure_modes = starter_module.select(
         starter, intake_choices(response), weak_dimensions(engagement)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from cto.audits import definition as definition_module
 from cto.audits import scoring
-from cto.audits import template as template_module
 from cto.core.models import TimeStampedModel
 from cto.core.versioning import ContentVersion
 from cto.engagements.models import Engagement
@@ -37,7 +37,7 @@ class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
 
 class AuditTemplateVersion(ContentVersion):
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
-    parse_definition = staticmethod(template_module.parse)
+    parse_definition = staticmethod(definition_module.parse)
 
     objects = AuditTemplateVersionQuerySet.as_manager()
 
@@ -59,7 +59,7 @@ class AuditTemplateVersion(ContentVersion):
     def __str__(self) -> str:
         return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
-    def parsed(self) -> template_module.AuditTemplate:
+    def parsed(self) -> definition_module.AuditTemplate:
         return super().parsed()
 
 
@@ -103,7 +103,7 @@ class Audit(TimeStampedModel):
     class Meta:
         ordering = ["engagement", "-number"]
         indexes = [
-            # The dashboard's audits waiting on the client (cto.ops.selectors.attention): the
+            # The dashboard's audits waiting on the client (selectors.audits_quiet): the
             # few open audits, without reading the engagements or the locked audits.
             models.Index(
                 fields=["created_at"], condition=models.Q(status="open"), name="audit_open"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cto.audits.services import audit_template_version_create, audit_template_version_publish
-from cto.core.playbooks import load_shipped
+from cto.playbooks.files import Loaded, shipped_versions_load
 from cto.users.models import User
 
 
-def load_shipped_audit_templates(*, publish: bool, by: User | None = None) -> list[Any]:
-    return load_shipped(
+def audit_template_load_shipped(*, publish: bool, by: User | None = None) -> list[Loaded]:
+    """Store each shipped audit template as a version (publishing it if asked)."""
+    return shipped_versions_load(
         "audits",
         create=audit_template_version_create,
         publish=audit_template_version_publish if publish else None,

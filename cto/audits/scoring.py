@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cto.audits.template import (
+from cto.audits.definition import (
     CISCO_PILLARS,
     NIST_FUNCTIONS,
     AllOf,

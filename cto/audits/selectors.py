@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from cto.audits import scoring
+from cto.audits.definition import AuditTemplate
 from cto.audits.models import Audit, AuditAnswer
-from cto.audits.template import AuditTemplate
 from cto.core.charts import Series, bar_chart, radar_chart
 from cto.engagements.models import Engagement
+from cto.engagements.selectors import engagement_shown, waiting_total
+from cto.engagements.stages import WORKING_STAGES
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_choices
 from cto.users.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def audit_get(*, user: User, pk: int) -> Audit:
@@ -118,4 +126,34 @@ def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = No
             title="Score by dimension (0 to 100)",
             previous=previous_values,
         ),
+    )
+
+
+class QuietAudit(TypedDict):
+    """What ``audits_quiet`` adds to each Audit."""
+
+    quiet_since: datetime.datetime
+    waiting_total: int
+    answered: int
+
+
+def audits_quiet(
+    *, quiet_before: datetime.datetime, limit: int
+) -> QuerySet[WithAnnotations[Audit, QuietAudit]]:
+    """Open audits of working engagements with no answer since ``quiet_before``, the longest
+    quiet first, at most ``limit``: one query. Quiet since the latest answer (kept on the audit
+    by audit_answer_save) or, before the first, since it was opened: each carries
+    ``quiet_since``, ``waiting_total`` (every such audit, shown or not) and ``answered`` (its
+    answers, counted for the shown audits only)."""
+    answers = AuditAnswer.objects.filter(audit=OuterRef("pk")).order_by().values("audit")
+    return (
+        Audit.objects.filter(status=Audit.Status.OPEN)
+        .filter(engagement__stage__in=WORKING_STAGES)
+        .select_related("engagement__organization", "engagement__lead")
+        .only("number", *engagement_shown("engagement"))
+        .annotate(quiet_since=Coalesce("last_answered_at", "created_at"))
+        .filter(quiet_since__lt=quiet_before)
+        .annotate(waiting_total=waiting_total())
+        .annotate(answered=Coalesce(Subquery(answers.annotate(n=Count("*")).values("n")), 0))
+        .order_by("quiet_since", "id")[:limit]
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cto.audits import template as template_module
+from cto.audits import definition as definition_module
 from cto.audits.models import Audit, AuditAnswer, AuditTemplate, AuditTemplateVersion
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
@@ -44,7 +44,7 @@ class StaleAnswerError(AuditError):
 # --- Templates -------------------------------------------------------------------------------
 
 
-def _template_error(error: template_module.TemplateError) -> ValidationError:
+def _template_error(error: definition_module.TemplateError) -> ValidationError:
     return ValidationError(error.problems, code="invalid_template")
 
 
@@ -55,8 +55,8 @@ def audit_template_version_create(
     """Validate a template and store it as the next draft version (identical content: the
     existing version). Nothing is stored when it is invalid; every problem is listed."""
     try:
-        parsed = template_module.parse(definition)
-    except template_module.TemplateError as error:
+        parsed = definition_module.parse(definition)
+    except definition_module.TemplateError as error:
         raise _template_error(error) from error
     return store_version(
         parent_model=AuditTemplate,
@@ -78,8 +78,8 @@ def audit_template_version_publish(
     if locked.is_published:
         return locked
     try:
-        template_module.parse(locked.definition)
-    except template_module.TemplateError as error:
+        definition_module.parse(locked.definition)
+    except definition_module.TemplateError as error:
         raise _template_error(error) from error
     publish_version(version=locked, by=by)
     return locked

@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cto.audits import selectors, services
+from cto.audits.definition import Dimension, Question
 from cto.audits.forms import AnswerForm
 from cto.audits.models import Audit, AuditAnswer
-from cto.audits.template import Dimension, Question
 from cto.core.forms import first_error
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest

@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from cto.checklists import template as template_module
+from cto.checklists import definition as definition_module
 from cto.core.models import TimeStampedModel
 from cto.core.storage import private_storage
 from cto.core.versioning import ContentVersion
@@ -34,7 +34,7 @@ class ChecklistTemplateVersion(ContentVersion):
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.PROTECT, related_name="versions"
     )
-    parse_definition = staticmethod(template_module.parse)
+    parse_definition = staticmethod(definition_module.parse)
 
     class Meta:
         ordering = ["template__slug", "-number"]
@@ -50,13 +50,13 @@ class ChecklistTemplateVersion(ContentVersion):
     def __str__(self) -> str:
         return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
-    def parsed(self) -> template_module.ChecklistSpec:
+    def parsed(self) -> definition_module.ChecklistSpec:
         return super().parsed()
 
 
 def due_date_expression(start: Any, due_day: Any) -> models.Func:
     """An item's due date computed by the database from its engagement's start date and its due
-    day: day 1 is the start date itself, as in ``cto.checklists.template.due_date``."""
+    day: day 1 is the start date itself, as in ``cto.checklists.definition.due_date``."""
     days_in = models.ExpressionWrapper(
         (due_day - 1) * datetime.timedelta(days=1), output_field=models.DurationField()
     )
@@ -125,7 +125,7 @@ class ChecklistItemQuerySet(models.QuerySet["ChecklistItem"]):
 
     def open(self) -> ChecklistItemQuerySet:
         """Live and not finished: what is still to do."""
-        return self.live().exclude(status__in=template_module.FINISHED)
+        return self.live().exclude(status__in=definition_module.FINISHED)
 
 
 class ChecklistItem(models.Model):
@@ -182,7 +182,7 @@ class ChecklistItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["checklist", "status"], name="checklist_item_status"),
-            # The dashboard's overdue items (cto.ops.selectors.attention): the few open items
+            # The dashboard's overdue items (selectors.checklists_overdue): the few open items
             # among a million mostly finished ones, found without reading the finished ones.
             models.Index(
                 fields=["checklist", "due_day"],
@@ -196,7 +196,7 @@ class ChecklistItem(models.Model):
         return self.title
 
     def due_date(self) -> datetime.date | None:
-        return template_module.due_date(self.checklist.engagement.start_date, self.due_day)
+        return definition_module.due_date(self.checklist.engagement.start_date, self.due_day)
 
     @property
     def is_overdue(self) -> bool:
@@ -204,7 +204,7 @@ class ChecklistItem(models.Model):
         return (
             due is not None
             and due < timezone.localdate()
-            and self.status not in template_module.FINISHED
+            and self.status not in definition_module.FINISHED
         )
 
 

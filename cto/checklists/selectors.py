@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from cto.checklists import template as template_module
+from cto.checklists import definition as definition_module
 from cto.checklists.models import Checklist, ChecklistItem, Evidence, due_date_expression
 from cto.engagements.models import Engagement
+from cto.engagements.selectors import engagement_shown, waiting_total
 from cto.engagements.stages import WORKING_STAGES
 from cto.users.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FILTERS = ("all", "mine", "overdue", "blocked")
 # "Due this week": overdue, or due within this many days.
@@ -58,14 +63,14 @@ def evidence_get(*, user: User, pk: int) -> Evidence:
 class Section:
     name: str
     items: list[ChecklistItem]
-    progress: template_module.Progress
+    progress: definition_module.Progress
 
 
 @dataclass(frozen=True)
 class ChecklistView:
     checklist: Checklist
     sections: list[Section]
-    progress: template_module.Progress
+    progress: definition_module.Progress
     filter: str
     shown: int
 
@@ -74,7 +79,7 @@ def checklist_view(*, checklist: Checklist, user: User, filter: str = "all") -> 
     """The checklist by section, with progress over every live item and the filter applied
     to what is listed."""
     items = list(_items(checklist.items.live()))
-    overall = template_module.progress(item.status for item in items)
+    overall = definition_module.progress(item.status for item in items)
     by_section: OrderedDict[str, list[ChecklistItem]] = OrderedDict()
     for item in items:
         by_section.setdefault(item.section, []).append(item)
@@ -87,7 +92,7 @@ def checklist_view(*, checklist: Checklist, user: User, filter: str = "all") -> 
         Section(
             name,
             [item for item in section_items if keep(item)],
-            template_module.progress(item.status for item in section_items),
+            definition_module.progress(item.status for item in section_items),
         )
         for name, section_items in by_section.items()
     ]
@@ -145,3 +150,46 @@ def owner_candidates(*, checklist: Checklist) -> QuerySet[User]:
 def people_for(*, checklist: Checklist) -> list[User]:
     """Who may own an item, for the owner menus."""
     return list(owner_candidates(checklist=checklist))
+
+
+class OverdueChecklist(TypedDict):
+    """What ``checklists_overdue`` adds to each Checklist."""
+
+    oldest_due: datetime.date
+    waiting_total: int
+    overdue_count: int
+    oldest_title: str
+
+
+def checklists_overdue(
+    *, today: datetime.date, limit: int
+) -> QuerySet[WithAnnotations[Checklist, OverdueChecklist]]:
+    """Checklists of working engagements with an item overdue (an item due ``today`` is not
+    overdue yet), the longest overdue first, at most ``limit``: one query, one row per
+    engagement. It reads checklists, not items: each keeps the due day of its earliest open item
+    (``Checklist.earliest_open_day``), and only the few with one are indexed. Each carries
+    ``oldest_due``, ``waiting_total`` (every such checklist, shown or not), and, read for the
+    shown ones only, ``overdue_count`` and ``oldest_title`` (of its oldest open item)."""
+    start = F("engagement__start_date")
+    open_items = ChecklistItem.objects.open().filter(checklist=OuterRef("pk")).order_by()
+    overdue_of_checklist = open_items.annotate(
+        due=due_date_expression(OuterRef("engagement__start_date"), F("due_day"))
+    ).filter(due__lt=today)
+    return (
+        Checklist.objects.filter(earliest_open_day__isnull=False)
+        .filter(engagement__stage__in=WORKING_STAGES, engagement__start_date__isnull=False)
+        .annotate(oldest_due=due_date_expression(start, F("earliest_open_day")))
+        .filter(oldest_due__lt=today)
+        .select_related("engagement__organization", "engagement__lead")
+        .only("engagement_id", *engagement_shown("engagement"))
+        .annotate(waiting_total=waiting_total())
+        .annotate(
+            overdue_count=Subquery(
+                overdue_of_checklist.values("checklist").annotate(n=Count("*")).values("n")
+            ),
+            oldest_title=Subquery(
+                open_items.order_by("due_day", "position", "id").values("title")[:1]
+            ),
+        )
+        .order_by("oldest_due", "engagement__title", "id")[:limit]
+    )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cto.checklists import template as template_module
+from cto.checklists import definition as definition_module
 from cto.checklists.models import (
     Checklist,
     ChecklistItem,
@@ -25,7 +25,6 @@ from cto.checklists.models import (
     Evidence,
 )
 from cto.checklists.uploads import UploadError, check_upload
-from cto.core.playbooks import load_shipped
 from cto.core.versioning import ContentVersion, publish_version, store_version
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -54,8 +53,8 @@ def checklist_template_version_create(
     """Validate a checklist template and store it as the next draft version (identical
     content: the existing version); nothing is stored when it is invalid."""
     try:
-        spec = template_module.parse(definition)
-    except template_module.ChecklistTemplateError as error:
+        spec = definition_module.parse(definition)
+    except definition_module.ChecklistTemplateError as error:
         raise ValidationError(error.problems) from error
     return store_version(
         parent_model=ChecklistTemplate,
@@ -75,18 +74,9 @@ def checklist_template_version_publish(
 ) -> ChecklistTemplateVersion:
     locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
     if not locked.is_published:
-        template_module.parse(locked.definition)
+        definition_module.parse(locked.definition)
         publish_version(version=locked, by=by)
     return locked
-
-
-def checklist_template_load_shipped(*, publish: bool, by: User | None = None) -> list[Any]:
-    return load_shipped(
-        "checklists",
-        create=checklist_template_version_create,
-        publish=checklist_template_version_publish if publish else None,
-        by=by,
-    )
 
 
 def current_template() -> ChecklistTemplateVersion | None:
@@ -399,7 +389,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     )
     rows = [(item.owner.email, item.due_date(), item.status, item) for item in items]  # type: ignore[union-attr]
     messages = []
-    for reminder in template_module.reminders(rows, today):
+    for reminder in definition_module.reminders(rows, today):
         context = {"reminder": reminder, "site_url": settings.SITE_URL}
         subject = render_to_string("checklists/email/reminder_subject.txt", context)
         body = render_to_string("checklists/email/reminder_body.txt", context)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cto.checklists import views
 
@@ -13,5 +14,16 @@ urlpatterns = [
     path("checklist-items/<int:pk>/owner/", views.item_owner, name="item_owner"),
     path("checklist-items/<int:pk>/drop/", views.item_drop, name="item_drop"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    # Where the list was before operator pages moved under /ops/.
+    path(
+        "due-this-week/",
+        RedirectView.as_view(
+            pattern_name="checklists:due_this_week", permanent=True, query_string=True
+        ),
+    ),
+]
+
+# Operator pages: cto/urls.py mounts these under /ops/, in the same namespace.
+ops_urlpatterns = [
     path("due-this-week/", views.due_this_week, name="due_this_week"),
 ]

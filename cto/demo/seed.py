@@ -21,19 +21,17 @@ from cto.aiplan.services import (
     plan_start,
     row_save,
 )
-from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.services import (
-    checklist_template_load_shipped,
     evidence_add,
     item_set_status,
 )
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
-from cto.intake.playbooks import load_shipped_trees
-from cto.pricing.services import quote_draft, quote_send, tiers_load_shipped
+from cto.playbooks.loading import playbooks_load
+from cto.pricing.services import quote_draft, quote_send
 from cto.reports.models import Report
 from cto.reports.services import report_request
 from cto.users.models import Membership, User
@@ -83,10 +81,7 @@ ENGAGEMENTS = (
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo data and return the logins to print."""
-    load_shipped_trees(publish=True)
-    load_shipped_audit_templates(publish=True)
-    checklist_template_load_shipped(publish=True)
-    tiers_load_shipped()
+    playbooks_load(publish=True)
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )

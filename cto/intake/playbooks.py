@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cto.core.playbooks import PLAYBOOKS_DIR, load_shipped, read_yaml_mapping, shipped_files
+from cto.intake.services import tree_version_create, tree_version_publish
+from cto.playbooks.files import (
+    PLAYBOOKS_DIR,
+    Loaded,
+    read_yaml_mapping,
+    shipped_files,
+    shipped_versions_load,
+)
+from cto.users.models import User
 
 PLAYBOOK_DIR = PLAYBOOKS_DIR / "intake"
 
@@ -18,10 +26,9 @@ def shipped_tree_files() -> list[Path]:
     return shipped_files("intake")
 
 
-def load_shipped_trees(*, publish: bool, by: Any = None) -> list[tuple[str, Any, bool]]:
-    from cto.intake.services import tree_version_create, tree_version_publish  # they import us
-
-    return load_shipped(
+def tree_load_shipped(*, publish: bool, by: User | None = None) -> list[Loaded]:
+    """Store each shipped decision tree as a version (publishing it if asked)."""
+    return shipped_versions_load(
         "intake",
         create=tree_version_create,
         publish=tree_version_publish if publish else None,

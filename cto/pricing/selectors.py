@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
-from cto.engagements.stages import Stage
+from cto.engagements.selectors import waiting_total
+from cto.engagements.stages import RESTING_STAGES, Stage
 from cto.pricing.models import Quote
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def monthly_recurring_revenue() -> dict[str, Decimal]:
@@ -22,3 +28,24 @@ def monthly_recurring_revenue() -> dict[str, Decimal]:
         .values_list("currency", "monthly")
     )
     return dict(totals)
+
+
+class ExpiringQuote(TypedDict):
+    """What ``quotes_expiring`` adds to each Quote."""
+
+    waiting_total: int
+
+
+def quotes_expiring(
+    *, by: datetime.date, limit: int
+) -> QuerySet[WithAnnotations[Quote, ExpiringQuote]]:
+    """Sent quotes still unanswered that expire on or before ``by`` (expired ones included),
+    of engagements still in play, the soonest first, at most ``limit``: one query. Each
+    carries ``waiting_total`` (every such quote, shown or not)."""
+    return (
+        Quote.objects.filter(status=Quote.Status.SENT, valid_until__lte=by)
+        .exclude(engagement__stage__in=RESTING_STAGES)
+        .select_related("engagement__organization", "engagement__lead")
+        .annotate(waiting_total=waiting_total())
+        .order_by("valid_until", "id")[:limit]
+    )

@@ -1,12 +1,11 @@
-"""Every write of pricing: tiers from the playbook, quotes drafted from tiers and risk drivers,
+"""Every write of pricing: quotes drafted from tiers and risk drivers,
 sent, revised, and accepted by a client's signature."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,14 +13,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cto.audits.selectors import weak_dimensions
-from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
-from cto.core.rules import rule_holds, rule_problems
+from cto.core.rules import rule_holds
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_transition, event_notify_later
 from cto.engagements.stages import PIPELINE, Stage, allowed_targets
 from cto.intake.selectors import intake_choices
 from cto.pricing import calculator
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+from cto.pricing.playbooks import Driver, PricingPlaybook, pricing_playbook_read_shipped
 from cto.users.models import Membership, User
 
 LABELS = ("good", "better", "best")
@@ -35,92 +34,6 @@ DEFAULT_TERMS = (
 
 class QuoteError(ValidationError):
     """A refused quote action, with a message for the person acting."""
-
-
-# --- The playbook ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Driver:
-    key: str
-    when: dict[str, Any]
-    label: str
-    reason: str
-    multiplier: Decimal | None = None
-    monthly: Decimal | None = None
-    one_off: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class PricingPlaybook:
-    currency: str
-    tiers: list[dict[str, Any]]
-    drivers: list[Driver]
-    recommendation: list[tuple[int, str]]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def load_playbook() -> PricingPlaybook:
-    path = PLAYBOOKS_DIR / "pricing" / "tiers.yaml"
-    data = read_yaml_mapping(path.read_bytes(), name=path.name)
-    problems: list[str] = []
-    drivers = []
-    for raw in data.get("drivers") or []:
-        problems += rule_problems(raw.get("when"), f"driver {raw.get('key')!r}")
-        try:
-            drivers.append(
-                Driver(
-                    key=raw["key"],
-                    when=raw["when"],
-                    label=raw["label"],
-                    reason=raw["reason"],
-                    multiplier=_decimal(raw.get("multiplier")),
-                    monthly=_decimal(raw.get("monthly")),
-                    one_off=_decimal(raw.get("one_off")),
-                )
-            )
-        except (KeyError, InvalidOperation):
-            problems.append(
-                f"driver {raw.get('key')!r}: needs key, when, label, reason and one effect."
-            )
-    if problems:
-        raise ValidationError(problems)
-    rules = [
-        (int(rule["at_least"]), str(rule["option"])) for rule in data.get("recommendation") or []
-    ]
-    return PricingPlaybook(
-        str(data.get("currency", "EUR")), list(data.get("tiers") or []), drivers, rules
-    )
-
-
-@transaction.atomic
-def tiers_load_shipped() -> list[tuple[PricingTier, bool]]:
-    """Create the playbook's tiers that do not exist yet; tiers already there are left as
-    operators edited them in the admin."""
-    playbook = load_playbook()
-    loaded = []
-    for raw in playbook.tiers:
-        tier, created = PricingTier.objects.get_or_create(
-            key=raw["key"],
-            defaults={
-                "name": raw["name"],
-                "kind": raw["kind"],
-                "currency": playbook.currency,
-                "monthly_retainer": Decimal(raw["monthly_retainer"]),
-                "days_per_week": Decimal(str(raw["days_per_week"])),
-                "week_one_fee": Decimal(raw["week_one_fee"]),
-                "minimum_term_months": raw["minimum_term_months"],
-                "includes": raw.get("includes", []),
-                "order": raw.get("order", 0),
-            },
-        )
-        if created:
-            tier.full_clean()
-        loaded.append((tier, created))
-    return loaded
 
 
 # --- Drafting ----------------------------------------------------------------------------------
@@ -158,7 +71,7 @@ def quote_draft(
     currencies = {tier.currency for tier in tiers}
     if len(currencies) != 1:
         raise QuoteError("The options of one quote must share a currency.")
-    playbook = load_playbook()
+    playbook = pricing_playbook_read_shipped()
     drivers = fired_drivers(engagement, playbook)
     labels = LABELS[: len(tiers)]
     wanted = calculator.recommend(len(drivers), playbook.recommendation)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cto.pricing import views
 
@@ -13,5 +14,14 @@ urlpatterns = [
     path("quotes/<int:pk>/lines/", views.line_add, name="line_add"),
     path("quotes/<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line_remove"),
     path("engagements/<int:engagement_pk>/quotes/new/", views.quote_new, name="new"),
+    # Where the revenue page was before operator pages moved under /ops/.
+    path(
+        "revenue/",
+        RedirectView.as_view(pattern_name="pricing:revenue", permanent=True, query_string=True),
+    ),
+]
+
+# Operator pages: cto/urls.py mounts these under /ops/, in the same namespace.
+ops_urlpatterns = [
     path("revenue/", views.revenue, name="revenue"),
 ]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cto.engagements.models import Engagement
+from cto.engagements.selectors import waiting_total
+from cto.engagements.stages import RESTING_STAGES
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
 from cto.reports.models import Report
 from cto.users.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PENDING = (Report.Status.QUEUED, Report.Status.RENDERING)
 
@@ -41,4 +48,28 @@ def intake_summary_by_token(token: str | None) -> Report | None:
         Report.objects.filter(engagement_id=response.engagement_id, kind=Report.Kind.INTAKE_SUMMARY)
         .order_by("-number")
         .first()
+    )
+
+
+class FailedReport(TypedDict):
+    """What ``reports_failed`` adds to each Report."""
+
+    waiting_total: int
+
+
+def reports_failed(*, limit: int) -> QuerySet[WithAnnotations[Report, FailedReport]]:
+    """Failed reports of engagements still in play that no later version of the same kind has
+    replaced, the oldest first, at most ``limit``: one query. Each carries ``waiting_total``
+    (every such report, shown or not)."""
+    newer = Report.objects.filter(
+        engagement=OuterRef("engagement"), kind=OuterRef("kind"), number__gt=OuterRef("number")
+    )
+    return (
+        Report.objects.filter(status=Report.Status.FAILED)
+        .exclude(engagement__stage__in=RESTING_STAGES)
+        .exclude(Exists(newer))
+        .select_related("engagement__organization", "engagement__lead")
+        .defer("snapshot")
+        .annotate(waiting_total=waiting_total())
+        .order_by("updated_at", "id")[:limit]
     )

@@ -11,7 +11,7 @@ from django.core import signing
 from cto.intake import services as intake_services
 from cto.intake import tree as tree_module
 from cto.intake.models import IntakeResponse, TreeVersion
-from cto.intake.playbooks import load_shipped_trees
+from cto.intake.playbooks import tree_load_shipped
 from cto.users import services as user_services
 from cto.users.models import Invitation, Membership, Organization, User
 from drills import scene
@@ -88,7 +88,7 @@ def answered_response(count: int) -> IntakeResponse:
 
 
 def build() -> World:
-    load_shipped_trees(publish=True)  # already there in the drills' database: a no-op then
+    tree_load_shipped(publish=True)  # already there in the drills' database: a no-op then
     version = TreeVersion.objects.current(scene.TREE_SLUG)
     assert version is not None, "the shipped tree did not load"  # noqa: S101  # setup, not input
     other, _ = intake_services.tree_version_create(definition=OTHER_TREE, by=None)

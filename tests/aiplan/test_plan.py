@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cto.aiplan import services, starter
 from cto.aiplan.models import AIPlan, CellScore, EvalGate, FailureMode, PlanComment
+from cto.aiplan.playbooks import starter_read_shipped
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.users.models import Organization, User
 from tests.users.factories import MembershipFactory
@@ -45,7 +46,7 @@ def filled(plan: AIPlan, operator: User) -> AIPlan:
 
 
 def test_the_shipped_starter_parses() -> None:
-    loaded = services.load_starter()
+    loaded = starter_read_shipped()
     assert len(loaded.criteria) == 9
     assert {c.key for c in loaded.criteria} >= {"latency", "cost_per_task", "tool_calling"}
 
@@ -63,7 +64,7 @@ def test_a_plan_without_intake_or_audit_gets_the_criteria_and_the_always_proposa
 
 
 def test_intake_answers_and_weak_dimensions_pick_the_proposals() -> None:
-    loaded = services.load_starter()
+    loaded = starter_read_shipped()
     evals, modes = starter.select(
         loaded, {"agents": ["yes"], "retrieval": ["yes"], "pains": ["costs"]}, {"evals"}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cto.audits import template as t
+from cto.audits import definition as t
 from cto.audits.scoring import NOT_APPLICABLE as NA
 from cto.audits.scoring import compare, recommendations, red_flags, score
 from tests.audits.factories import small_template

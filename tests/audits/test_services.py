@@ -10,7 +10,7 @@ from django.db import connection
 
 from cto.audits import services
 from cto.audits.models import Audit, AuditAnswer, AuditTemplateVersion
-from cto.audits.playbooks import load_shipped_audit_templates
+from cto.audits.playbooks import audit_template_load_shipped
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import engagement_transition
 from cto.users.models import User
@@ -46,10 +46,10 @@ def save(audit: Audit, question: str, value: str, by: User, version: int | None 
 
 
 def test_the_shipped_template_loads_and_publishes() -> None:
-    [(name, version, created)] = load_shipped_audit_templates(publish=True)
+    [(name, version, created)] = audit_template_load_shipped(publish=True)
     assert (name, created, version.is_published) == ("ai-readiness.yaml", True, True)
     assert len(version.parsed().questions) >= 30
-    assert load_shipped_audit_templates(publish=True)[0][2] is False  # unchanged
+    assert audit_template_load_shipped(publish=True)[0][2] is False  # unchanged
 
 
 def test_an_invalid_template_is_refused_and_nothing_is_stored() -> None:

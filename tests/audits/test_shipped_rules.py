@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cto.audits import template as t
+from cto.audits import definition as t
 from cto.audits.scoring import NOT_APPLICABLE as NA
 from cto.audits.scoring import red_flags, score
-from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
+from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 
 SHIPPED = t.parse(read_yaml_mapping((PLAYBOOKS_DIR / "audits" / "ai-readiness.yaml").read_bytes()))
 EVALS = [q.id for q in SHIPPED.dimension("evals").questions]  # type: ignore[union-attr]

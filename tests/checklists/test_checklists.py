@@ -23,10 +23,11 @@ from cto.checklists.models import (
     ChecklistTemplateVersion,
     Evidence,
 )
-from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
+from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_transition
+from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.users.models import Organization, User
 from tests.users.factories import MembershipFactory
 
@@ -47,7 +48,7 @@ def stored_files(root: Path) -> set[Path]:
 
 @pytest.fixture
 def template() -> ChecklistTemplateVersion:
-    services.checklist_template_load_shipped(publish=True)
+    checklist_template_load_shipped(publish=True)
     return services.current_template()
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cto.checklists import services
+from cto.checklists.definition import FINISHED, due_date
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.checklists.template import FINISHED, due_date
+from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.engagements.services import engagement_transition
 from cto.engagements.stages import RESTING_STAGES
 from cto.users.models import Organization, User
@@ -24,7 +25,7 @@ URL = reverse("checklists:due_this_week")
 
 @pytest.fixture(autouse=True)
 def _template() -> None:
-    services.checklist_template_load_shipped(publish=True)
+    checklist_template_load_shipped(publish=True)
 
 
 def started(
@@ -146,3 +147,10 @@ def test_the_query_count_does_not_grow_with_the_items_due(
         f"Client {index}" for index in range(engagements)
     }
     assert client_user in {item.owner for item in shown}
+
+
+def test_the_list_is_an_operator_page_and_its_old_address_redirects(client: Client) -> None:
+    assert URL == "/ops/due-this-week/"
+    moved = client.get("/portal/due-this-week/?page=2")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/ops/due-this-week/?page=2"

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cto.checklists import services
 from cto.checklists.models import Checklist, Evidence
+from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.core.uploads import SizeLimitedUploadHandler
 from cto.engagements.models import Engagement
 from cto.users.models import User
@@ -63,7 +64,7 @@ def test_the_handlers_after_it_never_receive_more_than_the_limit() -> None:
 
 @pytest.fixture
 def checklist(engagement: Engagement, operator: User) -> Checklist:
-    services.checklist_template_load_shipped(publish=True)
+    checklist_template_load_shipped(publish=True)
     Engagement.objects.filter(pk=engagement.pk).update(start_date=timezone.localdate())
     engagement.refresh_from_db()
     return services.checklist_apply(engagement=engagement, by=operator).checklist

@@ -57,10 +57,10 @@ def test_engagement_page_shows_stage_and_timeline(
 def test_engagement_page_says_when_the_client_has_a_move_to_make(
     client: Client, client_user: User, engagement: Engagement, operator: User
 ) -> None:
-    from cto.audits.playbooks import load_shipped_audit_templates
+    from cto.audits.playbooks import audit_template_load_shipped
     from cto.audits.services import audit_open
 
-    load_shipped_audit_templates(publish=True)
+    audit_template_load_shipped(publish=True)
     engagement = services.engagement_transition(
         engagement=engagement, to=Stage.QUALIFIED, by=operator
     )

@@ -12,15 +12,17 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from cto.audits.models import Audit
-from cto.audits.playbooks import load_shipped_audit_templates
+from cto.audits.playbooks import audit_template_load_shipped
 from cto.audits.services import audit_open
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.checklists.services import checklist_template_load_shipped, current_template
+from cto.checklists.playbooks import checklist_template_load_shipped
+from cto.checklists.services import current_template
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_transition
 from cto.engagements.stages import Stage
 from cto.pricing import services as pricing_services
 from cto.pricing.models import Quote
+from cto.pricing.playbooks import tier_load_shipped
 from cto.reports.models import Report
 from cto.reports.services import report_request
 from cto.users.models import Organization, User
@@ -329,8 +331,8 @@ def busy_world(count: int, organization: Organization, operator: User) -> None:
     today = timezone.localdate()
     long_ago = timezone.now() - datetime.timedelta(days=20)
     checklist_template_load_shipped(publish=True)
-    load_shipped_audit_templates(publish=True)
-    pricing_services.tiers_load_shipped()
+    audit_template_load_shipped(publish=True)
+    tier_load_shipped(publish=True)
     for index in range(count):
         engagement = EngagementFactory(organization=organization, lead=operator)
         event = activity_record(engagement=engagement, actor=operator, verb="engagement.created")

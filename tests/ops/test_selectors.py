@@ -1,47 +1,37 @@
-"""The dashboard's reads on PostgreSQL: the board by stage with its counts and revenue, each
-attention rule on both sides of its boundary, and search across every organisation."""
+"""The dashboard's reads on PostgreSQL: the board by stage with its counts and revenue, what
+needs attention (each threshold on both sides of its boundary, and the words and links the
+dashboard shows; which rows each app finds is tested beside its selectors), and search across
+every organisation."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from cto.audits.models import Audit
-from cto.audits.playbooks import load_shipped_audit_templates
-from cto.audits.services import AnswerInput, audit_answer_save, audit_open
-from cto.checklists.models import Checklist, ChecklistItem
-from cto.checklists.services import checklist_template_load_shipped, current_template
-from cto.engagements.models import ActivityEvent, Engagement
-from cto.engagements.services import activity_record
+from cto.audits.services import AnswerInput, audit_answer_save
+from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
 from cto.intake.models import IntakeResponse
 from cto.ops import selectors
 from cto.ops.selectors import AttentionKind
 from cto.pricing import services as pricing_services
 from cto.pricing.models import PricingTier, Quote
-from cto.reports.models import Report
+from cto.pricing.playbooks import tier_load_shipped
 from cto.reports.services import report_request
 from cto.users.models import Organization, User
+from tests.checklists.test_selectors import checklist_item
+from tests.clock import TODAY, days_ago, moment
 from tests.engagements.factories import EngagementFactory
+from tests.engagements.test_selectors import lead_last_active_at
 from tests.intake.factories import publish_shipped_tree
+from tests.pricing.test_selectors import expire_in
+from tests.reports.test_selectors import fail
 from tests.users.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 3, 11)  # a Wednesday
-
-
-def moment(
-    day: datetime.date, hour: int = 12, minute: int = 0, second: int = 0
-) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute, second)))
-
-
-def days_ago(days: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=days)
 
 
 def of_kind(kind: AttentionKind) -> list[selectors.AttentionItem]:
@@ -104,7 +94,7 @@ def test_a_closed_stage_shows_its_latest_few_but_counts_them_all(
 
 def accepted_quote(engagement: Engagement, *, operator: User, member: User) -> Quote:
     """A one-option quote on the Lead tier, drafted, sent and signed by ``member``."""
-    pricing_services.tiers_load_shipped()
+    tier_load_shipped(publish=True)
     quote = pricing_services.quote_draft(
         engagement=engagement, tier_keys=["ai-cto-lead"], by=operator
     )
@@ -157,53 +147,12 @@ def test_the_board_costs_two_queries_however_many_engagements(
 # --- Overdue checklist items ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def running(organization: Organization, operator: User) -> Engagement:
-    """An active engagement whose day 1 was six days ago (TODAY is day 7)."""
-    return EngagementFactory(
-        organization=organization,
-        title="Claims agent",
-        stage=Stage.ACTIVE,
-        start_date=days_ago(6),
-        lead=operator,
-    )
-
-
-def checklist_item(engagement: Engagement, *, due_day: int, title: str, **fields: object) -> None:
-    if not Checklist.objects.filter(engagement=engagement).exists():
-        checklist_template_load_shipped(publish=True)
-        Checklist.objects.create(engagement=engagement, template_version=current_template())
-    ChecklistItem.objects.create(
-        checklist=engagement.checklist,
-        section="Access",
-        title=title,
-        done_when="Proof",
-        owner_side="client",
-        due_day=due_day,
-        **fields,
-    )
-    # As the checklist services do with each item they open, finish, add or drop.
-    Checklist.objects.filter(engagement=engagement).refresh_earliest_open_day()
-
-
 def test_an_item_due_yesterday_is_overdue(running: Engagement) -> None:
     checklist_item(running, due_day=6, title="Access granted")  # day 6 is yesterday
     [item] = of_kind(AttentionKind.OVERDUE_ITEMS)
     assert item.engagement == running
     assert item.reason == "“Access granted” was due Tue 10 Mar (yesterday)."
     assert item.url == f"/portal/engagements/{running.pk}/checklist/?filter=overdue"
-
-
-def test_an_item_due_today_is_not_overdue_yet(running: Engagement) -> None:
-    checklist_item(running, due_day=7, title="Access granted")
-    assert of_kind(AttentionKind.OVERDUE_ITEMS) == []
-
-
-def test_finished_items_are_never_overdue(running: Engagement) -> None:
-    checklist_item(
-        running, due_day=1, title="Not for us", status="not_applicable", status_reason="No cloud"
-    )
-    assert of_kind(AttentionKind.OVERDUE_ITEMS) == []
 
 
 def test_overdue_items_are_one_entry_per_engagement_naming_the_oldest(
@@ -240,20 +189,7 @@ def test_the_overdue_group_counts_every_engagement_behind_the_ones_it_shows(
     assert group.more == 3
 
 
-@pytest.mark.parametrize("stage", [Stage.PAUSED, Stage.COMPLETED, Stage.LOST])
-def test_a_resting_engagement_needs_no_attention(running: Engagement, stage: Stage) -> None:
-    checklist_item(running, due_day=1, title="Access granted")
-    Engagement.objects.filter(pk=running.pk).update(stage=stage)
-    assert of_kind(AttentionKind.OVERDUE_ITEMS) == []
-
-
 # --- Audits waiting on the client ----------------------------------------------------------------
-
-
-@pytest.fixture
-def audit(engagement: Engagement, operator: User) -> Audit:
-    load_shipped_audit_templates(publish=True)
-    return audit_open(engagement=engagement, by=operator)
 
 
 def test_an_audit_opened_three_days_ago_without_an_answer_is_waiting(
@@ -287,21 +223,7 @@ def test_a_recent_answer_keeps_an_old_audit_off_the_list(audit: Audit, client_us
     assert item.reason == "Audit 1 has 1 answer and none since Sat 7 Mar (4 days ago)."
 
 
-def test_a_locked_audit_is_not_waiting(audit: Audit) -> None:
-    Audit.objects.filter(pk=audit.pk).update(
-        created_at=moment(days_ago(10)), status="locked", locked_at=timezone.now()
-    )
-    assert of_kind(AttentionKind.AUDIT_WAITING) == []
-
-
 # --- Failed reports ------------------------------------------------------------------------------
-
-
-def fail(report: Report) -> None:
-    """What the worker leaves after its last attempt (report_render sets these)."""
-    Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.FAILED, attempts=3, error="ValueError: no fonts\nTraceback ..."
-    )
 
 
 def test_a_failed_report_needs_attention_until_a_newer_version_replaces_it(
@@ -321,19 +243,6 @@ def test_a_failed_report_needs_attention_until_a_newer_version_replaces_it(
 
 
 # --- Quotes about to expire ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def sent_quote(engagement: Engagement, operator: User) -> Quote:
-    pricing_services.tiers_load_shipped()
-    quote = pricing_services.quote_draft(
-        engagement=engagement, tier_keys=["ai-cto-lead"], by=operator
-    )
-    return pricing_services.quote_send(quote=quote, by=operator)
-
-
-def expire_in(quote: Quote, days: int) -> None:
-    Quote.objects.filter(pk=quote.pk).update(valid_until=TODAY + datetime.timedelta(days=days))
 
 
 @pytest.mark.parametrize(
@@ -363,21 +272,7 @@ def test_a_quote_expiring_in_eight_days_does_not(sent_quote: Quote) -> None:
     assert of_kind(AttentionKind.QUOTE_EXPIRING) == []
 
 
-def test_only_sent_quotes_can_expire_unanswered(sent_quote: Quote) -> None:
-    expire_in(sent_quote, 1)
-    Quote.objects.filter(pk=sent_quote.pk).update(status=Quote.Status.DECLINED)
-    assert of_kind(AttentionKind.QUOTE_EXPIRING) == []
-
-
 # --- Stale leads ---------------------------------------------------------------------------------
-
-
-def lead_last_active_at(when: datetime.datetime, organization: Organization) -> Engagement:
-    engagement = EngagementFactory(organization=organization, stage=Stage.LEAD)
-    event = activity_record(engagement=engagement, actor=None, verb=ActivityEvent.Verb.CREATED)
-    ActivityEvent.objects.filter(pk=event.pk).update(created_at=when)
-    Engagement.objects.filter(pk=engagement.pk).update(created_at=when - datetime.timedelta(days=1))
-    return engagement
 
 
 def test_a_lead_last_touched_two_days_ago_is_stale(organization: Organization) -> None:
@@ -393,19 +288,6 @@ def test_a_lead_last_touched_two_days_ago_is_stale(organization: Organization) -
 
 def test_a_lead_touched_yesterday_is_not_stale(organization: Organization) -> None:
     lead_last_active_at(moment(days_ago(1), 0, 0, 0), organization)
-    assert of_kind(AttentionKind.STALE_LEAD) == []
-
-
-def test_the_latest_event_counts_not_the_first(organization: Organization) -> None:
-    lead = lead_last_active_at(moment(days_ago(9)), organization)
-    later = activity_record(engagement=lead, actor=None, verb=ActivityEvent.Verb.UPDATED)
-    ActivityEvent.objects.filter(pk=later.pk).update(created_at=moment(days_ago(1)))
-    assert of_kind(AttentionKind.STALE_LEAD) == []
-
-
-def test_only_leads_go_stale(organization: Organization) -> None:
-    lead = lead_last_active_at(moment(days_ago(9)), organization)
-    Engagement.objects.filter(pk=lead.pk).update(stage=Stage.QUALIFIED)
     assert of_kind(AttentionKind.STALE_LEAD) == []
 
 

@@ -19,6 +19,7 @@ from cto.engagements.models import ActivityEvent, Engagement
 from cto.intake import services as intake_services
 from cto.pricing import selectors, services
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+from cto.pricing.playbooks import tier_load_shipped
 from cto.users.models import Organization, User
 from tests.intake.test_services import CONTACT, finished_response
 from tests.users.factories import MembershipFactory
@@ -29,7 +30,7 @@ AI_TIERS = ["ai-cto-advisor", "ai-cto-lead", "ai-cto-partner"]
 
 @pytest.fixture
 def tiers() -> list[PricingTier]:
-    return [tier for tier, _ in services.tiers_load_shipped()]
+    return [loaded.item for loaded in tier_load_shipped(publish=True)]
 
 
 @pytest.fixture
@@ -77,8 +78,8 @@ def sign(
 def test_tiers_load_once_and_keep_admin_edits(tiers: list[PricingTier]) -> None:
     assert {t.kind for t in tiers} == {"generic", "ai"}
     PricingTier.objects.filter(key="cto-lead").update(monthly_retainer=D("9000"))
-    again = services.tiers_load_shipped()
-    assert not any(created for _, created in again)
+    again = tier_load_shipped(publish=True)
+    assert not any(loaded.created for loaded in again)
     assert PricingTier.objects.get(key="cto-lead").monthly_retainer == D("9000.00")
 
 
@@ -346,3 +347,13 @@ def test_acceptance_keeps_the_signed_monthly_total_and_the_migration_fills_earli
     migration.accepted_monthly_fill(django_apps, None)
     accepted.refresh_from_db()
     assert accepted.accepted_monthly == signed
+
+
+def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
+    client: Client, operator: User
+) -> None:
+    assert reverse("pricing:revenue") == "/ops/revenue/"
+    client.force_login(operator)
+    moved = client.get("/portal/revenue/")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/ops/revenue/"

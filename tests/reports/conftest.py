@@ -23,19 +23,17 @@ from cto.aiplan.services import (
     plan_start,
     row_save,
 )
-from cto.audits.playbooks import load_shipped_audit_templates
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.checklists.models import Checklist
 from cto.checklists.services import (
-    checklist_template_load_shipped,
     evidence_add,
     item_add,
     item_set_status,
 )
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_update
-from cto.intake.playbooks import load_shipped_trees
 from cto.intake.services import Contact, intake_answer, intake_start, intake_submit
+from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import PricingTier, Quote, QuoteLine
 from cto.pricing.services import (
     Signature,
@@ -43,7 +41,6 @@ from cto.pricing.services import (
     quote_draft,
     quote_line_add,
     quote_send,
-    tiers_load_shipped,
 )
 from cto.reports.models import Report
 from tests.users.factories import OperatorFactory
@@ -133,10 +130,7 @@ def engagement_with_everything(*, say: Say) -> Engagement:
     AI plan with a choice, gates and failure modes, a quote signed by the client (which makes
     the engagement active and applies its checklist), and checklist items with evidence. Every
     text a person types on the way comes from ``say``."""
-    load_shipped_trees(publish=True)
-    load_shipped_audit_templates(publish=True)
-    checklist_template_load_shipped(publish=True)
-    tiers_load_shipped()
+    playbooks_load(publish=True)
     operator = OperatorFactory(name=say("lead-name", 200))
 
     response = intake_start(tree_slug="cto-fit")

@@ -1,5 +1,7 @@
 """What needs an operator's attention: overdue checklist items, audits waiting on the client,
-failed reports, quotes about to expire, stale leads. One query per kind, whatever the numbers."""
+failed reports, quotes about to expire, stale leads. Each app's selectors find its own waiting
+rows (one query per kind, whatever the numbers); this module sets the thresholds, puts each row
+into words and a link, and groups them for the dashboard."""
 
 from __future__ import annotations
 
@@ -7,24 +9,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Subquery,
-    Window,
-)
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from cto.audits.models import Audit, AuditAnswer
-from cto.checklists.models import Checklist, ChecklistItem, due_date_expression
-from cto.engagements.models import ActivityEvent, Engagement
-from cto.engagements.stages import RESTING_STAGES, WORKING_STAGES, Stage
-from cto.pricing.models import Quote
-from cto.reports.models import Report
+from cto.audits.selectors import audits_quiet
+from cto.checklists.selectors import checklists_overdue
+from cto.engagements.models import Engagement
+from cto.engagements.selectors import leads_stale
+from cto.engagements.stages import RESTING_STAGES
+from cto.pricing.selectors import quotes_expiring
+from cto.reports.selectors import reports_failed
+
+__all__ = ["RESTING_STAGES"]  # the dashboard's tests read it from here, as before
 
 # --- What needs attention ------------------------------------------------------------------------
 
@@ -41,15 +37,6 @@ QUOTE_EXPIRY_WARNING_DAYS = 7
 # Of each kind, the longest waiting: enough to act on today; the group says how many more wait.
 # Without a cap a practice's few thousand stale leads made the dashboard take seconds.
 ATTENTION_SHOWN = 10
-
-
-# What the list shows of an engagement. The queries read no more: each counts every waiting row
-# in a window, and at a practice's size narrow rows make those windows markedly cheaper.
-SHOWN_OF_ENGAGEMENT = ("title", "organization__name", "lead__name", "lead__email")
-
-
-def _shown_of(path: str) -> list[str]:
-    return [f"{path}__{field}" for field in SHOWN_OF_ENGAGEMENT]
 
 
 class AttentionKind(models.TextChoices):
@@ -96,11 +83,6 @@ class AttentionGroup:
         return max(0, self.total - len(self.items))
 
 
-def _waiting_total() -> Window:
-    """How many rows the query finds before its LIMIT, in the same query."""
-    return Window(Count("*"))
-
-
 def _day(date: datetime.date) -> str:
     return f"{date:%a} {date.day} {date:%b}"
 
@@ -124,34 +106,8 @@ def _quiet_since(*, today: datetime.date, days: int) -> datetime.datetime:
 
 
 def _overdue_items(today: datetime.date) -> list[AttentionItem]:
-    """One entry per engagement, naming its oldest overdue item (an item due today is not
-    overdue yet), the longest overdue first, each knowing how many engagements have overdue
-    items: one query. It reads checklists, not items: each keeps the due day of its earliest
-    open item (``Checklist.earliest_open_day``), and only the few with one are indexed. The
-    oldest item's title and the count of overdue items are read for the shown ones only."""
-    start = F("engagement__start_date")
-    open_items = ChecklistItem.objects.open().filter(checklist=OuterRef("pk")).order_by()
-    overdue_of_checklist = open_items.annotate(
-        due=due_date_expression(OuterRef("engagement__start_date"), F("due_day"))
-    ).filter(due__lt=today)
-    checklists = (
-        Checklist.objects.filter(earliest_open_day__isnull=False)
-        .filter(engagement__stage__in=WORKING_STAGES, engagement__start_date__isnull=False)
-        .annotate(oldest_due=due_date_expression(start, F("earliest_open_day")))
-        .filter(oldest_due__lt=today)
-        .select_related("engagement__organization", "engagement__lead")
-        .only("engagement_id", *_shown_of("engagement"))
-        .annotate(kind_total=_waiting_total())
-        .annotate(
-            overdue_count=Subquery(
-                overdue_of_checklist.values("checklist").annotate(n=Count("*")).values("n")
-            ),
-            oldest_title=Subquery(
-                open_items.order_by("due_day", "position", "id").values("title")[:1]
-            ),
-        )
-        .order_by("oldest_due", "engagement__title", "id")[:ATTENTION_SHOWN]
-    )
+    """One entry per engagement, naming its oldest overdue item, the longest overdue first."""
+    checklists = checklists_overdue(today=today, limit=ATTENTION_SHOWN)
     found = []
     for checklist in checklists:
         due = checklist.oldest_due
@@ -171,27 +127,15 @@ def _overdue_items(today: datetime.date) -> list[AttentionItem]:
                 url=reverse("checklists:detail", args=[engagement.pk]) + "?filter=overdue",
                 link_text="Open the overdue items",
                 since=due,
-                kind_total=checklist.kind_total,
+                kind_total=checklist.waiting_total,
             )
         )
     return found
 
 
 def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
-    # Quiet since the latest answer (kept on the audit by audit_answer_save) or, before the
-    # first, since it was opened; the answers are counted for the shown audits only.
-    answers = AuditAnswer.objects.filter(audit=OuterRef("pk")).order_by().values("audit")
-    audits = (
-        Audit.objects.filter(status=Audit.Status.OPEN)
-        .filter(engagement__stage__in=WORKING_STAGES)
-        .select_related("engagement__organization", "engagement__lead")
-        .only("number", *_shown_of("engagement"))
-        .annotate(quiet_since=Coalesce("last_answered_at", "created_at"))
-        .filter(quiet_since__lt=_quiet_since(today=today, days=AUDIT_QUIET_DAYS))
-        .annotate(kind_total=_waiting_total())
-        .annotate(answered=Coalesce(Subquery(answers.annotate(n=Count("*")).values("n")), 0))
-        .order_by("quiet_since", "id")[:ATTENTION_SHOWN]
-    )
+    quiet_before = _quiet_since(today=today, days=AUDIT_QUIET_DAYS)
+    audits = audits_quiet(quiet_before=quiet_before, limit=ATTENTION_SHOWN)
     found = []
     for audit in audits:
         quiet = _local_date(audit.quiet_since)
@@ -210,7 +154,7 @@ def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
                 url=audit.get_absolute_url(),
                 link_text="Open the audit",
                 since=quiet,
-                kind_total=audit.kind_total,
+                kind_total=audit.waiting_total,
             )
         )
     return found
@@ -218,18 +162,7 @@ def _audits_waiting(today: datetime.date) -> list[AttentionItem]:
 
 def _failed_reports() -> list[AttentionItem]:
     """Failed reports that no later version of the same kind has replaced."""
-    newer = Report.objects.filter(
-        engagement=OuterRef("engagement"), kind=OuterRef("kind"), number__gt=OuterRef("number")
-    )
-    reports = (
-        Report.objects.filter(status=Report.Status.FAILED)
-        .exclude(engagement__stage__in=RESTING_STAGES)
-        .exclude(Exists(newer))
-        .select_related("engagement__organization", "engagement__lead")
-        .defer("snapshot")
-        .annotate(kind_total=_waiting_total())
-        .order_by("updated_at", "id")[:ATTENTION_SHOWN]
-    )
+    reports = reports_failed(limit=ATTENTION_SHOWN)
     found = []
     for report in reports:
         error = report.error.strip().splitlines()[0][:160] if report.error.strip() else ""
@@ -243,7 +176,7 @@ def _failed_reports() -> list[AttentionItem]:
                 url=report.engagement.get_absolute_url() + "#reports-heading",
                 link_text="See its reports",
                 since=_local_date(report.updated_at),
-                kind_total=report.kind_total,
+                kind_total=report.waiting_total,
             )
         )
     return found
@@ -251,13 +184,7 @@ def _failed_reports() -> list[AttentionItem]:
 
 def _quotes_expiring(today: datetime.date) -> list[AttentionItem]:
     horizon = today + datetime.timedelta(days=QUOTE_EXPIRY_WARNING_DAYS)
-    quotes = (
-        Quote.objects.filter(status=Quote.Status.SENT, valid_until__lte=horizon)
-        .exclude(engagement__stage__in=RESTING_STAGES)
-        .select_related("engagement__organization", "engagement__lead")
-        .annotate(kind_total=_waiting_total())
-        .order_by("valid_until", "id")[:ATTENTION_SHOWN]
-    )
+    quotes = quotes_expiring(by=horizon, limit=ATTENTION_SHOWN)
     found = []
     for quote in quotes:
         days = (quote.valid_until - today).days
@@ -279,28 +206,15 @@ def _quotes_expiring(today: datetime.date) -> list[AttentionItem]:
                 url=quote.get_absolute_url(),
                 link_text="Open the quote",
                 since=quote.valid_until,
-                kind_total=quote.kind_total,
+                kind_total=quote.waiting_total,
             )
         )
     return found
 
 
 def _stale_leads(today: datetime.date) -> list[AttentionItem]:
-    latest_event = (
-        ActivityEvent.objects.filter(engagement=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    leads = (
-        Engagement.objects.filter(stage=Stage.LEAD)
-        .select_related("organization", "lead")
-        .only(*SHOWN_OF_ENGAGEMENT)
-        # The newest event by the index event_engagement_recent, one lookup per lead.
-        .annotate(last_activity=Coalesce(Subquery(latest_event), "created_at"))
-        .filter(last_activity__lt=_quiet_since(today=today, days=STALE_LEAD_DAYS))
-        .annotate(kind_total=_waiting_total())
-        .order_by("last_activity", "id")[:ATTENTION_SHOWN]
-    )
+    quiet_before = _quiet_since(today=today, days=STALE_LEAD_DAYS)
+    leads = leads_stale(quiet_before=quiet_before, limit=ATTENTION_SHOWN)
     found = []
     for engagement in leads:
         last = _local_date(engagement.last_activity)
@@ -316,7 +230,7 @@ def _stale_leads(today: datetime.date) -> list[AttentionItem]:
                 url=engagement.get_absolute_url(),
                 link_text="Open the engagement",
                 since=last,
-                kind_total=engagement.kind_total,
+                kind_total=engagement.waiting_total,
             )
         )
     return found

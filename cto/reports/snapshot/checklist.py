@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from cto.checklists import template as checklist_template
+from cto.checklists import definition as checklist_definition
 from cto.checklists.models import Checklist, Evidence
 from cto.engagements.models import Engagement
 from cto.reports.snapshot.formats import day, web_address
@@ -34,7 +34,7 @@ def checklist_part(engagement: Engagement, *, today: datetime.date) -> dict[str,
         .select_related("owner", "checklist__engagement")
         .prefetch_related("evidence")
     )
-    progress = checklist_template.progress(item.status for item in items)
+    progress = checklist_definition.progress(item.status for item in items)
     rows = []
     for item in items:
         due = item.due_date()
@@ -49,7 +49,7 @@ def checklist_part(engagement: Engagement, *, today: datetime.date) -> dict[str,
                 "due": day(due),
                 "overdue": due is not None
                 and due < today
-                and item.status not in checklist_template.FINISHED,
+                and item.status not in checklist_definition.FINISHED,
                 "done_on": day(item.effective_date),
                 "evidence": [_evidence(evidence) for evidence in item.evidence.all()],
             }

@@ -1,4 +1,5 @@
-"""Audit templates: parsing and validating the authored YAML into dataclasses.
+"""Audit template definitions (content templates, not Django templates): parsing and validating
+the authored YAML into dataclasses.
 
 A pure module: no ORM, no I/O. ``parse`` reports every problem at once, each with the
 dimension, question or rule it concerns, or returns an ``AuditTemplate``.

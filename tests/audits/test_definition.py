@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cto.audits import template as t
+from cto.audits import definition as t
 from tests.audits.factories import question, small_template
 
 

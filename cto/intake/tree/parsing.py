@@ -1,185 +1,27 @@
-"""Decision trees: parsing, validation, and walking a set of answers to an outcome.
-
-A pure module: dataclasses in and out, no ORM, no I/O. A tree is authored as a mapping
-(YAML in ``cto/playbooks/intake/``); ``parse`` turns it into a ``Tree`` or reports every
-problem with the node it concerns; ``walk`` replays answers from the start node, so the
-same answers on the same tree version always reach the same outcome.
-
-Answers are stored as ``{node_id: {"choices": [choice ids]}}`` or ``{node_id: {"text": str}}``.
-Answers to nodes off the current path are kept (the prospect may come back to them) but never
-count: only the walk from the start decides.
-"""
+"""Parsing an authored tree into a ``Tree`` and validating it: every problem reported at once,
+each with the node it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-QuestionKind = Literal["single", "multiple", "yes_no", "text"]
-QUESTION_KINDS: tuple[str, ...] = ("single", "multiple", "yes_no", "text")
-TEXT_MAX_LENGTH = 2000
-ID_MAX_LENGTH = 64
-
-
-class TreeError(ValueError):
-    """The tree is malformed; ``problems`` lists each fault with the node it concerns."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(str(problem) for problem in self.problems))
-
-
-class AnswerError(ValueError):
-    """An answer that does not fit its question; the message can be shown to the user."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    node: str  # the node id, or "(tree)" for the tree as a whole
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.node}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    label: str
-    next: str | None = None
-    # Why this answer matters, shown on the result page ("you said ... → ...").
-    reason: str = ""
-    # Rows of the scope table this answer makes relevant.
-    highlights: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Route:
-    """For multiple-choice questions: go to ``next`` when any of ``when_any`` is chosen."""
-
-    when_any: tuple[str, ...]
-    next: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    kind: QuestionKind
-    prompt: str
-    help: str = ""
-    choices: tuple[Choice, ...] = ()
-    next: str | None = None
-    routes: tuple[Route, ...] = ()
-    optional: bool = False
-    max_length: int = TEXT_MAX_LENGTH
-
-    def choice(self, choice_id: str) -> Choice | None:
-        return next((choice for choice in self.choices if choice.id == choice_id), None)
-
-    def targets(self) -> list[str]:
-        """Every node this question can lead to."""
-        found = [choice.next for choice in self.choices if choice.next]
-        found += [route.next for route in self.routes]
-        if self.next:
-            found.append(self.next)
-        return list(dict.fromkeys(found))
-
-
-@dataclass(frozen=True)
-class Outcome:
-    id: str
-    key: str  # what the practice recommends: "ai", "generic", "generic_plus_specialist"
-    engagement_kind: str  # the Engagement.kind a lead with this outcome gets
-    title: str
-    summary: str
-    week_one: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ScopeRow:
-    id: str
-    area: str
-    generic: str
-    ai: str
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    applies_to: str  # "generic", "ai" or "both"
-    text: str
-
-
-@dataclass(frozen=True)
-class Tree:
-    slug: str
-    title: str
-    start: str
-    questions: Mapping[str, Question]
-    outcomes: Mapping[str, Outcome]
-    scope_rows: tuple[ScopeRow, ...] = ()
-    red_flags: tuple[RedFlag, ...] = ()
-
-    # most_remaining's answers: the tree never changes once parsed, and a parsed version is
-    # kept for the life of the process (cto.core.versioning), so each is worked out once.
-    _remaining: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    def node(self, node_id: str) -> Question | Outcome | None:
-        return self.questions.get(node_id) or self.outcomes.get(node_id)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One answered question on the walk."""
-
-    question: Question
-    answer: Mapping[str, Any]
-
-    @property
-    def chosen(self) -> list[Choice]:
-        return [
-            choice
-            for choice_id in self.answer.get("choices", [])
-            if (choice := self.question.choice(choice_id)) is not None
-        ]
-
-    @property
-    def answer_text(self) -> str:
-        if self.question.kind == "text":
-            return str(self.answer.get("text", ""))
-        return ", ".join(choice.label for choice in self.chosen)
-
-
-@dataclass(frozen=True)
-class Walk:
-    """Where a set of answers leads: the answered steps in order, then either the next
-    unanswered question (``frontier``) or the ``outcome``."""
-
-    steps: tuple[Step, ...]
-    frontier: Question | None = None
-    outcome: Outcome | None = None
-
-    @property
-    def end(self) -> Question | Outcome:
-        """Where the walk stops: the next unanswered question, or the outcome."""
-        end = self.outcome or self.frontier
-        if end is None:  # walk() always sets one of the two
-            raise TreeError([Problem("(walk)", "A walk ends at a question or an outcome.")])
-        return end
-
-    @property
-    def path(self) -> list[str]:
-        """Node ids from the start to the frontier or the outcome."""
-        return [*(step.question.id for step in self.steps), self.end.id]
-
-    @property
-    def reasons(self) -> list[tuple[Step, Choice]]:
-        """The answers that carry a reason: why the recommendation is what it is."""
-        return [(step, choice) for step in self.steps for choice in step.chosen if choice.reason]
-
-    @property
-    def highlighted_rows(self) -> set[str]:
-        return {row for step in self.steps for choice in step.chosen for row in choice.highlights}
+from cto.intake.tree.model import (
+    ID_MAX_LENGTH,
+    QUESTION_KINDS,
+    TEXT_MAX_LENGTH,
+    Choice,
+    Outcome,
+    Problem,
+    Question,
+    RedFlag,
+    Route,
+    ScopeRow,
+    Tree,
+    TreeError,
+    edges,
+)
 
 
 @dataclass
@@ -452,15 +294,6 @@ def _question_problems(
     return problems
 
 
-def _edges(tree: Tree, node_id: str) -> list[str]:
-    question = tree.questions.get(node_id)
-    if question is None:
-        return []
-    return [
-        target for target in question.targets() if isinstance(target, str) and tree.node(target)
-    ]
-
-
 def _reachable(tree: Tree) -> set[str]:
     seen: set[str] = set()
     stack = [tree.start]
@@ -469,7 +302,7 @@ def _reachable(tree: Tree) -> set[str]:
         if node_id in seen:
             continue
         seen.add(node_id)
-        stack.extend(_edges(tree, node_id))
+        stack.extend(edges(tree, node_id))
     return seen
 
 
@@ -481,7 +314,7 @@ def _find_cycle(tree: Tree) -> list[str] | None:
     def visit(node_id: str) -> list[str] | None:
         state[node_id] = 1
         trail.append(node_id)
-        for target in _edges(tree, node_id):
+        for target in edges(tree, node_id):
             if state.get(target) == 1:
                 return [*trail[trail.index(target) :], target]
             if target not in state:
@@ -493,108 +326,3 @@ def _find_cycle(tree: Tree) -> list[str] | None:
         return None
 
     return visit(tree.start)
-
-
-def clean_answer(question: Question, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a submitted answer against its question and return it in stored form.
-
-    ``raw`` holds ``choices`` (a list of choice ids) or ``text``. Raises AnswerError with a
-    message for the person answering: an unknown choice id, two choices on a single-choice
-    question, a missing answer, a text too long.
-    """
-    if question.kind == "text":
-        text = raw.get("text", "")
-        if not isinstance(text, str):
-            raise AnswerError("That answer could not be read. Please type it again.")
-        text = text.replace("\x00", "").strip()
-        if not text and not question.optional:
-            raise AnswerError("Please write an answer.")
-        if len(text) > question.max_length:
-            raise AnswerError(
-                f"Please keep this under {question.max_length} characters (it is {len(text)})."
-            )
-        return {"text": text}
-
-    chosen = raw.get("choices", [])
-    if not isinstance(chosen, list) or not all(isinstance(item, str) for item in chosen):
-        raise AnswerError("That answer could not be read. Please choose again.")
-    chosen = list(dict.fromkeys(chosen))
-    unknown = [choice_id for choice_id in chosen if question.choice(choice_id) is None]
-    if unknown:
-        raise AnswerError("That choice is not one of this question's options. Please choose again.")
-    if not chosen:
-        raise AnswerError(
-            "Please choose at least one option."
-            if question.kind == "multiple"
-            else "Please choose an option."
-        )
-    if question.kind != "multiple" and len(chosen) > 1:
-        raise AnswerError("Please choose only one option.")
-    # Keep the question's own order, so equal answers are stored equally.
-    order = [choice.id for choice in question.choices]
-    return {"choices": sorted(chosen, key=order.index)}
-
-
-def next_node(question: Question, answer: Mapping[str, Any]) -> str:
-    """Where an (already cleaned) answer to ``question`` leads."""
-    chosen = answer.get("choices", [])
-    if question.kind == "multiple":
-        for route in question.routes:
-            if any(choice_id in chosen for choice_id in route.when_any):
-                return route.next
-    elif question.kind in ("single", "yes_no") and chosen:
-        choice = question.choice(chosen[0])
-        if choice is not None and choice.next:
-            return choice.next
-    if question.next is None:  # validate() rules this out for published trees
-        raise AnswerError(f"The question {question.id} leads nowhere.")
-    return question.next
-
-
-def walk(tree: Tree, answers: Mapping[str, Mapping[str, Any]]) -> Walk:
-    """Replay ``answers`` from the start node. Answers that no longer fit their question
-    (the stored data was tampered with) stop the walk there, as if unanswered."""
-    steps: list[Step] = []
-    node_id = tree.start
-    for _ in range(len(tree.questions) + 1):  # a validated tree has no cycles; belt and braces
-        if node_id in tree.outcomes:
-            return Walk(tuple(steps), outcome=tree.outcomes[node_id])
-        question = tree.questions[node_id]
-        raw = answers.get(node_id)
-        if raw is None:
-            return Walk(tuple(steps), frontier=question)
-        try:
-            answer = clean_answer(question, raw)
-        except AnswerError:
-            return Walk(tuple(steps), frontier=question)
-        steps.append(Step(question, answer))
-        node_id = next_node(question, answer)
-    raise TreeError([Problem(node_id, "The walk did not end: the tree has a cycle.")])
-
-
-def most_remaining(tree: Tree, node_id: str) -> int:
-    """The most questions that can still come from ``node_id`` (itself included) before an
-    outcome: the progress bar's horizon. Taking the longest way means the bar never moves
-    backwards as answers are given; a shorter path simply finishes early."""
-    memo = tree._remaining
-
-    def longest(current: str) -> int:
-        if current not in tree.questions:
-            return 0
-        if current not in memo:
-            memo[current] = 1 + max(
-                (longest(target) for target in _edges(tree, current)), default=0
-            )
-        return memo[current]
-
-    return longest(node_id)
-
-
-def progress(walk_: Walk, current: str, tree: Tree) -> tuple[int, int]:
-    """(questions behind, questions in all) for the node ``current`` on the walk's path.
-
-    The total counts the answered questions plus, past the frontier, the most questions that
-    can still come; on the outcome both numbers are equal."""
-    position = walk_.path.index(current)
-    tail = most_remaining(tree, walk_.frontier.id) if walk_.frontier else 0
-    return position, len(walk_.steps) + tail

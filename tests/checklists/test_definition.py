@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from cto.checklists import template as t
+from cto.checklists import definition as t
 from cto.checklists.uploads import UploadError, check_upload, clean_name
-from cto.core.playbooks import PLAYBOOKS_DIR, read_yaml_mapping
+from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 
 SHIPPED = t.parse(read_yaml_mapping((PLAYBOOKS_DIR / "checklists" / "week-one.yaml").read_bytes()))
 MB = 1_000_000

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
 
+from bench.seed.__main__ import main
+from bench.seed.scale import ScaleSizes, seed_scale, sizes_from
 from cto.audits.models import Audit, AuditAnswer
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.demo.scale import ScaleSizes, seed_scale, sizes_from
 from cto.demo.seed import OPERATOR, seed_demo
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.ops.selectors import ATTENTION_SHOWN, CLOSED_SHOWN, CLOSED_STAGES, OPEN_SHOWN
@@ -125,8 +125,8 @@ def test_sizes_from_scales_the_issue_sizes_and_takes_explicit_ones() -> None:
     assert sizes_from(0.1, audits=5) == ScaleSizes(1_000, 10_000, 100_000, 5)
 
 
-def test_the_command_prints_what_it_added(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("seed_scale", "--scale", "0.001")
+def test_the_script_prints_what_it_added(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--scale", "0.001"])
     out = capsys.readouterr().out
     assert "engagements.Engagement" in out
     assert "100 rows" in out  # 0.001 of 100k engagements

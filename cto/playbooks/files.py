@@ -1,15 +1,28 @@
-"""Reading the shipped content (decision trees, audit templates, ...) from cto/playbooks/."""
+"""Reading the shipped content (decision trees, audit and checklist templates, pricing tiers,
+the AI plan starter) from the data files beside this module. Each app's ``playbooks`` module
+reads or loads its own kind through these, with one naming: ``<thing>_load_shipped(*, publish,
+by)`` stores the files as versions (or rows) and returns what it ``Loaded``;
+``<thing>_read_shipped()`` parses a file that is read where it is used, never stored."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from django.core.exceptions import ValidationError
 
-PLAYBOOKS_DIR = Path(__file__).resolve().parent.parent / "playbooks"
+PLAYBOOKS_DIR = Path(__file__).resolve().parent
+
+
+class Loaded(NamedTuple):
+    """One shipped file (or entry of one) after loading: what it became, and whether it is new
+    (identical content is not stored twice)."""
+
+    name: str
+    item: Any
+    created: bool
 
 
 def read_yaml_mapping(content: bytes | str, *, name: str = "") -> dict[str, Any]:
@@ -26,20 +39,20 @@ def read_yaml_mapping(content: bytes | str, *, name: str = "") -> dict[str, Any]
 
 
 def shipped_files(kind: str) -> list[Path]:
-    """The shipped files of one kind: ``intake``, ``audits``."""
+    """The shipped files of one kind, the folder's name: ``intake``, ``audits``."""
     return sorted((PLAYBOOKS_DIR / kind).glob("*.yaml"))
 
 
-def load_shipped(
+def shipped_versions_load(
     kind: str,
     *,
     create: Callable[..., tuple[Any, bool]],
     publish: Callable[..., Any] | None,
     by: Any = None,
-) -> list[tuple[str, Any, bool]]:
+) -> list[Loaded]:
     """Load each shipped file of ``kind`` through its app's ``create`` service (which validates
     it and stores a new version, or finds the identical one), then ``publish`` it if given.
-    Returns (file name, version, whether it was new) for each file."""
+    Returns the file name, the version and whether it was new, for each file."""
     loaded = []
     for path in shipped_files(kind):
         version, created = create(
@@ -49,5 +62,5 @@ def load_shipped(
         )
         if publish is not None:
             version = publish(version=version, by=by)
-        loaded.append((path.name, version, created))
+        loaded.append(Loaded(path.name, version, created))
     return loaded

@@ -1,4 +1,5 @@
-"""Checklist templates: parsing the authored YAML, and which items an engagement kind gets.
+"""Checklist template definitions (content templates, not Django templates): parsing the authored
+YAML, and which items an engagement kind gets.
 A pure module: no ORM."""
 
 from __future__ import annotations
