@@ -47,7 +47,7 @@ def test_the_latest_answer_counts_not_the_opening(audit: Audit, client_user: Use
     Audit.objects.filter(pk=audit.pk).update(created_at=moment(days_ago(10)))
     question = next(iter(audit.template_version.parsed().questions))
     audit_answer_save(
-        audit=audit, raw=AnswerInput(question, "2"), expected_version=None, by=client_user
+        audit=audit, raw=AnswerInput(question, 2), expected_version=None, by=client_user
     )
     assert quiet() == []  # answered just now
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cto.checklists import forms, services
 from cto.checklists.models import Checklist, ChecklistItem, Evidence
+from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.core.forms import first_error
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.users.models import Organization, User
@@ -23,7 +24,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def checklist(engagement: Engagement, operator: User) -> Checklist:
-    services.checklist_template_load_shipped(publish=True)
+    checklist_template_load_shipped(publish=True)
     Engagement.objects.filter(pk=engagement.pk).update(
         start_date=timezone.localdate() - datetime.timedelta(days=2)
     )

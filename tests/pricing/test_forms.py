@@ -13,6 +13,7 @@ from cto.core.forms import first_error
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.pricing import forms, services
 from cto.pricing.models import PricingTier, Quote, QuoteLine
+from cto.pricing.playbooks import tier_load_shipped
 from cto.users.models import Organization, User
 from tests.engagements.factories import EngagementFactory
 from tests.users.factories import MembershipFactory
@@ -23,7 +24,7 @@ AI_TIERS = ["ai-cto-advisor", "ai-cto-lead", "ai-cto-partner"]
 
 @pytest.fixture
 def tiers() -> object:
-    return services.tiers_load_shipped()
+    return tier_load_shipped(publish=True)
 
 
 @pytest.fixture
