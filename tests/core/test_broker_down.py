@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ from tests.intake.test_views import version as version  # the fixture, for the i
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOLERANT = "cto.core.cache.OutageTolerantRedisCache"
+# Keys on the live Redis under the run's own prefix (per xdist worker too): parallel runs never
+# share one, and the session's clean-up removes them.
+LIVE_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "") + "cto-broker-t"
 
 
 def _closed_port() -> int:
@@ -175,7 +179,7 @@ def test_the_tolerant_cache_is_an_ordinary_cache_while_redis_answers(
     settings: Settings, live_redis_url: str
 ) -> None:
     settings.CACHES = {
-        "default": {"BACKEND": TOLERANT, "LOCATION": live_redis_url, "KEY_PREFIX": "cto-broker-t"}
+        "default": {"BACKEND": TOLERANT, "LOCATION": live_redis_url, "KEY_PREFIX": LIVE_KEY_PREFIX}
     }
     tolerant_cache._down_until = 0.0
     cache.delete("count")
@@ -200,7 +204,7 @@ def test_the_cache_is_tried_again_after_an_outage(
     assert cache.get("anything", "missing") == "missing"
     assert tolerant_cache._down_until > 0  # remembered: the next calls do not wait on Redis
     settings.CACHES = {
-        "default": {"BACKEND": TOLERANT, "LOCATION": live_redis_url, "KEY_PREFIX": "cto-broker-t"}
+        "default": {"BACKEND": TOLERANT, "LOCATION": live_redis_url, "KEY_PREFIX": LIVE_KEY_PREFIX}
     }
     cache.set("back", "yes", 60)
     assert cache.get("back") is None  # still within the pause: not tried

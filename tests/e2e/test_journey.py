@@ -33,7 +33,12 @@ from cto.engagements.models import Engagement
 from tests.celery_worker import Worker, celery_worker_process
 from tests.e2e.conftest import DOCS_DIR, E2EBrowser
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 # A report renders in a second or two; the worker may first have the demo's report and the
 # prospect's summary to render, on a slow machine.

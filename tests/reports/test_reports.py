@@ -144,6 +144,7 @@ def test_versions_are_numbered_per_engagement(
 
 
 @pytest.mark.slow
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_renders_the_requested_report_through_redis(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -21,7 +21,7 @@ from cto.reports import services
 from cto.reports.models import Report
 from tests.celery_worker import celery_worker_process, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
