@@ -18,7 +18,8 @@ run:
 test:
 	@scripts/test $(ARGS)
 
-# The inner loop: no browser, no real worker, in parallel (pytest-xdist), ruff check only.
+# The inner loop: the suite without browser and real-worker tests, in parallel (pytest-xdist,
+# WORKERS=n), on PostgreSQL and Redis; lint is ruff check only (format and mypy: make test).
 test-fast:
 	@scripts/test-fast $(ARGS)
 
