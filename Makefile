@@ -1,7 +1,7 @@
 PORT ?= 8000
 UV := scripts/uv
 
-.PHONY: run test lint fmt bench drills
+.PHONY: run test test-fast lint fmt bench drills
 
 # Start the web server and a Celery worker on the embedded defaults (one Ctrl-C stops both).
 run:
@@ -17,6 +17,11 @@ run:
 # Lint, bring up PostgreSQL and Redis if needed, and run the whole test suite on them.
 test:
 	@scripts/test $(ARGS)
+
+# The inner loop: the suite without browser and real-worker tests, in parallel (pytest-xdist,
+# WORKERS=n), on PostgreSQL and Redis; lint is ruff check only (format and mypy: make test).
+test-fast:
+	@scripts/test-fast $(ARGS)
 
 # Measure what the issues set targets for (prints Markdown tables); needs PostgreSQL like make test.
 bench:

@@ -133,6 +133,9 @@ def celery_worker_process(
 ) -> Iterator[Worker]:
     """Start `celery worker` (both queues, one pool process) against the test database and
     the configured broker; yield it once it is ready to consume; stop it on exit."""
+    if os.environ.get("CTO_TESTS_NO_PROCESSES"):
+        # make test-fast deselects the tests marked `worker`: one that reaches here lacks it.
+        raise RuntimeError("A test that starts a Celery worker must be marked @pytest.mark.worker.")
     with worker_start(
         log=log_dir / f"{name}.log",
         env={**os.environ, "DATABASE_URL": test_database_url(), **(env or {})},

@@ -65,6 +65,7 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.worker
 def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
     env = _embedded_env(tmp_path)
     _manage(env, "migrate", "--noinput", "-v", "0")

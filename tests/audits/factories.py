@@ -1,9 +1,26 @@
-"""Audit templates for tests: a small hand-made one whose scores are computed by hand."""
+"""Audit templates for tests (a small hand-made one whose scores are computed by hand), and
+audits made through the services."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
+
+import factory
+
+from cto.audits.models import Audit, AuditTemplateVersion
+from cto.audits.playbooks import audit_template_load_shipped
+from cto.audits.services import (
+    TEMPLATE_SLUG,
+    AnswerInput,
+    audit_answer_save,
+    audit_lock,
+    audit_open,
+)
+from cto.engagements.models import Engagement
+from cto.users.models import User
+from tests.engagements.factories import EngagementFactory
+from tests.users.factories import OperatorFactory
 
 LEVELS = ["none", "informal", "defined", "measured", "automated"]
 
@@ -77,3 +94,41 @@ def small_template(**overrides: Any) -> dict[str, Any]:
     }
     template.update(overrides)
     return copy.deepcopy(template)
+
+
+class AuditFactory(factory.django.DjangoModelFactory):
+    """An audit of the engagement, opened through ``audit_open`` (the published template is
+    loaded from the playbooks when there is none), every question answered ``level`` by the
+    engagement's contact and then locked, unless ``locked=False`` (then left unanswered)."""
+
+    class Meta:
+        model = Audit
+
+    engagement = factory.SubFactory(EngagementFactory)
+    by = factory.LazyAttribute(lambda audit: audit.engagement.lead or OperatorFactory())
+    level = 2
+    locked = True
+
+    @classmethod
+    def _create(
+        cls,
+        model_class: type[Audit],
+        *,
+        engagement: Engagement,
+        by: User,
+        level: int,
+        locked: bool,
+    ) -> Audit:
+        if AuditTemplateVersion.objects.current(TEMPLATE_SLUG) is None:
+            audit_template_load_shipped(publish=True)
+        audit = audit_open(engagement=engagement, by=by)
+        if not locked:
+            return audit
+        for question in audit.template_version.parsed().questions:
+            audit_answer_save(
+                audit=audit,
+                raw=AnswerInput(question=question, level=level),
+                expected_version=None,
+                by=engagement.contact or by,
+            )
+        return audit_lock(audit=audit, by=by)

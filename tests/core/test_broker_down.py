@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -38,6 +39,11 @@ def _cache_at(url: str, **extra: str) -> dict[str, dict[str, object]]:
     options = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
     backend = "cto.core.cache.OutageTolerantRedisCache"
     return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options, **extra}}
+
+
+# Keys on the live Redis under the run's own prefix (per xdist worker too): parallel runs never
+# share one, and the session's clean-up removes them.
+LIVE_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "") + "cto-broker-t"
 
 
 def _closed_port() -> int:
@@ -171,7 +177,7 @@ def test_signing_in_works_with_the_cache_down(
 def test_the_tolerant_cache_is_an_ordinary_cache_while_redis_answers(
     settings: Settings, live_redis_url: str
 ) -> None:
-    settings.CACHES = _cache_at(live_redis_url, KEY_PREFIX="cto-broker-t")
+    settings.CACHES = _cache_at(live_redis_url, KEY_PREFIX=LIVE_KEY_PREFIX)
     cache.delete("count")
     assert cache.add("count", 1, 60) is True
     assert cache.add("count", 1, 60) is False
@@ -197,7 +203,7 @@ def test_the_cache_is_used_again_once_redis_is_back(
 ) -> None:
     settings.CACHES = _cache_at(f"redis://127.0.0.1:{_closed_port()}/0")
     assert cache.get("back", "missing") == "missing"
-    settings.CACHES = _cache_at(live_redis_url, KEY_PREFIX="cto-broker-t")
+    settings.CACHES = _cache_at(live_redis_url, KEY_PREFIX=LIVE_KEY_PREFIX)
     cache.set("back", "yes", 60)
     assert cache.get("back") == "yes"
     cache.delete("back")

@@ -33,7 +33,7 @@ from cto.engagements.models import Engagement
 from tests.celery_worker import Worker, celery_worker_process
 from tests.e2e.conftest import DOCS_DIR, E2EBrowser
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A report renders in a second or two; the worker may first have the demo's report and the
 # prospect's summary to render, on a slow machine.
@@ -95,6 +95,7 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Worker]:
     print(f"The worker's log ({started.log}):\n{started.log.read_text()[-4000:]}")
 
 
+@pytest.mark.worker
 def test_prospect_to_week_one_report(
     live_server: LiveServer,
     e2e_browser: E2EBrowser,

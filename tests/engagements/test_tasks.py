@@ -16,6 +16,7 @@ from tests.users.factories import MembershipFactory, OrganizationFactory
 
 
 @pytest.mark.slow
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_stage_change_is_emailed_by_a_worker_through_redis(tmp_path: Path, operator: User) -> None:
     assert settings.CELERY_BROKER_URL.startswith("redis://"), (

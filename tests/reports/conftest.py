@@ -1,5 +1,5 @@
-"""Fixtures of the report tests: the demo data, and a web server on loopback that records every
-request made to it (a report must never make one)."""
+"""Fixtures of the report tests: an engagement to report on, and a web server on loopback that
+records every request made to it (a report must never make one)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from cto.aiplan.models import EvalGate, FailureMode
@@ -42,18 +41,16 @@ from cto.pricing.services import (
     quote_line_add,
     quote_send,
 )
-from cto.reports.models import Report
+from cto.users.models import User
+from tests.reports.factories import ReportableEngagementFactory
 from tests.users.factories import OperatorFactory
 
 
 @pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str]) -> Engagement:
-    """The demo's AI engagement, without the week-one report the seed queues (tests here
-    number and count their own; tests/demo checks the seed's)."""
-    call_command("seed_demo")
-    capsys.readouterr()
-    Report.objects.all().delete()
-    return Engagement.objects.get(title="AI support agent to production")
+def ai_engagement(operator: User) -> Engagement:
+    """An AI engagement led by ``operator`` with what a week-one report shows (audits, a plan,
+    a sent quote: see ReportableEngagementFactory), and no report yet."""
+    return ReportableEngagementFactory(lead=operator)
 
 
 @pytest.fixture

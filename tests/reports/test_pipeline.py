@@ -41,28 +41,28 @@ def _request(engagement: Engagement, by: User | None = None) -> Report:
 
 
 def test_an_unknown_kind_is_refused_and_nothing_is_written(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
     with pytest.raises(ValidationError, match="no report of the kind"):
-        services.report_request(engagement=demo, kind="memo", by=operator)
+        services.report_request(engagement=ai_engagement, kind="memo", by=operator)
     assert not Report.objects.exists()
 
 
 def test_content_over_the_budget_is_refused_at_the_request(
-    demo: Engagement, operator: User, settings: Settings
+    ai_engagement: Engagement, operator: User, settings: Settings
 ) -> None:
     settings.REPORT_MAX_HTML_BYTES = 10_000
-    events = demo.events.count()
+    events = ai_engagement.events.count()
     with pytest.raises(ValidationError, match="more than one report may hold"):
-        _request(demo, operator)
+        _request(ai_engagement, operator)
     assert not Report.objects.exists()
-    assert demo.events.count() == events
+    assert ai_engagement.events.count() == events
 
 
 def test_a_layout_over_the_page_budget_fails_with_a_message(
-    demo: Engagement, operator: User, settings: Settings
+    ai_engagement: Engagement, operator: User, settings: Settings
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     settings.REPORT_MAX_PAGES = 2
     report = services.report_render(report_id=report.pk)
     assert report is not None
@@ -71,9 +71,9 @@ def test_a_layout_over_the_page_budget_fails_with_a_message(
 
 
 def test_a_fault_of_the_template_fails_at_once_with_its_message(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     Report.objects.filter(pk=report.pk).update(kind="no_such_kind")
     report = services.report_render(report_id=report.pk)
     assert report is not None
@@ -83,22 +83,22 @@ def test_a_fault_of_the_template_fails_at_once_with_its_message(
 
 
 def test_a_report_whose_worker_was_lost_three_times_ends_failed(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     # Three claims that never finished: each time the worker died mid-render.
     Report.objects.filter(pk=report.pk).update(status="rendering", attempts=3)
     report = services.report_render(report_id=report.pk)
     assert report is not None
     assert (report.status, report.attempts) == ("failed", 3)
     assert "stopped 3 times" in report.error
-    assert demo.events.filter(data__change="v1 failed").count() == 1
+    assert ai_engagement.events.filter(data__change="v1 failed").count() == 1
 
 
 def test_a_file_left_by_an_attempt_killed_before_its_commit_is_replaced_not_orphaned(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     # The killed attempt wrote its file, then died before its transaction committed: the row
     # names no file, and the file sits under the name every attempt of this report writes.
     name = Report.file.field.generate_filename(report, report.filename)
@@ -119,9 +119,9 @@ def test_a_file_left_by_an_attempt_killed_before_its_commit_is_replaced_not_orph
 
 
 def test_a_delivery_leaves_a_report_another_live_process_renders_alone(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     # Another worker process, mid-render: it holds the report's lock on its own connection.
     with psycopg.connect(test_database_url(), autocommit=True) as other:
         other.execute(
@@ -146,19 +146,25 @@ def _advisory_locks(key: int) -> int:
         return int(cursor.fetchone()[0])
 
 
-def test_a_failed_report_is_retried_from_its_snapshot(demo: Engagement, operator: User) -> None:
-    report = _request(demo, operator)
+def test_a_failed_report_is_retried_from_its_snapshot(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    report = _request(ai_engagement, operator)
     Report.objects.filter(pk=report.pk).update(status="failed", attempts=3, error="lost")
     with pytest.raises(ValidationError, match="Only a failed report"):
-        services.report_retry(report=_request(demo, operator), by=operator)
+        services.report_retry(report=_request(ai_engagement, operator), by=operator)
     retried = services.report_retry(report=report, by=operator)
     assert (retried.status, retried.attempts, retried.error) == ("queued", 0, "")
     assert retried.snapshot_sha256 == report.snapshot_sha256
     assert services.report_render(report_id=report.pk).status == "ready"
 
 
-def test_the_sweeper_queues_again_only_what_is_stuck(demo: Engagement, operator: User) -> None:
-    stuck_queued, stuck_rendering, fresh, ready = (_request(demo, operator) for _ in range(4))
+def test_the_sweeper_queues_again_only_what_is_stuck(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    stuck_queued, stuck_rendering, fresh, ready = (
+        _request(ai_engagement, operator) for _ in range(4)
+    )
     services.report_render(report_id=ready.pk)
     long_ago = timezone.now() - datetime.timedelta(hours=1)
     Report.objects.filter(pk=stuck_queued.pk).update(updated_at=long_ago)
@@ -173,9 +179,9 @@ def test_the_sweeper_queues_again_only_what_is_stuck(demo: Engagement, operator:
 
 
 def test_the_requester_hears_once_that_the_report_is_ready(
-    demo: Engagement, operator: User, mailoutbox: list
+    ai_engagement: Engagement, operator: User, mailoutbox: list
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     assert services.report_ready_notify(report_id=report.pk) is False  # not ready yet
     services.report_render(report_id=report.pk)
     assert services.report_ready_notify(report_id=report.pk) is True
@@ -187,12 +193,12 @@ def test_the_requester_hears_once_that_the_report_is_ready(
 
 
 def test_the_card_polls_while_a_version_renders_and_stops_when_ready(
-    client: Client, demo: Engagement, operator: User
+    client: Client, ai_engagement: Engagement, operator: User
 ) -> None:
-    member = demo.organization.members.first()
+    member = ai_engagement.organization.members.first()
     client.force_login(member)
-    url = reverse("reports:card", args=[demo.pk])
-    report = _request(demo, operator)
+    url = reverse("reports:card", args=[ai_engagement.pk])
+    report = _request(ai_engagement, operator)
     page = client.get(url, headers=HTMX).text
     assert 'hx-trigger="every 2s"' in page
     assert "Queued" in page
@@ -205,12 +211,12 @@ def test_the_card_polls_while_a_version_renders_and_stops_when_ready(
 
 
 def test_the_card_shows_a_failure_with_its_message_and_a_retry_for_operators(
-    client: Client, demo: Engagement, operator: User
+    client: Client, ai_engagement: Engagement, operator: User
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     Report.objects.filter(pk=report.pk).update(status="failed", error="Rendering took too long.")
     client.force_login(operator)
-    page = client.get(reverse("reports:card", args=[demo.pk]), headers=HTMX).text
+    page = client.get(reverse("reports:card", args=[ai_engagement.pk]), headers=HTMX).text
     assert "Rendering took too long." in page
     assert reverse("reports:retry", args=[report.pk]) in page
     reply = client.post(reverse("reports:retry", args=[report.pk]), headers=HTMX)
@@ -222,10 +228,10 @@ def test_the_card_shows_a_failure_with_its_message_and_a_retry_for_operators(
 
 
 def test_generating_through_htmx_answers_with_the_card(
-    client: Client, demo: Engagement, operator: User
+    client: Client, ai_engagement: Engagement, operator: User
 ) -> None:
     client.force_login(operator)
-    url = reverse("reports:generate", args=[demo.pk])
+    url = reverse("reports:generate", args=[ai_engagement.pk])
     reply = client.post(url, {"kind": "audit"}, headers=HTMX)
     assert reply.status_code == 200
     assert "Readiness audit report v1" in reply.text
@@ -248,13 +254,13 @@ def test_generating_for_an_engagement_without_the_input_says_what_is_missing(
 
 
 def test_the_engagement_page_shows_every_version_and_polls_while_one_renders(
-    client: Client, demo: Engagement, operator: User
+    client: Client, ai_engagement: Engagement, operator: User
 ) -> None:
     # (Its query count, card included, is pinned in tests/engagements/test_views.py.)
     for _ in range(3):
-        _request(demo, operator)
+        _request(ai_engagement, operator)
     client.force_login(operator)
-    reply = client.get(demo.get_absolute_url())
+    reply = client.get(ai_engagement.get_absolute_url())
     assert reply.status_code == 200
     assert "Week-one deliverable v3" in reply.text
     assert 'hx-trigger="every 2s"' in reply.text
@@ -284,28 +290,30 @@ def test_a_prospect_downloads_their_intake_summary_from_the_thanks_page(
 
 
 def test_render_report_writes_a_file_and_records_nothing(
-    demo: Engagement, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ai_engagement: Engagement, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "out" / "week-one.pdf"
-    events = demo.events.count()
-    call_command("render_report", str(demo.pk), "--kind", "week_one", "--output", str(target))
+    events = ai_engagement.events.count()
+    call_command(
+        "render_report", str(ai_engagement.pk), "--kind", "week_one", "--output", str(target)
+    )
     printed = capsys.readouterr().out
     pages = len(pypdf.PdfReader(target).pages)
     assert f"{pages} pages, {target.stat().st_size} bytes" in printed
     assert " ms rendering" in printed
     assert not Report.objects.exists()
-    assert demo.events.count() == events
+    assert ai_engagement.events.count() == events
     with pytest.raises(CommandError, match="no engagement 999999"):
         call_command("render_report", "999999", "--output", str(target))
 
 
 def test_admin_actions_generate_and_retry_through_the_services(
-    client: Client, demo: Engagement, operator: User
+    client: Client, ai_engagement: Engagement, operator: User
 ) -> None:
     client.force_login(operator)
     client.post(
         reverse("admin:engagements_engagement_changelist"),
-        {"action": "generate_week_one", ACTION_CHECKBOX_NAME: [demo.pk]},
+        {"action": "generate_week_one", ACTION_CHECKBOX_NAME: [ai_engagement.pk]},
     )
     report = Report.objects.get()
     assert (report.kind, report.requested_by) == ("week_one", operator)
@@ -316,19 +324,19 @@ def test_admin_actions_generate_and_retry_through_the_services(
     )
     report.refresh_from_db()
     assert (report.status, report.attempts) == ("queued", 0)
-    assert demo.events.filter(
+    assert ai_engagement.events.filter(
         verb=ActivityEvent.Verb.REPORT_CHANGED, data__change="Week-one deliverable v1 retried"
     ).exists()
 
 
 def test_clients_cannot_generate_or_retry(
-    client: Client, demo: Engagement, operator: User, other_organization: Organization
+    client: Client, ai_engagement: Engagement, operator: User, other_organization: Organization
 ) -> None:
-    report = _request(demo, operator)
+    report = _request(ai_engagement, operator)
     Report.objects.filter(pk=report.pk).update(status="failed")
-    client.force_login(demo.organization.members.first())
-    assert client.post(reverse("reports:generate", args=[demo.pk])).status_code == 302
+    client.force_login(ai_engagement.organization.members.first())
+    assert client.post(reverse("reports:generate", args=[ai_engagement.pk])).status_code == 302
     assert client.post(reverse("reports:retry", args=[report.pk])).status_code == 302
     client.force_login(MembershipFactory(organization=other_organization).user)
-    assert client.get(reverse("reports:card", args=[demo.pk])).status_code == 404
+    assert client.get(reverse("reports:card", args=[ai_engagement.pk])).status_code == 404
     assert Report.objects.get().status == "failed"

@@ -26,6 +26,7 @@ from cto.pricing.models import PricingTier
 from cto.reports import pdf, services, snapshot
 from cto.reports.models import Report
 from cto.users.models import User
+from tests.audits.factories import AuditFactory
 from tests.engagements.factories import EngagementFactory
 from tests.reports.conftest import Say, engagement_with_everything
 
@@ -295,13 +296,13 @@ def test_the_intake_summary_fits_on_one_or_two_pages(full: tuple[Engagement, Say
     assert 1 <= rendered.pages <= 2
 
 
-def test_the_quote_before_acceptance_has_blank_signature_lines(demo: Engagement) -> None:
-    rendered = render(request(demo, "quote"))
+def test_the_quote_before_acceptance_has_blank_signature_lines(ai_engagement: Engagement) -> None:
+    rendered = render(request(ai_engagement, "quote"))
     text = text_of(rendered.pdf)
     assert "Signature" in text
     assert "Full name" in text
     assert "Signed as" not in text
-    assert "The Better option" in text  # what the demo's risk driver recommends
+    assert "The Better option" in text  # what the weak audit dimensions' risk drivers recommend
 
 
 def test_the_same_snapshot_renders_to_the_same_bytes_for_every_kind(
@@ -343,11 +344,9 @@ def test_a_kind_without_its_subject_is_refused_with_a_message(
     assert not Report.objects.filter(engagement=engagement).exists()
 
 
-def test_an_audit_still_open_is_not_reported_on(demo: Engagement, operator: User) -> None:
-    from cto.audits.services import audit_open
-
-    bare = EngagementFactory(organization=demo.organization, title="Second look")
-    audit_open(engagement=bare, by=operator)
+def test_an_audit_still_open_is_not_reported_on(operator: User) -> None:
+    bare = EngagementFactory(title="Second look")
+    AuditFactory(engagement=bare, by=operator, locked=False)
     with pytest.raises(ValidationError, match="There is no locked audit"):
         snapshot.gather(kind="audit", engagement=bare, generator="test")
 
@@ -424,9 +423,11 @@ def test_every_font_in_a_report_is_one_we_ship(full: tuple[Engagement, Say], kin
     assert fonts_of(reader) == {"Report-Sans", "Report-Sans-Bold", "Report-Mono"}
 
 
-def test_a_machine_without_fonts_renders_the_same_bytes(demo: Engagement, tmp_path: Path) -> None:
+def test_a_machine_without_fonts_renders_the_same_bytes(
+    ai_engagement: Engagement, tmp_path: Path
+) -> None:
     """Rendered again in a process whose Fontconfig knows no font at all: the same file."""
-    html = services.report_html(request(demo, "week_one"))
+    html = services.report_html(request(ai_engagement, "week_one"))
     (tmp_path / "report.html").write_text(html)
     (tmp_path / "fonts.conf").write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
@@ -513,8 +514,8 @@ def test_hostile_text_in_every_typed_field_is_printed_never_fetched(
 # --- Through the worker's path --------------------------------------------------------------------
 
 
-def test_a_new_kind_renders_through_the_service(demo: Engagement, operator: User) -> None:
-    report = request(demo, "audit", by=operator)
+def test_a_new_kind_renders_through_the_service(ai_engagement: Engagement, operator: User) -> None:
+    report = request(ai_engagement, "audit", by=operator)
     done = services.report_render(report_id=report.pk)
     assert done is not None
     assert done.status == Report.Status.READY, done.error
@@ -522,5 +523,5 @@ def test_a_new_kind_renders_through_the_service(demo: Engagement, operator: User
         data = handle.read()
     text = text_of(data)
     assert "Readiness audit report" in text
-    assert "Northwind Analytics" in text
+    assert ai_engagement.organization.name in text
     assert done.pages == len(reader_of(data).pages) == 7

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from cto.reports import pdf, services
 from cto.reports.models import Report
 from cto.users.models import Organization, User
 from tests.celery_worker import celery_worker, wait_for
+from tests.reports.factories import ReportableEngagementFactory
 from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +35,16 @@ def rendered(report: Report) -> bytes:
 
 
 def test_the_week_one_report_holds_the_engagements_own_data(
-    demo: Engagement, operator: User
+    ai_engagement: Engagement, operator: User
 ) -> None:
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     data = rendered(report)
     report.refresh_from_db()
     text = text_of(data)
-    assert "AI support agent to production" in text
-    assert "Northwind Analytics" in text
+    assert ai_engagement.title in text
+    assert ai_engagement.organization.name in text
     assert "Readiness" in text
-    assert "59.0" in text  # the second audit's overall score
+    assert "50.0" in text  # the second audit's overall score: every answer 2 of 4
     assert "Models, evals and failure modes" in text
     assert "Large model A" in text
     assert "The proposal" in text
@@ -53,20 +53,22 @@ def test_the_week_one_report_holds_the_engagements_own_data(
     assert report.snapshot_sha256 in text.replace("\n", "")
     assert f"Page 1 of {report.pages}" in text
     metadata = pypdf.PdfReader(io.BytesIO(data)).metadata
-    assert metadata.title == "Week-one deliverable: AI support agent to production"
+    assert metadata.title == f"Week-one deliverable: {ai_engagement.title}"
     assert metadata.author == "cto"
     assert (report.bytes, report.pages) == (len(data), len(pypdf.PdfReader(io.BytesIO(data)).pages))
 
 
-def test_the_same_snapshot_renders_to_the_same_bytes(demo: Engagement, operator: User) -> None:
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
+def test_the_same_snapshot_renders_to_the_same_bytes(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     first = pdf.render(services.report_html(report)).pdf
     second = pdf.render(services.report_html(report)).pdf
     assert first == second
 
 
-def test_rendering_twice_makes_one_file(demo: Engagement, operator: User) -> None:
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
+def test_rendering_twice_makes_one_file(ai_engagement: Engagement, operator: User) -> None:
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     rendered(report)
     report.refresh_from_db()
     name = report.file.name
@@ -76,15 +78,15 @@ def test_rendering_twice_makes_one_file(demo: Engagement, operator: User) -> Non
 
 
 def test_hostile_text_is_printed_not_fetched(
-    demo: Engagement, operator: User, spy: list[str]
+    ai_engagement: Engagement, operator: User, spy: list[str]
 ) -> None:
     port = spy[0].removeprefix("port:")
     hostile = (
         f'<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
         f'<style>@import url("http://127.0.0.1:{port}/b.css");</style>'
     )
-    Engagement.objects.filter(pk=demo.pk).update(title=hostile[:200])
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
+    Engagement.objects.filter(pk=ai_engagement.pk).update(title=hostile[:200])
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     text = text_of(rendered(report))
     assert spy == [f"port:{port}"]  # not one request reached the spy
     assert "root:" not in text
@@ -110,22 +112,24 @@ def test_the_fetcher_refuses_everything_but_our_static_files(spy: list[str]) -> 
 
 
 def test_downloads_are_for_the_organisation_and_operators_only(
-    client: Client, demo: Engagement, operator: User, other_organization: Organization
+    client: Client, ai_engagement: Engagement, operator: User, other_organization: Organization
 ) -> None:
-    report = services.report_request(engagement=demo, kind="week_one", by=operator)
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     url = report.get_download_url()
     assert client.get(url).status_code == 302  # anonymous: sign in
-    member = demo.organization.members.first()
+    member = ai_engagement.organization.members.first()
     client.force_login(member)
     assert client.get(url).status_code == 404  # not rendered yet
     data = rendered(report)
     reply = client.get(url)
     assert reply.status_code == 200
     assert b"".join(reply.streaming_content) == data
-    assert reply["Content-Disposition"] == f'attachment; filename="week-one-{demo.pk}-v1.pdf"'
+    assert (
+        reply["Content-Disposition"] == f'attachment; filename="week-one-{ai_engagement.pk}-v1.pdf"'
+    )
     assert reply["Cache-Control"] == "private, no-store"
     assert reply["X-Content-Type-Options"] == "nosniff"
-    assert demo.events.filter(data__change__icontains="downloaded").count() == 1
+    assert ai_engagement.events.filter(data__change__icontains="downloaded").count() == 1
     client.force_login(operator)
     assert client.get(url).status_code == 200
     client.force_login(MembershipFactory(organization=other_organization).user)
@@ -133,27 +137,24 @@ def test_downloads_are_for_the_organisation_and_operators_only(
 
 
 def test_versions_are_numbered_per_engagement(
-    demo: Engagement, operator: User, client: Client
+    ai_engagement: Engagement, operator: User, client: Client
 ) -> None:
-    first = services.report_request(engagement=demo, kind="week_one", by=operator)
+    first = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
     client.force_login(operator)
-    reply = client.post(reverse("reports:generate", args=[demo.pk]))
+    reply = client.post(reverse("reports:generate", args=[ai_engagement.pk]))
     assert reply.status_code == 303
     second = Report.objects.exclude(pk=first.pk).get()
     assert (first.number, second.number) == (1, 2)
 
 
 @pytest.mark.slow
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_renders_the_requested_report_through_redis(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_worker_renders_the_requested_report_through_redis(tmp_path: Path) -> None:
     from django.conf import settings
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test sets up the Redis broker"
-    call_command("seed_demo")
-    capsys.readouterr()
-    engagement = Engagement.objects.get(title="AI support agent to production")
+    engagement = ReportableEngagementFactory()
     with celery_worker(log_dir=tmp_path) as log:
         report = services.report_request(engagement=engagement, kind="week_one", by=None)
         ready = wait_for(
@@ -163,4 +164,4 @@ def test_a_worker_renders_the_requested_report_through_redis(
         assert ready, log.read_text()
     report.refresh_from_db()
     with report.file.open("rb") as handle:
-        assert "AI support agent to production" in text_of(handle.read())
+        assert engagement.title in text_of(handle.read())

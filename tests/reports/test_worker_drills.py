@@ -21,16 +21,16 @@ from cto.reports import services
 from cto.reports.models import Report
 from tests.celery_worker import celery_worker_process, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_committed(demo: Engagement) -> Engagement:
-    """The demo, committed (the workers read it from their own connections)."""
+def committed(ai_engagement: Engagement) -> Engagement:
+    """The engagement, committed (the workers read it from their own connections)."""
     assert django_settings.CELERY_BROKER_URL.startswith("redis://"), (
         "make test sets up the Redis broker"
     )
-    return demo
+    return ai_engagement
 
 
 def _with_rows(report: Report, rows: int) -> None:
@@ -55,11 +55,10 @@ def _status(*reports: Report) -> list[tuple[str, int]]:
 
 
 def test_a_worker_killed_while_rendering_loses_no_report(
-    demo_committed: Engagement, tmp_path: Path
+    committed: Engagement, tmp_path: Path
 ) -> None:
     slow, *others = (
-        services.report_request(engagement=demo_committed, kind="week_one", by=None)
-        for _ in range(3)
+        services.report_request(engagement=committed, kind="week_one", by=None) for _ in range(3)
     )
     _with_rows(slow, 600)
     with celery_worker_process(log_dir=tmp_path, name="killed") as worker:
@@ -81,19 +80,18 @@ def test_a_worker_killed_while_rendering_loses_no_report(
         assert done, worker.log.read_text()
     reports = list(Report.objects.order_by("pk"))
     assert [r.number for r in reports] == [1, 2, 3]
-    assert _files(demo_committed) == sorted(Path(r.file.name).name for r in reports)
+    assert _files(committed) == sorted(Path(r.file.name).name for r in reports)
     assert _status(slow)[0] == ("ready", 2)
     assert all(r.attempts == 1 for r in Report.objects.filter(pk__in=[o.pk for o in others]))
 
 
 def test_a_report_that_kills_its_worker_fails_after_three_attempts_while_others_finish(
-    demo_committed: Engagement, tmp_path: Path
+    committed: Engagement, tmp_path: Path
 ) -> None:
-    poison = services.report_request(engagement=demo_committed, kind="week_one", by=None)
+    poison = services.report_request(engagement=committed, kind="week_one", by=None)
     _with_rows(poison, 600)
     others = [
-        services.report_request(engagement=demo_committed, kind="week_one", by=None)
-        for _ in range(2)
+        services.report_request(engagement=committed, kind="week_one", by=None) for _ in range(2)
     ]
     with celery_worker_process(log_dir=tmp_path, name="poisoned") as worker:
         for attempt in (1, 2, 3):
@@ -114,14 +112,14 @@ def test_a_report_that_kills_its_worker_fails_after_three_attempts_while_others_
 
 
 def test_a_rendering_past_its_time_budget_fails_with_a_message_and_the_worker_goes_on(
-    demo_committed: Engagement, tmp_path: Path, settings: Settings
+    committed: Engagement, tmp_path: Path, settings: Settings
 ) -> None:
     # Celery sends a task's time limits with its message: the process that queues the report
     # sets its budget.
     settings.REPORT_RENDER_SECONDS = 2
-    huge = services.report_request(engagement=demo_committed, kind="week_one", by=None)
+    huge = services.report_request(engagement=committed, kind="week_one", by=None)
     _with_rows(huge, 10_000)
-    after = services.report_request(engagement=demo_committed, kind="week_one", by=None)
+    after = services.report_request(engagement=committed, kind="week_one", by=None)
     with celery_worker_process(
         log_dir=tmp_path,
         name="budget",

@@ -612,6 +612,7 @@ def test_the_team_page_reads_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.slow
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_invitation_is_emailed_by_a_worker_through_redis(tmp_path: Path) -> None:
     assert settings.CELERY_BROKER_URL.startswith("redis://"), (
