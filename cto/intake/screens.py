@@ -34,6 +34,15 @@ class ResultScreen:
     change: str  # the last question answered, to change an answer from
 
 
+def question_or_frontier(tree: tree_module.Tree, walk: tree_module.Walk, node: str) -> str:
+    """The screen to show when ``node`` is asked for: itself when it is a question on the
+    walk's path, else where the prospect really is (the next unanswered question, or the
+    outcome)."""
+    if node in walk.path and node in tree.questions:
+        return node
+    return walk.end.id
+
+
 def question_screen(
     tree: tree_module.Tree, walk: tree_module.Walk, node: str, answers: Mapping[str, Any]
 ) -> QuestionScreen:

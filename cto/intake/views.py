@@ -92,11 +92,7 @@ def _frontier(response: IntakeResponse) -> str:
 
 
 def _on_path_or_frontier(response: IntakeResponse, node: str) -> str:
-    """``node`` when it is a question on the response's path, else where the prospect is."""
-    walk = response.walk()
-    if node in walk.path and node in response.tree_version.parsed().questions:
-        return node
-    return walk.end.id
+    return screens.question_or_frontier(response.tree_version.parsed(), response.walk(), node)
 
 
 def _redirect_to_start(request: HtmxHttpRequest, message: str) -> HttpResponse:
