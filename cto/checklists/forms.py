@@ -1,5 +1,6 @@
 """The checklist's forms: an item's status, evidence, owner, drop, and a new item, read into
-typed values (dates as dates, owners as users who may own the item) before the services."""
+typed values (dates as dates, owners as users who may own the item) before the services. Each
+form's fields are its service's keyword arguments (``ServiceForm``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from django import forms
 
 from cto.checklists import selectors
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.core.forms import version_field
+from cto.core.forms import ServiceForm, version_field
 from cto.users.models import User
 
 DATE_MESSAGE = "The effective date must look like 2026-11-24."
 DUE_DAY_MESSAGE = "The due day is 1 to 5."
 
 
-class ItemStatusForm(forms.Form):
+class ItemStatusForm(ServiceForm):
     status = forms.ChoiceField(
         label="",
         choices=ChecklistItem.Status.choices,
@@ -34,8 +35,11 @@ class ItemStatusForm(forms.Form):
     )
     version = version_field()
 
+    def clean_status(self) -> ChecklistItem.Status:
+        return ChecklistItem.Status(self.cleaned_data["status"])
 
-class EvidenceForm(forms.Form):
+
+class EvidenceForm(ServiceForm):
     """Which of link, note or file is needed, and the file's type and size, are the service's
     rules; this reads the fields."""
 
@@ -52,8 +56,13 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(label="The note", max_length=4000, required=False)
     file = forms.FileField(required=False, allow_empty_file=True, label="The file")
 
+    def arguments(self) -> dict[str, Any]:
+        arguments = super().arguments()
+        arguments["upload"] = arguments.pop("file")  # posted as "file"
+        return arguments
 
-class ItemOwnerForm(forms.Form):
+
+class ItemOwnerForm(ServiceForm):
     """Empty means nobody; anyone else is someone who may own the checklist's items."""
 
     owner = forms.ModelChoiceField(
@@ -73,7 +82,7 @@ class ItemOwnerForm(forms.Form):
         self.fields["owner"].queryset = selectors.owner_candidates(checklist=checklist)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
-class ItemDropForm(forms.Form):
+class ItemDropForm(ServiceForm):
     reason = forms.CharField(
         label="The reason",
         max_length=2000,
@@ -82,7 +91,7 @@ class ItemDropForm(forms.Form):
     version = version_field()
 
 
-class ItemAddForm(forms.Form):
+class ItemAddForm(ServiceForm):
     section = forms.CharField(label="The section", max_length=120, required=False)
     title = forms.CharField(
         label="The title",
@@ -110,3 +119,6 @@ class ItemAddForm(forms.Form):
             ("required", "invalid", "min_value", "max_value"), DUE_DAY_MESSAGE
         ),
     )
+
+    def clean_owner_side(self) -> ChecklistItem.Side:
+        return ChecklistItem.Side(self.cleaned_data["owner_side"])
