@@ -9,7 +9,7 @@ from django.urls import reverse
 from cto.audits import definition as definition_module
 from cto.audits import scoring
 from cto.core.models import TimeStampedModel
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import PUBLISHED_HAS_TIME, ContentVersion, version_constraints
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
@@ -37,6 +37,7 @@ class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
 
 class AuditTemplateVersion(ContentVersion):
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
+    parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
 
     objects = AuditTemplateVersionQuerySet.as_manager()
@@ -44,20 +45,11 @@ class AuditTemplateVersion(ContentVersion):
     class Meta:
         ordering = ["template__slug", "-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["template", "number"], name="audit_version_number_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["template", "checksum"], name="audit_version_checksum_unique"
-            ),
+            *version_constraints(parent_field="template", prefix="audit"),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
-                name="audit_version_published_has_time",
+                condition=PUBLISHED_HAS_TIME, name="audit_version_published_has_time"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> definition_module.AuditTemplate:
         return super().parsed()

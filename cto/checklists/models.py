@@ -17,7 +17,7 @@ from django.utils import timezone
 from cto.checklists import definition as definition_module
 from cto.core.models import TimeStampedModel
 from cto.core.storage import private_storage
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import ContentVersion, version_constraints
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
@@ -34,21 +34,12 @@ class ChecklistTemplateVersion(ContentVersion):
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.PROTECT, related_name="versions"
     )
+    parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
 
     class Meta:
         ordering = ["template__slug", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "number"], name="checklist_version_number_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["template", "checksum"], name="checklist_version_checksum_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
+        constraints = version_constraints(parent_field="template", prefix="checklist")
 
     def parsed(self) -> definition_module.ChecklistSpec:
         return super().parsed()

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from cto.core.models import TimeStampedModel
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import PUBLISHED_HAS_TIME, ContentVersion, version_constraints
 from cto.intake import tree as tree_module
 
 
@@ -42,6 +42,7 @@ class TreeVersion(ContentVersion):
     """One version of a tree. Once published it never changes; an edit is a new version."""
 
     tree = models.ForeignKey(DecisionTree, on_delete=models.PROTECT, related_name="versions")
+    parent_field = "tree"
     parse_definition = staticmethod(tree_module.parse)
 
     objects = TreeVersionQuerySet.as_manager()
@@ -49,18 +50,11 @@ class TreeVersion(ContentVersion):
     class Meta:
         ordering = ["tree__slug", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["tree", "number"], name="tree_version_number_unique"),
-            models.UniqueConstraint(
-                fields=["tree", "checksum"], name="tree_version_checksum_unique"
-            ),
+            *version_constraints(parent_field="tree", prefix="tree"),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
-                name="tree_version_published_has_time",
+                condition=PUBLISHED_HAS_TIME, name="tree_version_published_has_time"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
 
     def parsed(self) -> tree_module.Tree:
         return super().parsed()
