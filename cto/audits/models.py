@@ -9,7 +9,12 @@ from django.urls import reverse
 from cto.audits import definition as definition_module
 from cto.audits import scoring
 from cto.core.models import TimeStampedModel
-from cto.core.versioning import PUBLISHED_HAS_TIME, ContentVersion, version_constraints
+from cto.core.versioning import (
+    PUBLISHED_HAS_TIME,
+    ContentVersion,
+    ContentVersionQuerySet,
+    version_constraints,
+)
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
@@ -25,22 +30,12 @@ class AuditTemplate(TimeStampedModel):
         return self.title
 
 
-class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
-    def current(self, slug: str) -> AuditTemplateVersion | None:
-        return (
-            self.filter(status=ContentVersion.Status.PUBLISHED, template__slug=slug)
-            .select_related("template")
-            .order_by("-number")
-            .first()
-        )
-
-
 class AuditTemplateVersion(ContentVersion):
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
     parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
 
-    objects = AuditTemplateVersionQuerySet.as_manager()
+    objects = ContentVersionQuerySet["AuditTemplateVersion"].as_manager()
 
     class Meta:
         ordering = ["template__slug", "-number"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cto.checklists import definition as definition_module
 from cto.core.models import TimeStampedModel
 from cto.core.storage import private_storage
-from cto.core.versioning import ContentVersion, version_constraints
+from cto.core.versioning import ContentVersion, ContentVersionQuerySet, version_constraints
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
@@ -36,6 +36,8 @@ class ChecklistTemplateVersion(ContentVersion):
     )
     parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
+
+    objects = ContentVersionQuerySet["ChecklistTemplateVersion"].as_manager()
 
     class Meta:
         ordering = ["template__slug", "-number"]

@@ -24,7 +24,7 @@ from cto.checklists.models import (
     Evidence,
 )
 from cto.checklists.uploads import UploadError, check_upload
-from cto.core.versioning import ContentVersion, content_version_create, content_version_publish
+from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.users.models import Membership, User
@@ -68,13 +68,7 @@ def checklist_template_version_publish(
 
 
 def current_template() -> ChecklistTemplateVersion | None:
-    return (
-        ChecklistTemplateVersion.objects.filter(
-            status=ContentVersion.Status.PUBLISHED, template__slug=TEMPLATE_SLUG
-        )
-        .order_by("-number")
-        .first()
-    )
+    return ChecklistTemplateVersion.objects.current(TEMPLATE_SLUG)
 
 
 # --- Applying -----------------------------------------------------------------------------------

@@ -83,6 +83,24 @@ _PARSED: dict[tuple[str, int, str], Any] = {}
 
 Version = TypeVar("Version", bound=ContentVersion)
 
+
+class ContentVersionQuerySet(models.QuerySet[Version]):
+    def published(self) -> ContentVersionQuerySet[Version]:
+        return self.filter(status=ContentVersion.Status.PUBLISHED)
+
+    def current(self, slug: str) -> Version | None:
+        """The newest published version of the tree or template ``slug``: what new responses,
+        audits and checklists start from."""
+        parent_field = self.model.parent_field
+        return (
+            self.published()
+            .filter(**{f"{parent_field}__slug": slug})
+            .select_related(parent_field)
+            .order_by("-number")
+            .first()
+        )
+
+
 # Every version table's rule that a version has a publication time once published.
 PUBLISHED_HAS_TIME = models.Q(status="draft") | models.Q(published_at__isnull=False)
 

@@ -8,7 +8,12 @@ from django.db import models
 from django.urls import reverse
 
 from cto.core.models import TimeStampedModel
-from cto.core.versioning import PUBLISHED_HAS_TIME, ContentVersion, version_constraints
+from cto.core.versioning import (
+    PUBLISHED_HAS_TIME,
+    ContentVersion,
+    ContentVersionQuerySet,
+    version_constraints,
+)
 from cto.intake import tree as tree_module
 
 
@@ -23,21 +28,6 @@ class DecisionTree(TimeStampedModel):
         return self.title
 
 
-class TreeVersionQuerySet(models.QuerySet["TreeVersion"]):
-    def published(self) -> TreeVersionQuerySet:
-        return self.filter(status=TreeVersion.Status.PUBLISHED)
-
-    def current(self, slug: str) -> TreeVersion | None:
-        """The newest published version of the tree ``slug``: where new responses start."""
-        return (
-            self.published()
-            .filter(tree__slug=slug)
-            .select_related("tree")
-            .order_by("-number")
-            .first()
-        )
-
-
 class TreeVersion(ContentVersion):
     """One version of a tree. Once published it never changes; an edit is a new version."""
 
@@ -45,7 +35,7 @@ class TreeVersion(ContentVersion):
     parent_field = "tree"
     parse_definition = staticmethod(tree_module.parse)
 
-    objects = TreeVersionQuerySet.as_manager()
+    objects = ContentVersionQuerySet["TreeVersion"].as_manager()
 
     class Meta:
         ordering = ["tree__slug", "-number"]
