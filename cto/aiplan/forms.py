@@ -151,9 +151,10 @@ class GateResultForm(ServiceForm):
 
 
 class FailureModeStatusForm(ServiceForm):
-    status = forms.ChoiceField(
+    status = forms.TypedChoiceField(
         label="",
         choices=FailureMode.Status.choices,
+        coerce=FailureMode.Status,
         error_messages={
             "required": "Choose open, mitigated or accepted.",
             "invalid_choice": "Choose open, mitigated or accepted.",
@@ -161,9 +162,6 @@ class FailureModeStatusForm(ServiceForm):
     )
     reason = forms.CharField(label="The reason", max_length=2000, required=False)
     version = version_field()
-
-    def clean_status(self) -> FailureMode.Status:
-        return FailureMode.Status(self.cleaned_data["status"])
 
 
 ROW_MODELS: dict[str, type[Candidate | EvalGate | FailureMode]] = {

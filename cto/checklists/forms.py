@@ -18,9 +18,10 @@ DUE_DAY_MESSAGE = "The due day is 1 to 5."
 
 
 class ItemStatusForm(ServiceForm):
-    status = forms.ChoiceField(
+    status = forms.TypedChoiceField(
         label="",
         choices=ChecklistItem.Status.choices,
+        coerce=ChecklistItem.Status,
         error_messages={
             "required": "That is not a status.",
             "invalid_choice": "That is not a status.",
@@ -34,9 +35,6 @@ class ItemStatusForm(ServiceForm):
         error_messages={"invalid": DATE_MESSAGE},
     )
     version = version_field()
-
-    def clean_status(self) -> ChecklistItem.Status:
-        return ChecklistItem.Status(self.cleaned_data["status"])
 
 
 class EvidenceForm(ServiceForm):
@@ -103,9 +101,10 @@ class ItemAddForm(ServiceForm):
         max_length=2000,
         error_messages={"required": "An item needs a title and what counts as done."},
     )
-    owner_side = forms.ChoiceField(
+    owner_side = forms.TypedChoiceField(
         label="",
         choices=ChecklistItem.Side.choices,
+        coerce=ChecklistItem.Side,
         error_messages={
             "required": "Choose whose side does it: practice or client.",
             "invalid_choice": "Choose whose side does it: practice or client.",
@@ -119,6 +118,3 @@ class ItemAddForm(ServiceForm):
             ("required", "invalid", "min_value", "max_value"), DUE_DAY_MESSAGE
         ),
     )
-
-    def clean_owner_side(self) -> ChecklistItem.Side:
-        return ChecklistItem.Side(self.cleaned_data["owner_side"])
