@@ -10,7 +10,7 @@ from cto.audits import definition as definition_module
 from cto.audits import scoring
 from cto.core.models import TimeStampedModel
 from cto.core.versioning import (
-    PUBLISHED_HAS_TIME,
+    ContentParent,
     ContentVersion,
     ContentVersionQuerySet,
     version_constraints,
@@ -19,15 +19,9 @@ from cto.engagements.models import Engagement
 from cto.users.models import User
 
 
-class AuditTemplate(TimeStampedModel):
-    slug = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-
+class AuditTemplate(ContentParent):
     class Meta:
         ordering = ["slug"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class AuditTemplateVersion(ContentVersion):
@@ -39,12 +33,7 @@ class AuditTemplateVersion(ContentVersion):
 
     class Meta:
         ordering = ["template__slug", "-number"]
-        constraints = [
-            *version_constraints(parent_field="template", prefix="audit"),
-            models.CheckConstraint(
-                condition=PUBLISHED_HAS_TIME, name="audit_version_published_has_time"
-            ),
-        ]
+        constraints = version_constraints(parent_field="template", prefix="audit")
 
     def parsed(self) -> definition_module.AuditTemplate:
         return super().parsed()

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cto.core.definitions import DefinitionError
+from cto.core.models import TimeStampedModel
 
 
 def definition_checksum(definition: Any) -> str:
@@ -28,6 +29,20 @@ def definition_checksum(definition: Any) -> str:
 
 def next_version_number(versions: models.QuerySet[Any]) -> int:
     return (versions.aggregate(top=Max("number"))["top"] or 0) + 1
+
+
+class ContentParent(TimeStampedModel):
+    """What the versions are versions of (a decision tree, an audit or checklist template): a
+    slug the files and code name it by, and a title."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ContentVersion(models.Model):
@@ -101,15 +116,13 @@ class ContentVersionQuerySet(models.QuerySet[Version]):
         )
 
 
-# Every version table's rule that a version has a publication time once published.
-PUBLISHED_HAS_TIME = models.Q(status="draft") | models.Q(published_at__isnull=False)
-
-
-def version_constraints(*, parent_field: str, prefix: str) -> list[models.BaseConstraint]:
-    """The rules every version table keeps: a number and a content once per parent (so two
-    loads never share a number, and identical content is one version). ``prefix`` names them
-    as the migrations did."""
-    return [
+def version_constraints(
+    *, parent_field: str, prefix: str, published_has_time: bool = True
+) -> list[models.BaseConstraint]:
+    """The rules a version table keeps: a number and a content once per parent (so two loads
+    never share a number, and identical content is one version), and a publication time once
+    published. ``prefix`` names them as the migrations did."""
+    constraints: list[models.BaseConstraint] = [
         models.UniqueConstraint(
             fields=[parent_field, "number"], name=f"{prefix}_version_number_unique"
         ),
@@ -117,6 +130,14 @@ def version_constraints(*, parent_field: str, prefix: str) -> list[models.BaseCo
             fields=[parent_field, "checksum"], name=f"{prefix}_version_checksum_unique"
         ),
     ]
+    if published_has_time:
+        constraints.append(
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name=f"{prefix}_version_published_has_time",
+            )
+        )
+    return constraints
 
 
 def store_version(

@@ -7,9 +7,8 @@ import secrets
 from django.db import models
 from django.urls import reverse
 
-from cto.core.models import TimeStampedModel
 from cto.core.versioning import (
-    PUBLISHED_HAS_TIME,
+    ContentParent,
     ContentVersion,
     ContentVersionQuerySet,
     version_constraints,
@@ -17,15 +16,9 @@ from cto.core.versioning import (
 from cto.intake import tree as tree_module
 
 
-class DecisionTree(TimeStampedModel):
-    slug = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-
+class DecisionTree(ContentParent):
     class Meta:
         ordering = ["slug"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class TreeVersion(ContentVersion):
@@ -39,12 +32,7 @@ class TreeVersion(ContentVersion):
 
     class Meta:
         ordering = ["tree__slug", "-number"]
-        constraints = [
-            *version_constraints(parent_field="tree", prefix="tree"),
-            models.CheckConstraint(
-                condition=PUBLISHED_HAS_TIME, name="tree_version_published_has_time"
-            ),
-        ]
+        constraints = version_constraints(parent_field="tree", prefix="tree")
 
     def parsed(self) -> tree_module.Tree:
         return super().parsed()
