@@ -1,5 +1,6 @@
 """The AI plan's forms: each POST of the plan page read into typed values (ids into rows of
-this plan only), so that the services never see request strings."""
+this plan only), so that the services never see request strings. Each form's fields are its
+service's keyword arguments (``ServiceForm``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django import forms
 
 from cto.aiplan.models import AIPlan, Candidate, Criterion, EvalGate, FailureMode, PlanComment
-from cto.core.forms import version_field
+from cto.core.forms import ServiceForm, version_field
 
 WEIGHT_MESSAGE = "A weight is a whole number from 0 to 100."
 SCORE_MESSAGE = "A score is a whole number from 1 to 5."
@@ -56,12 +57,12 @@ def _url() -> forms.URLField:
     )
 
 
-class WeightForm(forms.Form):
+class WeightForm(ServiceForm):
     weight = _weight(required=True)
     version = version_field()
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(ServiceForm):
     label = forms.CharField(label="The criterion's name", max_length=120)
     weight = _weight(required=False)
     direction = forms.ChoiceField(
@@ -71,14 +72,19 @@ class CriterionForm(forms.Form):
     def clean_weight(self) -> int:
         return self.cleaned_data["weight"] or 0  # the form's default when left empty
 
+    def arguments(self) -> dict[str, Any]:
+        arguments = super().arguments()
+        arguments["higher_is_better"] = arguments.pop("direction") != "lower"
+        return arguments
 
-class CandidateForm(forms.Form):
+
+class CandidateForm(ServiceForm):
     name = forms.CharField(label="The model or vendor's name", max_length=120)
     provider = forms.CharField(label="The provider", max_length=120, required=False)
     snapshot = forms.CharField(label="The version", max_length=120, required=False)
 
 
-class _OfPlan(forms.Form):
+class _OfPlan(ServiceForm):
     """A form whose ids name rows of one plan: another plan's row is no choice at all."""
 
     def __init__(self, *args: Any, plan: AIPlan, **kwargs: Any) -> None:
@@ -132,7 +138,7 @@ class ChoiceForm(_OfPlan):
             self.fields[name].queryset = plan.candidates.all()  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
-class GateResultForm(forms.Form):
+class GateResultForm(ServiceForm):
     value = _number("The result", required=True)
     at = forms.DateField(
         label="",
@@ -144,10 +150,11 @@ class GateResultForm(forms.Form):
     version = version_field()
 
 
-class FailureModeStatusForm(forms.Form):
-    status = forms.ChoiceField(
+class FailureModeStatusForm(ServiceForm):
+    status = forms.TypedChoiceField(
         label="",
         choices=FailureMode.Status.choices,
+        coerce=FailureMode.Status,
         error_messages={
             "required": "Choose open, mitigated or accepted.",
             "invalid_choice": "Choose open, mitigated or accepted.",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cto.core.definitions import DefinitionError
 from cto.core.rules import rule_holds, rule_problems
 
 COMPARISONS = (">=", ">", "<=", "<", "==")
@@ -26,10 +27,8 @@ LOOK_FIRST = (
 )
 
 
-class StarterError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
+class StarterError(DefinitionError):
+    """A starter file that does not parse."""
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,12 @@ comment; operators change it, each change answered with the refreshed part of th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.aiplan import forms, selectors, services
 from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode
-from cto.core.forms import change_with_form
+from cto.core.forms import ServiceForm, change_with_form
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 
@@ -38,8 +37,8 @@ def _apply(
     request: AuthenticatedRequest,
     plan: AIPlan,
     part: str,
-    form: BaseForm,
-    change: Callable[[dict[str, Any]], Any],
+    form: ServiceForm,
+    change: Callable[..., object],
     done: str,
 ) -> HttpResponse:
     """Read the form, then run one change with its typed values; answer htmx with the
@@ -102,103 +101,44 @@ def plan_start(request: AuthenticatedRequest, engagement_pk: int) -> HttpRespons
 def criterion_weight(request: AuthenticatedRequest, pk: int, criterion_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, plan=plan)
-    return _apply(
-        request,
-        plan,
-        "matrix",
-        forms.WeightForm(request.POST),
-        lambda data: services.criterion_set_weight(
-            criterion=criterion,
-            weight=data["weight"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Weight saved.",
-    )
+    change = partial(services.criterion_set_weight, criterion=criterion, by=request.user)
+    return _apply(request, plan, "matrix", forms.WeightForm(request.POST), change, "Weight saved.")
 
 
 @require_POST
 @login_required
 def criterion_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    return _apply(
-        request,
-        plan,
-        "matrix",
-        forms.CriterionForm(request.POST),
-        lambda data: services.criterion_add(
-            plan=plan,
-            label=data["label"],
-            weight=data["weight"],
-            higher_is_better=data["direction"] != "lower",
-            by=request.user,
-        ),
-        "Criterion added.",
-    )
+    form = forms.CriterionForm(request.POST)
+    change = partial(services.criterion_add, plan=plan, by=request.user)
+    return _apply(request, plan, "matrix", form, change, "Criterion added.")
 
 
 @require_POST
 @login_required
 def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    return _apply(
-        request,
-        plan,
-        "matrix",
-        forms.CandidateForm(request.POST),
-        lambda data: services.candidate_add(
-            plan=plan,
-            name=data["name"],
-            provider=data["provider"],
-            snapshot=data["snapshot"],
-            by=request.user,
-        ),
-        "Candidate added.",
-    )
+    form = forms.CandidateForm(request.POST)
+    change = partial(services.candidate_add, plan=plan, by=request.user)
+    return _apply(request, plan, "matrix", form, change, "Candidate added.")
 
 
 @require_POST
 @login_required
 def cell_score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    return _apply(
-        request,
-        plan,
-        "matrix",
-        forms.CellScoreForm(request.POST, plan=plan),
-        lambda data: services.cell_score_set(
-            candidate=data["candidate"],
-            criterion=data["criterion"],
-            score=data["score"],
-            measured_value=data["measured_value"],
-            unit=data["unit"],
-            source_url=data["source_url"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Score saved.",
-    )
+    form = forms.CellScoreForm(request.POST, plan=plan)
+    change = partial(services.cell_score_set, by=request.user)
+    return _apply(request, plan, "matrix", form, change, "Score saved.")
 
 
 @require_POST
 @login_required
 def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
-    return _apply(
-        request,
-        plan,
-        "matrix",
-        forms.ChoiceForm(request.POST, plan=plan),
-        lambda data: services.plan_choose(
-            plan=plan,
-            chosen=data["chosen"],
-            fallback=data["fallback"],
-            rationale=data["rationale"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Choice recorded.",
-    )
+    form = forms.ChoiceForm(request.POST, plan=plan)
+    change = partial(services.plan_choose, plan=plan, by=request.user)
+    return _apply(request, plan, "matrix", form, change, "Choice recorded.")
 
 
 @require_POST
@@ -206,20 +146,9 @@ def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def gate_result(request: AuthenticatedRequest, pk: int, gate_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     gate = get_object_or_404(EvalGate, pk=gate_pk, plan=plan)
+    change = partial(services.gate_result_record, gate=gate, by=request.user)
     return _apply(
-        request,
-        plan,
-        "gates",
-        forms.GateResultForm(request.POST),
-        lambda data: services.gate_result_record(
-            gate=gate,
-            value=data["value"],
-            at=data["at"],
-            run_url=data["run_url"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Result recorded.",
+        request, plan, "gates", forms.GateResultForm(request.POST), change, "Result recorded."
     )
 
 
@@ -228,33 +157,15 @@ def gate_result(request: AuthenticatedRequest, pk: int, gate_pk: int) -> HttpRes
 def failure_mode_status(request: AuthenticatedRequest, pk: int, mode_pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     mode = get_object_or_404(FailureMode, pk=mode_pk, plan=plan)
-    return _apply(
-        request,
-        plan,
-        "failure-modes",
-        forms.FailureModeStatusForm(request.POST),
-        lambda data: services.failure_mode_set_status(
-            failure_mode=mode,
-            status=FailureMode.Status(data["status"]),
-            reason=data["reason"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Status saved.",
-    )
+    form = forms.FailureModeStatusForm(request.POST)
+    change = partial(services.failure_mode_set_status, failure_mode=mode, by=request.user)
+    return _apply(request, plan, "failure-modes", form, change, "Status saved.")
 
 
 @require_POST
 @login_required
 def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=False)  # clients may comment
-    return _apply(
-        request,
-        plan,
-        "comments",
-        forms.CommentForm(request.POST, plan=plan),
-        lambda data: services.comment_add(
-            plan=plan, row=data["row"], text=data["text"], by=request.user
-        ),
-        "Comment added.",
-    )
+    form = forms.CommentForm(request.POST, plan=plan)
+    change = partial(services.comment_add, plan=plan, by=request.user)
+    return _apply(request, plan, "comments", form, change, "Comment added.")

@@ -11,16 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cto.core.definitions import DefinitionError
+
 NIST_FUNCTIONS = ("govern", "map", "measure", "manage")
 CISCO_PILLARS = ("strategy", "infrastructure", "data", "governance", "talent", "culture")
 LEVELS = 5  # maturity 0 to 4
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
 
 
-class TemplateError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
+class TemplateError(DefinitionError):
+    """An audit template that does not parse."""
 
 
 @dataclass(frozen=True)

@@ -9,55 +9,31 @@ from django.urls import reverse
 from cto.audits import definition as definition_module
 from cto.audits import scoring
 from cto.core.models import TimeStampedModel
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import (
+    ContentParent,
+    ContentVersion,
+    ContentVersionQuerySet,
+    version_constraints,
+)
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
 
-class AuditTemplate(TimeStampedModel):
-    slug = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-
+class AuditTemplate(ContentParent):
     class Meta:
         ordering = ["slug"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class AuditTemplateVersionQuerySet(models.QuerySet["AuditTemplateVersion"]):
-    def current(self, slug: str) -> AuditTemplateVersion | None:
-        return (
-            self.filter(status=ContentVersion.Status.PUBLISHED, template__slug=slug)
-            .select_related("template")
-            .order_by("-number")
-            .first()
-        )
 
 
 class AuditTemplateVersion(ContentVersion):
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="versions")
+    parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
 
-    objects = AuditTemplateVersionQuerySet.as_manager()
+    objects = ContentVersionQuerySet["AuditTemplateVersion"].as_manager()
 
     class Meta:
         ordering = ["template__slug", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "number"], name="audit_version_number_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["template", "checksum"], name="audit_version_checksum_unique"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
-                name="audit_version_published_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
+        constraints = version_constraints(parent_field="template", prefix="audit")
 
     def parsed(self) -> definition_module.AuditTemplate:
         return super().parsed()

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cto.audits import definition as definition_module
-from cto.audits.models import Audit, AuditAnswer, AuditTemplate, AuditTemplateVersion
-from cto.core.versioning import publish_version, store_version
+from cto.audits.models import Audit, AuditAnswer, AuditTemplateVersion
+from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import (
     TransitionError,
@@ -44,29 +43,14 @@ class StaleAnswerError(AuditError):
 # --- Templates -------------------------------------------------------------------------------
 
 
-def _template_error(error: definition_module.TemplateError) -> ValidationError:
-    return ValidationError(error.problems, code="invalid_template")
-
-
 @transaction.atomic
 def audit_template_version_create(
     *, definition: Any, source_name: str = "", by: User | None
 ) -> tuple[AuditTemplateVersion, bool]:
     """Validate a template and store it as the next draft version (identical content: the
     existing version). Nothing is stored when it is invalid; every problem is listed."""
-    try:
-        parsed = definition_module.parse(definition)
-    except definition_module.TemplateError as error:
-        raise _template_error(error) from error
-    return store_version(
-        parent_model=AuditTemplate,
-        version_model=AuditTemplateVersion,
-        parent_field="template",
-        slug=parsed.slug,
-        title=parsed.title,
-        definition=definition,
-        source_name=source_name,
-        by=by,
+    return content_version_create(
+        version_model=AuditTemplateVersion, definition=definition, source_name=source_name, by=by
     )
 
 
@@ -74,15 +58,8 @@ def audit_template_version_create(
 def audit_template_version_publish(
     *, version: AuditTemplateVersion, by: User | None
 ) -> AuditTemplateVersion:
-    locked = AuditTemplateVersion.objects.select_for_update().get(pk=version.pk)
-    if locked.is_published:
-        return locked
-    try:
-        definition_module.parse(locked.definition)
-    except definition_module.TemplateError as error:
-        raise _template_error(error) from error
-    publish_version(version=locked, by=by)
-    return locked
+    """Publish a draft template: validated once more, then immutable and what new audits use."""
+    return content_version_publish(version=version, by=by)[0]
 
 
 # --- Audits ----------------------------------------------------------------------------------

@@ -9,14 +9,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cto.core.definitions import DefinitionError
+
 OWNER_SIDES = ("practice", "client")
 APPLIES_TO = ("all", "ai")
 
 
-class ChecklistTemplateError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
+class ChecklistTemplateError(DefinitionError):
+    """A checklist template that does not parse."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The checklist's forms: an item's status, evidence, owner, drop, and a new item, read into
-typed values (dates as dates, owners as users who may own the item) before the services."""
+typed values (dates as dates, owners as users who may own the item) before the services. Each
+form's fields are its service's keyword arguments (``ServiceForm``)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from django import forms
 
 from cto.checklists import selectors
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.core.forms import version_field
+from cto.core.forms import ServiceForm, version_field
 from cto.users.models import User
 
 DATE_MESSAGE = "The effective date must look like 2026-11-24."
 DUE_DAY_MESSAGE = "The due day is 1 to 5."
 
 
-class ItemStatusForm(forms.Form):
-    status = forms.ChoiceField(
+class ItemStatusForm(ServiceForm):
+    status = forms.TypedChoiceField(
         label="",
         choices=ChecklistItem.Status.choices,
+        coerce=ChecklistItem.Status,
         error_messages={
             "required": "That is not a status.",
             "invalid_choice": "That is not a status.",
@@ -35,7 +37,7 @@ class ItemStatusForm(forms.Form):
     version = version_field()
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(ServiceForm):
     """Which of link, note or file is needed, and the file's type and size, are the service's
     rules; this reads the fields."""
 
@@ -52,8 +54,13 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(label="The note", max_length=4000, required=False)
     file = forms.FileField(required=False, allow_empty_file=True, label="The file")
 
+    def arguments(self) -> dict[str, Any]:
+        arguments = super().arguments()
+        arguments["upload"] = arguments.pop("file")  # posted as "file"
+        return arguments
 
-class ItemOwnerForm(forms.Form):
+
+class ItemOwnerForm(ServiceForm):
     """Empty means nobody; anyone else is someone who may own the checklist's items."""
 
     owner = forms.ModelChoiceField(
@@ -73,7 +80,7 @@ class ItemOwnerForm(forms.Form):
         self.fields["owner"].queryset = selectors.owner_candidates(checklist=checklist)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
-class ItemDropForm(forms.Form):
+class ItemDropForm(ServiceForm):
     reason = forms.CharField(
         label="The reason",
         max_length=2000,
@@ -82,7 +89,7 @@ class ItemDropForm(forms.Form):
     version = version_field()
 
 
-class ItemAddForm(forms.Form):
+class ItemAddForm(ServiceForm):
     section = forms.CharField(label="The section", max_length=120, required=False)
     title = forms.CharField(
         label="The title",
@@ -94,9 +101,10 @@ class ItemAddForm(forms.Form):
         max_length=2000,
         error_messages={"required": "An item needs a title and what counts as done."},
     )
-    owner_side = forms.ChoiceField(
+    owner_side = forms.TypedChoiceField(
         label="",
         choices=ChecklistItem.Side.choices,
+        coerce=ChecklistItem.Side,
         error_messages={
             "required": "Choose whose side does it: practice or client.",
             "invalid_choice": "Choose whose side does it: practice or client.",

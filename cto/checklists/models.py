@@ -17,38 +17,35 @@ from django.utils import timezone
 from cto.checklists import definition as definition_module
 from cto.core.models import TimeStampedModel
 from cto.core.storage import private_storage
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import (
+    ContentParent,
+    ContentVersion,
+    ContentVersionQuerySet,
+    version_constraints,
+)
 from cto.engagements.models import Engagement
 from cto.users.models import User
 
 
-class ChecklistTemplate(TimeStampedModel):
-    slug = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-
-    def __str__(self) -> str:
-        return self.title
+class ChecklistTemplate(ContentParent):
+    """The checklist template's versions hang from it (today one: the week-one checklist)."""
 
 
 class ChecklistTemplateVersion(ContentVersion):
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.PROTECT, related_name="versions"
     )
+    parent_field = "template"
     parse_definition = staticmethod(definition_module.parse)
+
+    objects = ContentVersionQuerySet["ChecklistTemplateVersion"].as_manager()
 
     class Meta:
         ordering = ["template__slug", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "number"], name="checklist_version_number_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["template", "checksum"], name="checklist_version_checksum_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.template.slug} v{self.number} ({self.get_status_display()})"
+        # Made without the publication-time check the other version tables have.
+        constraints = version_constraints(
+            parent_field="template", prefix="checklist", published_has_time=False
+        )
 
     def parsed(self) -> definition_module.ChecklistSpec:
         return super().parsed()

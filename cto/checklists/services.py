@@ -20,12 +20,11 @@ from cto.checklists import definition as definition_module
 from cto.checklists.models import (
     Checklist,
     ChecklistItem,
-    ChecklistTemplate,
     ChecklistTemplateVersion,
     Evidence,
 )
 from cto.checklists.uploads import UploadError, check_upload
-from cto.core.versioning import ContentVersion, publish_version, store_version
+from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.users.models import Membership, User
@@ -52,16 +51,8 @@ def checklist_template_version_create(
 ) -> tuple[ChecklistTemplateVersion, bool]:
     """Validate a checklist template and store it as the next draft version (identical
     content: the existing version); nothing is stored when it is invalid."""
-    try:
-        spec = definition_module.parse(definition)
-    except definition_module.ChecklistTemplateError as error:
-        raise ValidationError(error.problems) from error
-    return store_version(
-        parent_model=ChecklistTemplate,
+    return content_version_create(
         version_model=ChecklistTemplateVersion,
-        parent_field="template",
-        slug=spec.slug,
-        title=spec.title,
         definition=definition,
         source_name=source_name,
         by=by,
@@ -72,21 +63,12 @@ def checklist_template_version_create(
 def checklist_template_version_publish(
     *, version: ChecklistTemplateVersion, by: User | None
 ) -> ChecklistTemplateVersion:
-    locked = ChecklistTemplateVersion.objects.select_for_update().get(pk=version.pk)
-    if not locked.is_published:
-        definition_module.parse(locked.definition)
-        publish_version(version=locked, by=by)
-    return locked
+    """Publish a draft template: validated once more, then immutable and what is applied."""
+    return content_version_publish(version=version, by=by)[0]
 
 
 def current_template() -> ChecklistTemplateVersion | None:
-    return (
-        ChecklistTemplateVersion.objects.filter(
-            status=ContentVersion.Status.PUBLISHED, template__slug=TEMPLATE_SLUG
-        )
-        .order_by("-number")
-        .first()
-    )
+    return ChecklistTemplateVersion.objects.current(TEMPLATE_SLUG)
 
 
 # --- Applying -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ private evidence downloads, and the operators' view of what is due this week."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cto.checklists import forms, selectors, services
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.core.forms import change_with_form, first_error
+from cto.core.forms import ServiceForm, change_with_form, first_error
 from cto.core.storage import private_download
 from cto.core.uploads import dropped_uploads, too_large_message
 from cto.engagements.selectors import engagement_get
@@ -58,8 +59,8 @@ def _refused_page(
 def _item_response(
     request: AuthenticatedRequest,
     item: ChecklistItem,
-    form: BaseForm,
-    change: Callable[[dict[str, Any]], Any],
+    form: ServiceForm,
+    change: Callable[..., object],
     done: str,
 ) -> HttpResponse:
     """Read the form, then run one change of the item with its typed values; answer htmx with
@@ -89,6 +90,30 @@ def _item_response(
     return HttpResponseRedirect(f"{url}#item-{item.pk}", status=303)
 
 
+def _page_change(
+    request: AuthenticatedRequest,
+    checklist: Checklist,
+    form: ServiceForm,
+    change: Callable[..., object],
+    done: str,
+    *,
+    about: str = "",
+) -> HttpResponse:
+    """A change posted by a plain form of the page (never in place): the page again when the
+    form is refused (422, nothing written), else back to the page with how it went."""
+    if not form.is_valid():
+        return _refused_page(request, checklist, form, about=about)
+    try:
+        change(**form.arguments())
+    except services.ChecklistError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(
+        reverse("checklists:detail", args=[checklist.engagement_id]), status=303
+    )
+
+
 @require_GET
 @never_cache
 @login_required
@@ -101,20 +126,9 @@ def checklist_detail(request: AuthenticatedRequest, engagement_pk: int) -> HttpR
 @login_required
 def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
-    return _item_response(
-        request,
-        item,
-        forms.ItemStatusForm(request.POST),
-        lambda data: services.item_set_status(
-            item=item,
-            status=ChecklistItem.Status(data["status"]),
-            reason=data["reason"],
-            effective_date=data["effective_date"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Status saved.",
-    )
+    form = forms.ItemStatusForm(request.POST)
+    change = partial(services.item_set_status, item=item, by=request.user)
+    return _item_response(request, item, form, change, "Status saved.")
 
 
 @require_POST
@@ -122,12 +136,10 @@ def item_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def item_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
 
-    def add(data: dict[str, Any]) -> None:
+    def add(**arguments: Any) -> None:
         if "file" in dropped_uploads(request):  # nothing of the rest is kept either
             raise services.ChecklistError(too_large_message())
-        services.evidence_add(
-            item=item, url=data["url"], note=data["note"], upload=data["file"], by=request.user
-        )
+        services.evidence_add(item=item, by=request.user, **arguments)
 
     return _item_response(
         request, item, forms.EvidenceForm(request.POST, request.FILES), add, "Evidence added."
@@ -138,40 +150,19 @@ def item_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def item_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
-    return _item_response(
-        request,
-        item,
-        forms.ItemOwnerForm(request.POST, checklist=item.checklist),
-        lambda data: services.item_set_owner(
-            item=item,
-            owner=data["owner"],
-            expected_version=data["version"],
-            by=request.user,
-        ),
-        "Owner saved.",
-    )
+    form = forms.ItemOwnerForm(request.POST, checklist=item.checklist)
+    change = partial(services.item_set_owner, item=item, by=request.user)
+    return _item_response(request, item, form, change, "Owner saved.")
 
 
 @require_POST
 @login_required
 def item_drop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=request.user, pk=pk)
+    change = partial(services.item_drop, item=item, by=request.user)
     form = forms.ItemDropForm(request.POST)
-    if not form.is_valid():
-        return _refused_page(request, item.checklist, form, about=item.title)
-    try:
-        services.item_drop(
-            item=item,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-            by=request.user,
-        )
-    except services.ChecklistError as refused:
-        messages.error(request, refused.messages[0])
-    else:
-        messages.success(request, f"Dropped “{item.title}”.")
-    return HttpResponseRedirect(
-        reverse("checklists:detail", args=[item.checklist.engagement_id]), status=303
+    return _page_change(
+        request, item.checklist, form, change, f"Dropped “{item.title}”.", about=item.title
     )
 
 
@@ -198,25 +189,8 @@ def checklist_apply(request: AuthenticatedRequest, engagement_pk: int) -> HttpRe
 @staff_member_required
 def item_add(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
     checklist = selectors.checklist_get(user=request.user, engagement_pk=engagement_pk)
-    form = forms.ItemAddForm(request.POST)
-    if not form.is_valid():
-        return _refused_page(request, checklist, form)
-    data = form.cleaned_data
-    try:
-        services.item_add(
-            checklist=checklist,
-            section=data["section"],
-            title=data["title"],
-            done_when=data["done_when"],
-            owner_side=ChecklistItem.Side(data["owner_side"]),
-            due_day=data["due_day"],
-            by=request.user,
-        )
-    except services.ChecklistError as refused:
-        messages.error(request, refused.messages[0])
-    else:
-        messages.success(request, "Item added.")
-    return HttpResponseRedirect(reverse("checklists:detail", args=[engagement_pk]), status=303)
+    change = partial(services.item_add, checklist=checklist, by=request.user)
+    return _page_change(request, checklist, forms.ItemAddForm(request.POST), change, "Item added.")
 
 
 @require_GET

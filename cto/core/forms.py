@@ -40,21 +40,35 @@ def version_field() -> forms.IntegerField:
     )
 
 
+class ServiceForm(forms.Form):
+    """A form whose fields are the keyword arguments of the one service it feeds, so that a view
+    passes them on whole (``service(**form.arguments(), by=...)``) instead of copying each
+    field across. The hidden ``version`` every page posts is the service's
+    ``expected_version``; a form whose posted names differ from the service's says so by
+    overriding ``arguments``."""
+
+    def arguments(self) -> dict[str, Any]:
+        arguments = dict(self.cleaned_data)
+        if "version" in arguments:
+            arguments["expected_version"] = arguments.pop("version")
+        return arguments
+
+
 def change_with_form(
-    form: forms.BaseForm,
-    change: Callable[[dict[str, Any]], object],
+    form: ServiceForm,
+    change: Callable[..., object],
     *,
     stale: type[ValidationError],
     refused: type[ValidationError],
 ) -> tuple[int, str]:
-    """Run ``change`` with the form's typed values. Returns the status and message of the
-    answer: (200, "") when done; (422, the message) when the form or the service refused, and
-    nothing was written; (409, the message) when the page was out of date (``stale``, caught
-    before ``refused``, which it may subclass)."""
+    """Run ``change`` with the form's typed values as keyword arguments. Returns the status and
+    message of the answer: (200, "") when done; (422, the message) when the form or the service
+    refused, and nothing was written; (409, the message) when the page was out of date
+    (``stale``, caught before ``refused``, which it may subclass)."""
     if not form.is_valid():
         return 422, first_error(form)
     try:
-        change(form.cleaned_data)
+        change(**form.arguments())
     except stale as error:
         return 409, " ".join(error.messages)
     except refused as error:

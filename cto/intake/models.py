@@ -7,60 +7,32 @@ import secrets
 from django.db import models
 from django.urls import reverse
 
-from cto.core.models import TimeStampedModel
-from cto.core.versioning import ContentVersion
+from cto.core.versioning import (
+    ContentParent,
+    ContentVersion,
+    ContentVersionQuerySet,
+    version_constraints,
+)
 from cto.intake import tree as tree_module
 
 
-class DecisionTree(TimeStampedModel):
-    slug = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200)
-
+class DecisionTree(ContentParent):
     class Meta:
         ordering = ["slug"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class TreeVersionQuerySet(models.QuerySet["TreeVersion"]):
-    def published(self) -> TreeVersionQuerySet:
-        return self.filter(status=TreeVersion.Status.PUBLISHED)
-
-    def current(self, slug: str) -> TreeVersion | None:
-        """The newest published version of the tree ``slug``: where new responses start."""
-        return (
-            self.published()
-            .filter(tree__slug=slug)
-            .select_related("tree")
-            .order_by("-number")
-            .first()
-        )
 
 
 class TreeVersion(ContentVersion):
     """One version of a tree. Once published it never changes; an edit is a new version."""
 
     tree = models.ForeignKey(DecisionTree, on_delete=models.PROTECT, related_name="versions")
+    parent_field = "tree"
     parse_definition = staticmethod(tree_module.parse)
 
-    objects = TreeVersionQuerySet.as_manager()
+    objects = ContentVersionQuerySet["TreeVersion"].as_manager()
 
     class Meta:
         ordering = ["tree__slug", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["tree", "number"], name="tree_version_number_unique"),
-            models.UniqueConstraint(
-                fields=["tree", "checksum"], name="tree_version_checksum_unique"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
-                name="tree_version_published_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tree.slug} v{self.number} ({self.get_status_display()})"
+        constraints = version_constraints(parent_field="tree", prefix="tree")
 
     def parsed(self) -> tree_module.Tree:
         return super().parsed()

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cto.core.queue import publish_on_commit
-from cto.core.versioning import publish_version, store_version
+from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
@@ -38,10 +38,6 @@ class StaleTreeError(IntakeError):
 # --- Trees ----------------------------------------------------------------------------------
 
 
-def tree_problems_as_error(error: tree_module.TreeError) -> ValidationError:
-    return ValidationError([str(problem) for problem in error.problems], code="invalid_tree")
-
-
 @transaction.atomic
 def tree_version_create(
     *, definition: Any, source_name: str = "", by: User | None
@@ -51,34 +47,18 @@ def tree_version_create(
     Loading content identical to an existing version returns that version (False); nothing
     is stored when the tree is invalid (ValidationError listing each problem by node).
     """
-    try:
-        parsed = tree_module.parse(definition)
-    except tree_module.TreeError as error:
-        raise tree_problems_as_error(error) from error
-    return store_version(
-        parent_model=DecisionTree,
-        version_model=TreeVersion,
-        parent_field="tree",
-        slug=parsed.slug,
-        title=parsed.title,
-        definition=definition,
-        source_name=source_name,
-        by=by,
+    return content_version_create(
+        version_model=TreeVersion, definition=definition, source_name=source_name, by=by
     )
 
 
 @transaction.atomic
 def tree_version_publish(*, version: TreeVersion, by: User | None) -> TreeVersion:
-    """Publish a draft: validated once more, then immutable and where new responses start."""
-    locked = TreeVersion.objects.select_for_update().get(pk=version.pk)
-    if locked.is_published:
-        return locked
-    try:
-        parsed = tree_module.parse(locked.definition)
-    except tree_module.TreeError as error:
-        raise tree_problems_as_error(error) from error
-    publish_version(version=locked, by=by)
-    DecisionTree.objects.filter(pk=locked.tree_id).update(title=parsed.title)
+    """Publish a draft: validated once more, then immutable and where new responses start; the
+    tree takes the published version's title."""
+    locked, published = content_version_publish(version=version, by=by)
+    if published:
+        DecisionTree.objects.filter(pk=locked.tree_id).update(title=locked.parsed().title)
     return locked
 
 

@@ -1,6 +1,7 @@
 """Pricing's forms: the client's signature, an operator's line item and a new quote's tiers,
 read into typed values (options of this quote only, money as Decimal within what the columns
-hold) before any service sees them."""
+hold) before any service sees them. The fields of the line and new-quote forms are their
+services' keyword arguments (``ServiceForm``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 from django import forms
 
+from cto.core.forms import ServiceForm
 from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
+from cto.pricing.services import Signature
 
 OPTION_MESSAGE = "Please choose one of the options."
 
@@ -22,7 +25,7 @@ def _option_field() -> forms.ModelChoiceField:
     )
 
 
-class _OfQuote(forms.Form):
+class _OfQuote(ServiceForm):
     option = _option_field()
 
     def __init__(self, *args: Any, quote: Quote, **kwargs: Any) -> None:
@@ -36,6 +39,16 @@ class AcceptForm(_OfQuote):
 
     full_name = forms.CharField(label="Your full name", max_length=200, required=False)
     agree = forms.ChoiceField(choices=[("yes", "I agree")], required=False, label="The terms")
+
+    def signature(self, *, ip: str | None, user_agent: str) -> Signature:
+        """The signature as the service takes it, with where it was signed from."""
+        return Signature(
+            option=self.cleaned_data["option"],
+            full_name=self.cleaned_data["full_name"],
+            agreed_to_terms=self.cleaned_data["agree"] == "yes",
+            ip=ip,
+            user_agent=user_agent,
+        )
 
 
 # A line's value goes to QuoteLine.amount (max_digits=12, decimal_places=2) or, for multipliers
@@ -84,7 +97,7 @@ class LineForm(_OfQuote):
         return data
 
 
-class QuoteNewForm(forms.Form):
+class QuoteNewForm(ServiceForm):
     """The tiers to offer, by key; how many, and that they share a currency, are the
     service's rules."""
 
@@ -101,3 +114,6 @@ class QuoteNewForm(forms.Form):
         super().__init__(*args, **kwargs)
         active = PricingTier.objects.filter(active=True).values_list("key", "name")
         self.fields["tier"].choices = list(active)  # type: ignore[attr-defined]  # a MultipleChoiceField
+
+    def arguments(self) -> dict[str, Any]:
+        return {"tier_keys": self.cleaned_data["tier"]}  # posted as "tier", once per tier

@@ -3,7 +3,8 @@ accept it by signing), and the operators' recurring revenue."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cto.core.forms import first_error
+from cto.core.forms import ServiceForm, first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
 from cto.pricing import forms, selectors, services
@@ -83,9 +84,20 @@ def quote_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _quote_page(request, _quote(request, pk))
 
 
-def _after(request: AuthenticatedRequest, quote: Quote, action: Any, done: str) -> HttpResponse:
+def _after(
+    request: AuthenticatedRequest,
+    quote: Quote,
+    change: Callable[..., object],
+    done: str,
+    form: ServiceForm | None = None,
+) -> HttpResponse:
+    """Run one change of the quote, with the form's typed values when it has a form, then go to
+    the quote (or the new one the change made) with how it went. A refused form shows the page
+    again instead: 422, nothing written."""
+    if form is not None and not form.is_valid():
+        return _refused(request, quote, form)
     try:
-        result = action()
+        result = change(**form.arguments()) if form is not None else change()
     except services.QuoteError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(quote.get_absolute_url(), status=303)
@@ -101,18 +113,12 @@ def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.AcceptForm(request.POST, quote=quote)
     if not form.is_valid():
         return _refused(request, quote, form)
-    signature = services.Signature(
-        option=form.cleaned_data["option"],
-        full_name=form.cleaned_data["full_name"],
-        agreed_to_terms=form.cleaned_data["agree"] == "yes",
-        ip=_client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
+    signature = form.signature(
+        ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
     )
+    change = partial(services.quote_accept, quote=quote, signature=signature, by=request.user)
     return _after(
-        request,
-        quote,
-        lambda: services.quote_accept(quote=quote, signature=signature, by=request.user),
-        "Thank you: the quote is accepted and the engagement has started.",
+        request, quote, change, "Thank you: the quote is accepted and the engagement has started."
     )
 
 
@@ -120,12 +126,8 @@ def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def quote_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
-    return _after(
-        request,
-        quote,
-        lambda: services.quote_decline(quote=quote, by=request.user),
-        "Quote declined.",
-    )
+    change = partial(services.quote_decline, quote=quote, by=request.user)
+    return _after(request, quote, change, "Quote declined.")
 
 
 def _operator_quote(request: AuthenticatedRequest, pk: int) -> Quote:
@@ -140,7 +142,7 @@ def _operator_quote(request: AuthenticatedRequest, pk: int) -> Quote:
 def quote_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     return _after(
-        request, quote, lambda: services.quote_send(quote=quote, by=request.user), "Sent."
+        request, quote, partial(services.quote_send, quote=quote, by=request.user), "Sent."
     )
 
 
@@ -148,12 +150,8 @@ def quote_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def quote_revise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
-    return _after(
-        request,
-        quote,
-        lambda: services.quote_revise(quote=quote, by=request.user),
-        "A new draft revision: edit it, then send it.",
-    )
+    change = partial(services.quote_revise, quote=quote, by=request.user)
+    return _after(request, quote, change, "A new draft revision: edit it, then send it.")
 
 
 @require_POST
@@ -163,12 +161,8 @@ def line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpRes
     line = get_object_or_404(
         QuoteLine.objects.select_related("option__quote"), pk=line_pk, option__quote=quote
     )
-    return _after(
-        request,
-        quote,
-        lambda: services.quote_line_remove(line=line, by=request.user),
-        "Line removed.",
-    )
+    change = partial(services.quote_line_remove, line=line, by=request.user)
+    return _after(request, quote, change, "Line removed.")
 
 
 @require_POST
@@ -176,23 +170,8 @@ def line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpRes
 def line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quote = _operator_quote(request, pk)
     form = forms.LineForm(request.POST, quote=quote)
-    if not form.is_valid():
-        return _refused(request, quote, form)
-    data = form.cleaned_data
-    return _after(
-        request,
-        quote,
-        lambda: services.quote_line_add(
-            option=data["option"],
-            label=data["label"],
-            kind=data["kind"],
-            period=data["period"],
-            value=data["value"],
-            reason=data["reason"],
-            by=request.user,
-        ),
-        "Line added.",
-    )
+    change = partial(services.quote_line_add, by=request.user)
+    return _after(request, quote, change, "Line added.", form=form)
 
 
 @require_POST
@@ -205,9 +184,7 @@ def quote_new(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse
             # The form sits on the engagement page, another app's: refused like the service's
             # refusals, with the message on that page.
             raise services.QuoteError(first_error(form))
-        quote = services.quote_draft(
-            engagement=engagement, tier_keys=form.cleaned_data["tier"], by=request.user
-        )
+        quote = services.quote_draft(engagement=engagement, by=request.user, **form.arguments())
     except services.QuoteError as refused:
         messages.error(request, refused.messages[0])
         return HttpResponseRedirect(engagement.get_absolute_url(), status=303)

@@ -7,10 +7,17 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cto.core.forms import STALE_PAGE, VERSION_MAX, change_with_form, first_error, version_field
+from cto.core.forms import (
+    STALE_PAGE,
+    VERSION_MAX,
+    ServiceForm,
+    change_with_form,
+    first_error,
+    version_field,
+)
 
 
-class Sample(forms.Form):
+class Sample(ServiceForm):
     name = forms.CharField(label="The name", max_length=5)
     version = version_field()
 
@@ -66,7 +73,10 @@ class Stale(Refused):
 def test_a_change_runs_only_with_a_valid_form_and_says_how_it_went() -> None:
     seen: list[dict[str, object]] = []
 
-    def answer(name: str, change=seen.append) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    def record(**arguments: object) -> None:
+        seen.append(arguments)
+
+    def answer(name: str, change=record) -> tuple[int, str]:  # type: ignore[no-untyped-def]
         return change_with_form(Sample({"name": name}), change, stale=Stale, refused=Refused)
 
     assert answer("toolong") == (
@@ -75,12 +85,13 @@ def test_a_change_runs_only_with_a_valid_form_and_says_how_it_went() -> None:
     )
     assert seen == []
     assert answer("ok") == (200, "")
-    assert seen == [{"name": "ok", "version": None}]
+    # The fields are the service's keyword arguments; the posted version is expected_version.
+    assert seen == [{"name": "ok", "expected_version": None}]
 
-    def stale(data: dict[str, object]) -> None:
+    def stale(**arguments: object) -> None:
         raise Stale("Someone changed it.")
 
-    def refused(data: dict[str, object]) -> None:
+    def refused(**arguments: object) -> None:
         raise Refused("Not like that.")
 
     assert answer("ok", stale) == (409, "Someone changed it.")

@@ -3,9 +3,11 @@ Frozen dataclasses, no behaviour beyond reading themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from cto.core.definitions import DefinitionError
 
 QuestionKind = Literal["single", "multiple", "yes_no", "text"]
 QUESTION_KINDS: tuple[str, ...] = ("single", "multiple", "yes_no", "text")
@@ -13,12 +15,8 @@ TEXT_MAX_LENGTH = 2000
 ID_MAX_LENGTH = 64
 
 
-class TreeError(ValueError):
-    """The tree is malformed; ``problems`` lists each fault with the node it concerns."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(str(problem) for problem in self.problems))
+class TreeError(DefinitionError):
+    """The tree is malformed; ``problems`` lists each fault (a ``Problem``) with its node."""
 
 
 class AnswerError(ValueError):
