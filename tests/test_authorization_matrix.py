@@ -5,6 +5,9 @@ A pattern added without a row here fails `test_every_url_pattern_has_a_row`. Ano
 organisation's ids answer 404 (never 403: a foreign id reveals nothing), operator-only actions
 send clients to sign in or answer 403, and each request runs in a transaction that is rolled
 back, so no row affects the next.
+
+Cross-cutting: it asks every app's URLs at once, so it mirrors no single module and stays at
+the top of tests/.
 """
 
 from __future__ import annotations

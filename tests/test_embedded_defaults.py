@@ -1,7 +1,10 @@
 """`make run`'s set-up on the embedded defaults: SQLite under var/, the file-system broker,
 a real worker and the web server started together by the Procfile, with no server installed.
 
-Runs the real processes in a scratch folder, outside the PostgreSQL test database."""
+Runs the real processes in a scratch folder, outside the PostgreSQL test database.
+
+Cross-cutting: it runs the whole app as `make run` starts it, so it mirrors no single module
+and stays at the top of tests/."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Settings from the environment: production refuses to start half-configured, and
-`check --deploy` is clean when it is configured."""
+`check --deploy` is clean when it is configured.
+
+Cross-cutting: cto/settings.py is read by the whole app, and these start it as production
+would; it stays at the top of tests/, beside the module."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""bench/seed (the scale seeder, tooling outside cto/) on PostgreSQL: the sizes asked for, valid
+rows, the same world from the same seed, and the dashboard's queries past demo size."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,7 +3,10 @@ answer. The request still ends as it should (its rows saved, the page it leads t
 fast, and the work that had to wait is picked up later (the reports' sweeper).
 
 "Away" is a real closed port on loopback, not a mock: the same refusal Redis gives when
-stopped."""
+stopped.
+
+Cross-cutting: it runs the whole app under a fault of the broker and the cache, so it mirrors
+no single module."""
 
 from __future__ import annotations
 

@@ -3,7 +3,10 @@ a loopback port where PostgreSQL is not. A closed port refuses at once; a port t
 connection and never answers (a stuck server, a network dropping packets) is given up on after
 connect_timeout. Either way the page is our 503 with Retry-After, and /health/ says unavailable;
 when the server is back the next request is served, and a connection the server ended (a restart)
-is replaced rather than reported as an outage."""
+is replaced rather than reported as an outage.
+
+Cross-cutting: it runs the whole app under a fault of the database, so it mirrors no single
+module."""
 
 from __future__ import annotations
 

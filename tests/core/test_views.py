@@ -1,3 +1,5 @@
+"""cto/core/views.py through the client: the home page and the health check."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,3 +1,6 @@
+"""cto/demo/seed.py and its seed_demo command on PostgreSQL: idempotent, working logins, several
+stages."""
+
 from __future__ import annotations
 
 import pytest

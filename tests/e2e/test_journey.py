@@ -12,6 +12,8 @@
 Along the way: every page is saved to var/e2e/ (the dashboard and the portal also to docs/ for
 the README), axe-core scans the key pages (no serious or critical finding), and the browser may
 report no console error, no uncaught exception and no Content-Security-Policy violation.
+
+Cross-cutting: it drives every app through the browser, so it mirrors no single module.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The fuzz drill in a reduced form, for make test: every public form with a few dozen hostile
 examples, and short runs of the intake state machine, the same examples every run (the full
-form, which explores anew each time: `make drills`)."""
+form, which explores anew each time: `make drills`).
+
+Cross-cutting: it throws hostile input at every public form of every app, so it mirrors no
+single module."""
 
 from __future__ import annotations
 

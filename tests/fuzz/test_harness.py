@@ -1,5 +1,7 @@
 """The fuzz's judge can fail: an exception, a 500, markup echoed unescaped and an invalid row
-are each counted and fail the example, and hostile text reaches the app byte for byte."""
+are each counted and fail the example, and hostile text reaches the app byte for byte.
+
+Cross-cutting, with test_fuzz.py: it tests the fuzz drill's own judge, not a module of cto/."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""cto/intake/selectors.py on PostgreSQL: the intake funnel, counted from visits made through
+the pages."""
+
 from __future__ import annotations
 
 import datetime

@@ -4,10 +4,12 @@ records every request made to it (a report must never make one)."""
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+import pypdf
 import pytest
 from django.utils import timezone
 
@@ -24,23 +26,15 @@ from cto.aiplan.services import (
 )
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.checklists.models import Checklist
-from cto.checklists.services import (
-    evidence_add,
-    item_add,
-    item_set_status,
-)
+from cto.checklists.services import evidence_add, item_add, item_set_status
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_update
 from cto.intake.services import Contact, intake_answer, intake_start, intake_submit
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import PricingTier, Quote, QuoteLine
-from cto.pricing.services import (
-    Signature,
-    quote_accept,
-    quote_draft,
-    quote_line_add,
-    quote_send,
-)
+from cto.pricing.services import Signature, quote_accept, quote_draft, quote_line_add, quote_send
+from cto.reports import services
+from cto.reports.models import Report
 from cto.users.models import User
 from tests.reports.factories import ReportableEngagementFactory
 from tests.users.factories import OperatorFactory
@@ -296,3 +290,36 @@ def engagement_with_everything(*, say: Say) -> Engagement:
         by=operator,
     )
     return Engagement.objects.get(pk=engagement.pk)
+
+
+# --- Requesting, rendering and reading reports back (shared by the report test modules) ----------
+
+
+def _request(engagement: Engagement, by: User | None = None) -> Report:
+    return services.report_request(engagement=engagement, kind="week_one", by=by)
+
+
+def request(engagement: Engagement, kind: str, by: User | None = None) -> Report:
+    return services.report_request(engagement=engagement, kind=kind, by=by)
+
+
+def rendered(report: Report) -> bytes:
+    report = services.report_render(report_id=report.pk)
+    assert report is not None
+    assert report.status == Report.Status.READY, report.error
+    with report.file.open("rb") as handle:
+        return handle.read()
+
+
+def reader_of(data: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def text_of(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in reader_of(data).pages)
+
+
+@pytest.fixture
+def full(db: None) -> tuple[Engagement, Say]:
+    say = Say()
+    return engagement_with_everything(say=say), say

@@ -1,6 +1,7 @@
-"""Fault drills with real worker processes on the Redis broker: a worker killed mid-render, a
-report that kills its worker every time, a rendering past its time budget. Every report ends
-`ready` or `failed` with a message: none is lost, none is rendered twice, no worker wedges."""
+"""cto/reports/tasks.py under fault drills with real worker processes on the Redis broker: a
+worker killed mid-render, a report that kills its worker every time, a rendering past its time
+budget. Every report ends `ready` or `failed` with a message: none is lost, none is rendered
+twice, no worker wedges."""
 
 from __future__ import annotations
 

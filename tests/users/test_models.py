@@ -1,11 +1,15 @@
+"""cto/users/models.py on PostgreSQL: users by email, one open invitation per address, signed
+invitation tokens."""
+
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from cto.users.models import User
-from cto.users.selectors import organizations_for
-from cto.users.services import membership_ensure, organization_get_or_create, user_get_or_create
+from cto.users.models import Invitation, Organization, User
+from tests.users.conftest import NEWCOMER
+from tests.users.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +38,22 @@ def test_superuser_is_a_staff_operator() -> None:
     assert (admin.is_staff, admin.is_superuser, admin.is_operator) == (True, True, True)
 
 
-def test_get_or_create_finds_users_and_organisations_case_insensitively() -> None:
-    user, created = user_get_or_create(email="Mixed@Case.example", name="Mixed")
-    assert created
-    assert user_get_or_create(email="mixed@case.EXAMPLE") == (user, False)
-    org, created = organization_get_or_create(name="  Acme   Robotics ")
-    assert (org.name, created) == ("Acme Robotics", True)
-    assert organization_get_or_create(name="acme robotics") == (org, False)
+def test_the_database_keeps_one_open_invitation_per_address(organization: Organization) -> None:
+    InvitationFactory(organization=organization, email=NEWCOMER)
+    InvitationFactory(organization=organization, email=NEWCOMER, revoked_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvitationFactory(organization=organization, email=NEWCOMER)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvitationFactory(organization=organization, email="Mixed@Case.example")
 
 
-def test_organizations_for_is_scoped_to_memberships(operator: User) -> None:
-    member, _ = user_get_or_create(email="member@acme.example")
-    mine, _ = organization_get_or_create(name="Mine")
-    organization_get_or_create(name="Theirs")
-    membership_ensure(organization=mine, user=member)
-    assert list(organizations_for(user=member)) == [mine]
-    assert organizations_for(user=operator).count() == 2
+def test_a_forged_or_mangled_token_names_no_invitation(organization: Organization) -> None:
+    invitation = InvitationFactory(organization=organization)
+    assert Invitation.objects.from_token(invitation.token) == invitation
+    payload, signature = invitation.token.rsplit(".", 1)
+    assert Invitation.objects.from_token(f"{payload}.{signature[::-1]}") is None
+    assert Invitation.objects.from_token(invitation.token[:-1]) is None
+    assert Invitation.objects.from_token("not-a-token") is None
+    other = InvitationFactory(organization=organization)
+    Invitation.objects.filter(pk=other.pk).update(nonce="changed")  # signed, but not this row's
+    assert Invitation.objects.from_token(other.token) is None

@@ -1,12 +1,11 @@
-"""The four kinds of report (week-one, intake summary, audit, quote) read back from real PDFs:
-each chapter with the engagement's own data, metadata and bookmarks, provenance, byte-identical
-re-renders, our own fonts, few queries, a refusal when the subject is missing, and a hostile
-corpus in every typed field that reaches a PDF, printed and never fetched."""
+"""cto/reports/pdf.py: the four kinds of report (week-one, intake summary, audit, quote) read back
+from real PDFs: each chapter with the engagement's own data, metadata and bookmarks,
+provenance, byte-identical re-renders, our own fonts, the fetcher that reaches nothing outside,
+and a hostile corpus in every typed field, printed and never fetched."""
 
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import re
 import subprocess
@@ -17,33 +16,15 @@ from typing import Any
 import pypdf
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cto.engagements.models import Engagement
-from cto.pricing.models import PricingTier
-from cto.reports import pdf, services, snapshot
+from cto.reports import pdf, services
 from cto.reports.models import Report
 from cto.users.models import User
-from tests.audits.factories import AuditFactory
-from tests.engagements.factories import EngagementFactory
-from tests.reports.conftest import Say, engagement_with_everything
+from tests.reports.conftest import Say, engagement_with_everything, reader_of, request, text_of
 
 pytestmark = pytest.mark.django_db
-
 KINDS = ("week_one", "intake_summary", "audit", "quote")
-
-
-# --- Reading PDFs back ----------------------------------------------------------------------------
-
-
-def reader_of(data: bytes) -> pypdf.PdfReader:
-    return pypdf.PdfReader(io.BytesIO(data))
-
-
-def text_of(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in reader_of(data).pages)
 
 
 def squash(text: str) -> str:
@@ -83,18 +64,8 @@ def fonts_of(reader: pypdf.PdfReader) -> set[str]:
     return names
 
 
-def request(engagement: Engagement, kind: str, by: User | None = None) -> Report:
-    return services.report_request(engagement=engagement, kind=kind, by=by)
-
-
 def render(report: Report) -> pdf.Rendered:
     return pdf.render(services.report_html(report))
-
-
-@pytest.fixture
-def full(db: None) -> tuple[Engagement, Say]:
-    say = Say()
-    return engagement_with_everything(say=say), say
 
 
 # --- What each kind shows -------------------------------------------------------------------------
@@ -314,43 +285,6 @@ def test_the_same_snapshot_renders_to_the_same_bytes_for_every_kind(
         assert render(report).pdf == render(report).pdf, kind
 
 
-def test_the_pricing_tiers_version_follows_their_content(full: tuple[Engagement, Say]) -> None:
-    engagement, _ = full
-    before = snapshot.gather(kind="quote", engagement=engagement, generator="test")
-    PricingTier.objects.filter(key="ai-cto-advisor").update(monthly_retainer=1)
-    after = snapshot.gather(kind="quote", engagement=engagement, generator="test")
-    assert before["quote"]["tiers"] != after["quote"]["tiers"]
-
-
-# --- Missing subjects, and a bare engagement ------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("kind", "message"),
-    [
-        ("intake_summary", "There is no finished intake to summarise yet"),
-        ("audit", "There is no locked audit to report on yet."),
-        ("quote", "There is no quote to put in a report yet."),
-    ],
-)
-def test_a_kind_without_its_subject_is_refused_with_a_message(
-    engagement: Engagement, operator: User, kind: str, message: str
-) -> None:
-    with pytest.raises(ValidationError) as refused:
-        snapshot.gather(kind=kind, engagement=engagement, generator="test")
-    assert refused.value.messages[0].startswith(message)
-    with pytest.raises(ValidationError, match=re.escape(message)):
-        request(engagement, kind, by=operator)
-    assert not Report.objects.filter(engagement=engagement).exists()
-
-
-def test_an_audit_still_open_is_not_reported_on(operator: User) -> None:
-    bare = EngagementFactory(title="Second look")
-    AuditFactory(engagement=bare, by=operator, locked=False)
-    with pytest.raises(ValidationError, match="There is no locked audit"):
-        snapshot.gather(kind="audit", engagement=bare, generator="test")
-
-
 def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
     engagement: Engagement,
 ) -> None:
@@ -367,53 +301,6 @@ def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
     assert "Run the readiness audit" in text
     assert "Readiness" not in outline
     assert "The proposal" not in text
-
-
-# --- Queries, fonts, escaping ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("kind", "most"),
-    [("week_one", 22), ("intake_summary", 3), ("audit", 7), ("quote", 4)],
-)
-def test_a_snapshot_is_gathered_in_few_queries(
-    full: tuple[Engagement, Say],
-    kind: str,
-    most: int,
-    django_assert_max_num_queries: Any,
-) -> None:
-    engagement, _ = full
-    with django_assert_max_num_queries(most):
-        snapshot.gather(kind=kind, engagement=engagement, generator="test")
-
-
-def test_the_snapshot_query_count_does_not_grow_with_the_rows(
-    full: tuple[Engagement, Say], operator: User
-) -> None:
-    from cto.aiplan.services import candidate_add
-    from cto.checklists.services import item_add
-
-    engagement, _ = full
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            snapshot.gather(kind="week_one", engagement=engagement, generator="test")
-        return len(queries)
-
-    count()  # parsed content versions are cached per process from here on
-    before = count()
-    for n in range(5):
-        candidate_add(plan=engagement.ai_plan, name=f"Extra model {n}", by=operator)
-        item_add(
-            checklist=engagement.checklist,
-            section="Extra",
-            title=f"Extra item {n}",
-            done_when="Done",
-            owner_side="practice",
-            due_day=2,
-            by=operator,
-        )
-    assert count() == before
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -511,17 +398,31 @@ def test_hostile_text_in_every_typed_field_is_printed_never_fetched(
         assert squash(piece) in seen, piece  # every piece of the corpus was typed, and printed
 
 
-# --- Through the worker's path --------------------------------------------------------------------
+# --- The fetcher, and one HTML rendered twice ---------------------------------------------------
 
 
-def test_a_new_kind_renders_through_the_service(ai_engagement: Engagement, operator: User) -> None:
-    report = request(ai_engagement, "audit", by=operator)
-    done = services.report_render(report_id=report.pk)
-    assert done is not None
-    assert done.status == Report.Status.READY, done.error
-    with done.file.open("rb") as handle:
-        data = handle.read()
-    text = text_of(data)
-    assert "Readiness audit report" in text
-    assert ai_engagement.organization.name in text
-    assert done.pages == len(reader_of(data).pages) == 7
+def test_the_same_snapshot_renders_to_the_same_bytes(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
+    first = pdf.render(services.report_html(report)).pdf
+    second = pdf.render(services.report_html(report)).pdf
+    assert first == second
+
+
+def test_the_fetcher_refuses_everything_but_our_static_files(spy: list[str]) -> None:
+    port = spy[0].removeprefix("port:")
+    html = f"""<html><head><title>x</title>
+      <link rel="stylesheet" href="http://127.0.0.1:{port}/linked.css">
+      <style>@import url("http://127.0.0.1:{port}/imported.css");
+        body {{ background: url("file:///etc/hostname"); }}</style></head>
+      <body><img src="http://127.0.0.1:{port}/img.png"><img src="static:../pyproject.toml">
+      <svg xmlns="http://www.w3.org/2000/svg"><image href="http://127.0.0.1:{port}/svg.png"/></svg>
+      <img src="static:img/favicon.svg"><p>ok</p></body></html>"""
+    result = pdf.render(html)
+    assert spy == [f"port:{port}"]
+    assert result.pages == 1
+    fetcher = pdf.StaticOnlyFetcher()
+    with pytest.raises(ValueError, match="Not one of our static files"):
+        fetcher.fetch("static:../pyproject.toml")
+    assert fetcher.fetch("static:img/favicon.svg").read().startswith(b"<svg")

@@ -1,6 +1,7 @@
-"""Sessions end after SESSION_COOKIE_AGE of idleness: a session in use has its expiry moved
-forward (at most once every SESSION_TOUCH_SECONDS), an idle one runs out, and visitors who
-stored nothing never get a session row."""
+"""cto/core/middleware.py (SlidingSessionExpiry): sessions end after SESSION_COOKIE_AGE of
+idleness: a session in use has its expiry moved forward (at most once every
+SESSION_TOUCH_SECONDS), an idle one runs out, and visitors who stored nothing never get a
+session row."""
 
 from __future__ import annotations
 

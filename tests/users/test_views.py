@@ -1,56 +1,30 @@
-"""Team invitations and removals: the services against PostgreSQL, the pages through the
-client, and the emailed link from the owner's form to the invitee's first page."""
+"""cto/users/views.py through the client: the emailed invitation link from the owner's form to
+the invitee's first page, and the team page with its actions."""
 
 from __future__ import annotations
 
-import datetime
 import re
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import mail
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from cto.engagements.models import Engagement
 from cto.users import services
 from cto.users.models import Invitation, Membership, Organization, OrganizationEvent, User
 from cto.users.views import INVITE_RATE
-from tests.celery_worker import celery_worker, wait_for
+from tests.users.conftest import NEWCOMER, _expire, _invite, _link_in
 from tests.users.factories import InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-NEWCOMER = "new.person@acme.example"
-
-
-@pytest.fixture
-def owner(organization: Organization) -> User:
-    return MembershipFactory(organization=organization, role=Membership.Role.OWNER).user
 
 
 def _signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _invite(
-    organization: Organization, owner: User, email: str = NEWCOMER, role: str = "member"
-) -> Invitation:
-    return services.invitation_send(organization=organization, email=email, role=role, by=owner)
-
-
-def _link_in(message: mail.EmailMessage) -> str:
-    match = re.search(r"https?://[^/\s]+(/portal/invitations/[^/\s]+/)", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 def _code_in(message: mail.EmailMessage) -> str:
@@ -61,171 +35,6 @@ def _code_in(message: mail.EmailMessage) -> str:
 
 def _team_url(organization: Organization) -> str:
     return reverse("users:team", args=[organization.pk])
-
-
-def _expire(invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(minutes=1)
-    )
-
-
-# --- Services -------------------------------------------------------------------------------
-
-
-def test_an_owner_invites_and_the_link_is_emailed_once_after_commit(
-    organization: Organization, owner: User, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
-        invitation = _invite(organization, owner, email="  Pat.Lee@ACME.example ")
-    assert len(callbacks) == 1  # the task is published after commit; here we run its service
-    assert invitation.email == "pat.lee@acme.example"
-    assert invitation.status == Invitation.Status.PENDING
-    ttl = invitation.expires_at - invitation.created_at
-    assert datetime.timedelta(days=7) - ttl < datetime.timedelta(seconds=5)
-
-    assert services.invitation_email_send(invitation_id=invitation.pk) is True
-    assert services.invitation_email_send(invitation_id=invitation.pk) is False  # redelivered
-    [message] = mail.outbox
-    assert message.to == ["pat.lee@acme.example"]
-    assert message.subject == "You are invited to join Acme Robotics on cto"
-    assert f"{owner} ({owner.email}) invites you to join Acme Robotics" in message.body
-    assert _link_in(message) == invitation.get_absolute_url()
-    event = OrganizationEvent.objects.get()
-    assert (event.verb, event.actor, event.email) == ("invited", owner, "pat.lee@acme.example")
-
-
-def test_the_link_lives_as_many_days_as_the_setting_says(
-    organization: Organization, owner: User, settings: Settings
-) -> None:
-    settings.INVITATION_TTL_DAYS = 2
-    invitation = _invite(organization, owner)
-    ttl = invitation.expires_at - invitation.created_at
-    assert datetime.timedelta(days=2) - ttl < datetime.timedelta(seconds=5)
-
-
-def test_a_member_who_is_not_an_owner_cannot_invite(
-    organization: Organization, client_user: User
-) -> None:
-    with pytest.raises(PermissionDenied, match="Only an owner of Acme Robotics"):
-        _invite(organization, client_user)
-    assert not Invitation.objects.exists()
-    assert not OrganizationEvent.objects.exists()
-
-
-def test_inviting_someone_who_is_already_a_member_is_refused(
-    organization: Organization, owner: User, client_user: User
-) -> None:
-    with pytest.raises(services.TeamError) as refused:
-        _invite(organization, owner, email=client_user.email.upper())
-    assert refused.value.message_dict == {
-        "email": [f"{client_user.email} is already a member of Acme Robotics."]
-    }
-    assert not Invitation.objects.exists()
-
-
-def test_sending_again_replaces_the_open_invitation_and_its_link_stops_working(
-    organization: Organization, owner: User
-) -> None:
-    first = _invite(organization, owner)
-    _expire(first)  # an expired invitation is open too, until replaced
-    second = _invite(organization, owner, email=NEWCOMER.upper(), role="owner")
-    first.refresh_from_db()
-    assert first.status == Invitation.Status.REVOKED
-    assert first.revoked_by == owner
-    assert list(Invitation.objects.open()) == [second]
-    assert second.role == "owner"
-    with pytest.raises(services.TeamError, match="withdrawn or replaced by a newer one"):
-        services.invitation_accept(token=first.token, user=None)
-    assert not User.objects.filter(email=NEWCOMER).exists()
-
-
-def test_the_database_keeps_one_open_invitation_per_address(organization: Organization) -> None:
-    InvitationFactory(organization=organization, email=NEWCOMER)
-    InvitationFactory(organization=organization, email=NEWCOMER, revoked_at=timezone.now())
-    with pytest.raises(IntegrityError), transaction.atomic():
-        InvitationFactory(organization=organization, email=NEWCOMER)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        InvitationFactory(organization=organization, email="Mixed@Case.example")
-
-
-def test_a_forged_or_mangled_token_names_no_invitation(organization: Organization) -> None:
-    invitation = InvitationFactory(organization=organization)
-    assert Invitation.objects.from_token(invitation.token) == invitation
-    payload, signature = invitation.token.rsplit(".", 1)
-    assert Invitation.objects.from_token(f"{payload}.{signature[::-1]}") is None
-    assert Invitation.objects.from_token(invitation.token[:-1]) is None
-    assert Invitation.objects.from_token("not-a-token") is None
-    other = InvitationFactory(organization=organization)
-    Invitation.objects.filter(pk=other.pk).update(nonce="changed")  # signed, but not this row's
-    assert Invitation.objects.from_token(other.token) is None
-
-
-def test_an_invitation_withdrawn_before_the_task_ran_is_not_emailed(
-    organization: Organization, owner: User
-) -> None:
-    invitation = _invite(organization, owner)
-    services.invitation_revoke(invitation=invitation, by=owner)
-    assert services.invitation_email_send(invitation_id=invitation.pk) is False
-    assert mail.outbox == []
-
-
-def test_accepting_makes_a_member_with_the_invited_role_once(
-    organization: Organization, owner: User
-) -> None:
-    invitation = _invite(organization, owner, role="owner")
-    user = UserFactory(email=NEWCOMER)
-    membership = services.invitation_accept(token=invitation.token, user=user)
-    assert (membership.user, membership.organization, membership.role) == (
-        user,
-        organization,
-        "owner",
-    )
-    invitation.refresh_from_db()
-    assert invitation.status == Invitation.Status.ACCEPTED
-    assert invitation.accepted_by == user
-    with pytest.raises(services.TeamError, match="already been used") as refused:
-        services.invitation_accept(token=invitation.token, user=user)
-    assert refused.value.code == "used"
-
-
-def test_accepting_for_an_address_with_an_account_requires_signing_in(
-    organization: Organization, owner: User
-) -> None:
-    UserFactory(email=NEWCOMER)
-    invitation = _invite(organization, owner)
-    with pytest.raises(services.TeamError, match="sign in, then accept"):
-        services.invitation_accept(token=invitation.token, user=None)
-    invitation.refresh_from_db()
-    assert invitation.accepted_at is None
-    assert not organization.memberships.filter(user__email=NEWCOMER).exists()
-
-
-def test_the_last_owner_cannot_be_removed_nor_leave(
-    organization: Organization, owner: User
-) -> None:
-    mine = owner.memberships.get()
-    with pytest.raises(services.TeamError, match="must keep at least one owner") as refused:
-        services.membership_remove(membership=mine, by=owner)
-    assert refused.value.code == "last_owner"
-    assert Membership.objects.filter(pk=mine.pk).exists()
-
-    second = MembershipFactory(organization=organization, role=Membership.Role.OWNER).user
-    services.membership_remove(membership=mine, by=second)
-    assert not Membership.objects.filter(pk=mine.pk).exists()
-    with pytest.raises(services.TeamError, match="before you leave"):
-        services.membership_remove(membership=second.memberships.get(), by=second)
-    event = OrganizationEvent.objects.get()
-    assert (event.verb, event.actor, event.email) == ("removed", second, owner.email)
-
-
-def test_a_member_may_leave_but_not_remove_anyone_else(
-    organization: Organization, owner: User, client_user: User
-) -> None:
-    with pytest.raises(PermissionDenied):
-        services.membership_remove(membership=owner.memberships.get(), by=client_user)
-    services.membership_remove(membership=client_user.memberships.get(), by=client_user)
-    assert list(organization.members.all()) == [owner]
-    assert OrganizationEvent.objects.get().verb == "left"
 
 
 # --- The emailed link -----------------------------------------------------------------------
@@ -606,31 +415,3 @@ def test_the_team_page_reads_in_a_fixed_number_of_queries(
         response = client.get(_team_url(organization))
     assert len(response.context["team"].memberships) == 7
     assert len(response.context["team"].invitations) == 6
-
-
-# --- Through a real worker ------------------------------------------------------------------
-
-
-@pytest.mark.slow
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_the_invitation_is_emailed_by_a_worker_through_redis(tmp_path: Path) -> None:
-    assert settings.CELERY_BROKER_URL.startswith("redis://"), (
-        "This test needs the Redis broker that `make test` sets up (CELERY_BROKER_URL)."
-    )
-    outbox = tmp_path / "mail"
-    outbox.mkdir()
-    owner = MembershipFactory(role=Membership.Role.OWNER).user
-    organization = owner.organizations.get()
-
-    with celery_worker(log_dir=tmp_path, env={"EMAIL_URL": f"filemail://{outbox}"}) as log:
-        invitation = _invite(organization, owner)
-        sent = wait_for(
-            lambda: Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
-        )
-        assert sent, log.read_text()
-
-    mails = "\n".join(path.read_text() for path in outbox.iterdir())
-    assert f"To: {NEWCOMER}" in mails
-    assert invitation.get_absolute_url() in mails
-    assert "send_invitation" in log.read_text()

@@ -1,97 +1,27 @@
-"""Tiers, quotes and acceptance on PostgreSQL: drivers from a real intake, recommendation,
-revisions, the signing flow, the stage change, isolation."""
+"""cto/pricing/services.py on PostgreSQL: drivers from a real intake, recommendation, revisions,
+the signing flow and the stage change."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import importlib
 from decimal import Decimal as D
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from cto.engagements.models import ActivityEvent, Engagement
-from cto.intake import services as intake_services
-from cto.pricing import selectors, services
-from cto.pricing.models import PricingTier, Quote, QuoteLine, QuoteOption
-from cto.pricing.playbooks import tier_load_shipped
-from cto.users.models import Organization, User
-from tests.intake.test_services import CONTACT, finished_response
-from tests.users.factories import MembershipFactory
+from cto.pricing import services
+from cto.pricing.models import PricingTier, Quote, QuoteLine
+from cto.users.models import User
+from tests.pricing.conftest import AI_TIERS, sign
 
 pytestmark = pytest.mark.django_db
-AI_TIERS = ["ai-cto-advisor", "ai-cto-lead", "ai-cto-partner"]
-
-
-@pytest.fixture
-def tiers() -> list[PricingTier]:
-    return [loaded.item for loaded in tier_load_shipped(publish=True)]
-
-
-@pytest.fixture
-def lead_from_intake(tiers: list[PricingTier]) -> Engagement:
-    """A lead that came through the intake: AI at the core, agents calling tools, costs a pain."""
-    contact = dataclasses.replace(CONTACT, company="Initech", email="pat@initech.example")
-    return intake_services.intake_submit(response=finished_response(), contact=contact)
-
-
-@pytest.fixture
-def sent(lead_from_intake: Engagement, operator: User) -> Quote:
-    quote = services.quote_draft(engagement=lead_from_intake, tier_keys=AI_TIERS, by=operator)
-    return services.quote_send(quote=quote, by=operator)
 
 
 @pytest.fixture
 def signer(sent: Quote) -> User:
     """The client's contact, who came in through the intake: a member of its organisation."""
     return sent.engagement.contact
-
-
-def sign(
-    quote: Quote, *, option: str | None = "better", name: str = "Pat Lee", agreed: bool = True
-) -> services.Signature:
-    """``option`` is a label of the quote's options, "elsewhere" for another quote's, or None."""
-    chosen = (
-        None
-        if option is None
-        else QuoteOption(pk=999999, quote_id=0)
-        if option == "elsewhere"
-        else quote.options.get(label=option)
-    )
-    return services.Signature(
-        option=chosen,
-        full_name=name,
-        agreed_to_terms=agreed,
-        ip="203.0.113.9",
-        user_agent="Test browser",
-    )
-
-
-# --- Tiers and the public page --------------------------------------------------------------------
-
-
-def test_tiers_load_once_and_keep_admin_edits(tiers: list[PricingTier]) -> None:
-    assert {t.kind for t in tiers} == {"generic", "ai"}
-    PricingTier.objects.filter(key="cto-lead").update(monthly_retainer=D("9000"))
-    again = tier_load_shipped(publish=True)
-    assert not any(loaded.created for loaded in again)
-    assert PricingTier.objects.get(key="cto-lead").monthly_retainer == D("9000.00")
-
-
-def test_the_pricing_page_compares_tiers_and_shows_the_ai_premium(
-    client: Client, tiers: list[PricingTier]
-) -> None:
-    page = client.get(reverse("pricing"))
-    assert page.status_code == 200
-    for tier in tiers:
-        assert tier.name in page.text
-    assert "Fractional AI CTO, Lead is 41% above Fractional CTO, Lead" in page.text  # 12000 vs 8500
-    assert reverse("intake:home") in page.text
 
 
 # --- Drafting ---------------------------------------------------------------------------------
@@ -267,93 +197,3 @@ def test_a_double_acceptance_is_one_acceptance_and_the_quote_is_then_immutable(
         services.quote_revise(quote=sent, by=operator)
     with pytest.raises(services.QuoteError):
         services.quote_decline(quote=sent, by=signer)
-
-
-# --- Pages ------------------------------------------------------------------------------------
-
-
-def test_the_client_accepts_on_the_quote_page(client: Client, sent: Quote) -> None:
-    member = sent.engagement.contact
-    client.force_login(member)
-    page = client.get(sent.get_absolute_url())
-    assert page.status_code == 200
-    assert "We recommend <strong>Best</strong>" in page.text
-    assert "I have read the terms above" in page.text
-    reply = client.post(
-        reverse("pricing:accept", args=[sent.pk]),
-        {"agree": "yes", "option": sent.options.get(label="best").pk, "full_name": "Pat Lee"},
-        HTTP_USER_AGENT="Firefox",
-        REMOTE_ADDR="198.51.100.7",
-    )
-    assert reply.status_code == 303
-    sent.refresh_from_db()
-    assert (sent.status, sent.signer_ip, sent.signer_user_agent) == (
-        "accepted",
-        "198.51.100.7",
-        "Firefox",
-    )
-    assert "signed by <strong>Pat Lee</strong>" in client.get(sent.get_absolute_url()).text
-
-
-def test_another_organisation_gets_404_on_view_and_accept(
-    client: Client, sent: Quote, other_organization: Organization
-) -> None:
-    client.force_login(MembershipFactory(organization=other_organization).user)
-    assert client.get(sent.get_absolute_url()).status_code == 404
-    reply = client.post(
-        reverse("pricing:accept", args=[sent.pk]),
-        {"agree": "yes", "option": sent.options.first().pk, "full_name": "Mallory"},
-    )
-    assert reply.status_code == 404
-    sent.refresh_from_db()
-    assert sent.status == "sent"
-
-
-def test_clients_cannot_send_revise_or_edit(client: Client, sent: Quote) -> None:
-    client.force_login(sent.engagement.contact)
-    for name in ("send", "revise", "line_add"):
-        assert client.post(reverse(f"pricing:{name}", args=[sent.pk]), {}).status_code == 403
-    assert client.get(reverse("pricing:revenue")).status_code == 302
-
-
-def test_operators_see_monthly_recurring_revenue(
-    client: Client, sent: Quote, operator: User
-) -> None:
-    services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
-    client.force_login(operator)
-    page = client.get(reverse("pricing:revenue"))
-    assert "EUR 16387.50" in page.text  # the Lead option, with its driver lines
-
-
-def test_acceptance_keeps_the_signed_monthly_total_and_the_migration_fills_earlier_ones(
-    sent: Quote,
-) -> None:
-    accepted = services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
-    option = accepted.options.prefetch_related("lines").get(label="better")
-    signed = option.totals().monthly
-    assert any(line.kind == "multiplier" for line in option.lines.all())  # the drivers count
-    assert accepted.accepted_monthly == signed
-    assert selectors.monthly_recurring_revenue() == {"EUR": signed}
-
-    # A quote accepted before the field existed: the migration works it out from the lines.
-    # (The constraint goes for this test only: PostgreSQL rolls the DDL back with the test.)
-    check = next(c for c in Quote._meta.constraints if c.name == "quote_accepted_is_signed")
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left: ALTER may run
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(Quote, check)
-    Quote.objects.filter(pk=accepted.pk).update(accepted_monthly=None)
-    migration = importlib.import_module("cto.pricing.migrations.0002_quote_accepted_monthly")
-    migration.accepted_monthly_fill(django_apps, None)
-    accepted.refresh_from_db()
-    assert accepted.accepted_monthly == signed
-
-
-def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
-    client: Client, operator: User
-) -> None:
-    assert reverse("pricing:revenue") == "/ops/revenue/"
-    client.force_login(operator)
-    moved = client.get("/portal/revenue/")
-    assert moved.status_code == 301
-    assert moved["Location"] == "/ops/revenue/"

@@ -1,38 +1,26 @@
-"""Checklists on PostgreSQL: applying templates, evidence before done, uploads kept private,
-stale saves, who may change what, isolation on every endpoint, reminders, query counts."""
+"""cto/checklists/services.py on PostgreSQL: applying templates, evidence before done, uploads
+kept private, who may change what, the earliest open day, reminders."""
 
 from __future__ import annotations
 
 import copy
 import datetime
-import importlib
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from cto.checklists import services
-from cto.checklists.models import (
-    Checklist,
-    ChecklistItem,
-    ChecklistTemplate,
-    ChecklistTemplateVersion,
-    Evidence,
-)
-from cto.checklists.playbooks import checklist_template_load_shipped
+from cto.checklists.models import Checklist, ChecklistTemplate, ChecklistTemplateVersion, Evidence
 from cto.core.versioning import publish_version, store_version
 from cto.engagements.models import Engagement
-from cto.engagements.services import engagement_transition
 from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
-from cto.users.models import Organization, User
-from tests.users.factories import MembershipFactory
+from cto.users.models import User
+from tests.checklists.conftest import earliest_open_day, finish, item
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -44,27 +32,6 @@ def private_root(settings) -> Path:
 
 def stored_files(root: Path) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()}
-
-
-@pytest.fixture
-def template() -> ChecklistTemplateVersion:
-    checklist_template_load_shipped(publish=True)
-    return services.current_template()
-
-
-@pytest.fixture
-def checklist(
-    template: ChecklistTemplateVersion, engagement: Engagement, operator: User
-) -> Checklist:
-    Engagement.objects.filter(pk=engagement.pk).update(
-        start_date=timezone.localdate() - datetime.timedelta(days=2)
-    )
-    engagement.refresh_from_db()
-    return services.checklist_apply(engagement=engagement, by=operator).checklist
-
-
-def item(checklist: Checklist, key: str) -> ChecklistItem:
-    return checklist.items.get(key=key)
 
 
 def publish_edit(change) -> ChecklistTemplateVersion:  # type: ignore[no-untyped-def]
@@ -83,19 +50,6 @@ def publish_edit(change) -> ChecklistTemplateVersion:  # type: ignore[no-untyped
     )
     publish_version(version=version, by=None)
     return version
-
-
-# --- Applying ------------------------------------------------------------------------------------
-
-
-def test_becoming_active_applies_the_template_for_the_engagements_kind(
-    template: ChecklistTemplateVersion, engagement: Engagement, operator: User
-) -> None:
-    for stage in ("qualified", "proposal", "active"):
-        engagement = engagement_transition(engagement=engagement, to=stage, by=operator)
-    checklist = Checklist.objects.get(engagement=engagement)
-    assert checklist.items.count() == len(template.parsed().items_for("ai")) == 19
-    assert checklist.items.filter(key="first_trace").exists()
 
 
 def test_a_generic_engagement_gets_the_common_items_only(
@@ -151,25 +105,6 @@ def test_reapplying_a_newer_version_keeps_progress(checklist: Checklist, operato
     assert checklist.template_version == newer
 
 
-# --- Done needs evidence -------------------------------------------------------------------
-
-
-# --- The earliest open day the dashboard reads ----------------------------------------------------
-
-
-def earliest_open_day(checklist: Checklist) -> int | None:
-    checklist.refresh_from_db(fields=["earliest_open_day"])
-    return checklist.earliest_open_day
-
-
-def finish(checklist: Checklist, *, day: int, by: User) -> None:
-    """Every live item due on ``day`` marked not applicable, through the service."""
-    for due in checklist.items.live().filter(due_day=day):
-        services.item_set_status(
-            item=due, status="not_applicable", reason="Not here", expected_version=None, by=by
-        )
-
-
 def test_every_item_change_keeps_the_earliest_open_day(
     checklist: Checklist, operator: User
 ) -> None:
@@ -201,20 +136,6 @@ def test_every_item_change_keeps_the_earliest_open_day(
     for day in range(1, 6):
         finish(checklist, day=day, by=operator)
     assert earliest_open_day(checklist) is None  # nothing open: not in the dashboard's index
-
-
-def test_the_migration_fills_the_earliest_open_day_of_existing_checklists(
-    checklist: Checklist, operator: User
-) -> None:
-    from django.apps import apps
-
-    fill = importlib.import_module(
-        "cto.checklists.migrations.0003_checklist_earliest_open_day"
-    ).earliest_open_day_fill
-    finish(checklist, day=1, by=operator)
-    Checklist.objects.update(earliest_open_day=None)  # as before the migration
-    fill(apps, None)
-    assert earliest_open_day(checklist) == 2
 
 
 def test_done_without_evidence_is_refused(checklist: Checklist, operator: User) -> None:
@@ -313,33 +234,6 @@ def test_disguised_and_oversized_uploads_are_refused(
     assert stored_files(private_root) == before
 
 
-def test_the_download_is_for_the_organisation_and_operators_only(
-    client: Client,
-    checklist: Checklist,
-    operator: User,
-    client_user: User,
-    other_organization: Organization,
-) -> None:
-    evidence = services.evidence_add(
-        item=item(checklist, "access_granted"),
-        upload=SimpleUploadedFile("proof.pdf", PDF),
-        by=client_user,
-    )
-    url = evidence.get_download_url()
-    assert client.get(url).status_code == 302  # anonymous: sign in first
-    client.force_login(client_user)
-    reply = client.get(url)
-    assert reply.status_code == 200
-    assert b"".join(reply.streaming_content) == PDF
-    assert reply["Content-Disposition"] == 'attachment; filename="proof.pdf"'
-    assert reply["Cache-Control"] == "private, no-store"
-    assert reply["X-Content-Type-Options"] == "nosniff"
-    client.force_login(operator)
-    assert client.get(url).status_code == 200
-    client.force_login(MembershipFactory(organization=other_organization).user)
-    assert client.get(url).status_code == 404
-
-
 # --- Who may change what, stale saves, isolation -------------------------------------------------
 
 
@@ -347,87 +241,6 @@ def test_clients_work_on_their_sides_items_only(checklist: Checklist, client_use
     services.evidence_add(item=item(checklist, "access_granted"), note="Granted", by=client_user)
     with pytest.raises(services.ChecklistError, match="the practice's to do"):
         services.evidence_add(item=item(checklist, "risk_map"), note="Sneaky", by=client_user)
-
-
-def test_a_stale_save_is_refused_and_shows_the_current_state(
-    client: Client, checklist: Checklist, operator: User, client_user: User
-) -> None:
-    access = item(checklist, "access_granted")
-    services.item_set_status(item=access, status="in_progress", expected_version=1, by=operator)
-    client.force_login(client_user)
-    reply = client.post(
-        reverse("checklists:item_status", args=[access.pk]),
-        {"status": "blocked", "reason": "x", "version": "1"},
-        headers=HTMX,
-    )
-    assert reply.status_code == 409
-    assert "Someone changed this item since you opened the page" in reply.text
-    assert "In progress" in reply.text
-    access.refresh_from_db()
-    assert access.status == "in_progress"
-
-
-def test_done_without_evidence_through_the_page_shows_the_message(
-    client: Client, checklist: Checklist, operator: User
-) -> None:
-    client.force_login(operator)
-    review = item(checklist, "architecture_review")
-    reply = client.post(
-        reverse("checklists:item_status", args=[review.pk]),
-        {"status": "done", "effective_date": "2026-01-05", "version": "1"},
-        headers=HTMX,
-    )
-    assert reply.status_code == 422
-    assert "Done needs evidence" in reply.text
-
-
-@pytest.mark.parametrize("htmx", [False, True])
-def test_another_organisation_gets_404_on_every_checklist_endpoint(
-    client: Client,
-    checklist: Checklist,
-    other_organization: Organization,
-    operator: User,
-    htmx: bool,
-) -> None:
-    evidence = services.evidence_add(
-        item=item(checklist, "risk_map"), upload=SimpleUploadedFile("r.pdf", PDF), by=operator
-    )
-    target = item(checklist, "access_granted")
-    client.force_login(MembershipFactory(organization=other_organization).user)
-    headers = HTMX if htmx else {}
-    engagement_pk = checklist.engagement_id
-    for method, url, data in [
-        ("get", reverse("checklists:detail", args=[engagement_pk]), {}),
-        ("post", reverse("checklists:item_status", args=[target.pk]), {"status": "in_progress"}),
-        ("post", reverse("checklists:item_evidence", args=[target.pk]), {"note": "x"}),
-        ("post", reverse("checklists:item_owner", args=[target.pk]), {"owner": ""}),
-        ("post", reverse("checklists:item_drop", args=[target.pk]), {"reason": "x"}),
-        ("get", reverse("checklists:evidence_download", args=[evidence.pk]), {}),
-    ]:
-        assert getattr(client, method)(url, data, headers=headers).status_code == 404, url
-    target.refresh_from_db()
-    assert (target.status, target.evidence.count(), target.dropped_at) == ("todo", 0, None)
-
-
-def test_clients_cannot_reach_the_operators_views(
-    client: Client, checklist: Checklist, client_user: User
-) -> None:
-    client.force_login(client_user)
-    for url in (reverse("checklists:due_this_week"),):
-        assert client.get(url).status_code == 302
-    assert (
-        client.post(reverse("checklists:apply", args=[checklist.engagement_id])).status_code == 302
-    )
-
-
-def test_operators_see_what_is_due_this_week(
-    client: Client, checklist: Checklist, operator: User
-) -> None:
-    client.force_login(operator)
-    page = client.get(reverse("checklists:due_this_week"))
-    assert page.status_code == 200
-    assert "Access to code, cloud and tools" in page.text  # day 1, two days ago: overdue
-    assert "overdue" in page.text
 
 
 # --- Reminders -----------------------------------------------------------------------------------
@@ -462,43 +275,3 @@ def test_reminders_send_one_email_per_owner(
 def test_no_reminders_when_nothing_is_due(checklist: Checklist) -> None:
     assert services.reminders_send() == 0
     assert mail.outbox == []
-
-
-# --- Query counts ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("size", [10, 100])
-def test_checklist_page_query_count_is_the_same_for_10_and_100_items(
-    client: Client,
-    checklist: Checklist,
-    operator: User,
-    client_user: User,
-    size: int,
-    django_assert_num_queries,
-) -> None:
-    items = list(checklist.items.all())
-    for index in range(size - len(items)):
-        services.item_add(
-            checklist=checklist,
-            section="Extra",
-            title=f"Extra {index}",
-            done_when="Proof",
-            owner_side="client",
-            due_day=2,
-            by=operator,
-        )
-    ChecklistItem.objects.filter(checklist=checklist).update(owner=client_user)
-    extras = checklist.items.filter(section="Extra")[:3]
-    for extra in extras:
-        services.evidence_add(item=extra, note="Done", by=client_user)
-    if size == 10:
-        ChecklistItem.objects.filter(pk__in=[i.pk for i in checklist.items.all()[10:]]).update(
-            dropped_at=timezone.now(), dropped_reason="trim to ten"
-        )
-    client.force_login(client_user)
-    url = reverse("checklists:detail", args=[checklist.engagement_id])
-    # user, checklist with engagement, items with owners, evidence with authors
-    with django_assert_num_queries(4):
-        reply = client.get(url)
-    assert reply.status_code == 200
-    assert reply.context["view"].progress.total == size

@@ -1,5 +1,5 @@
-"""The operator dashboard through the client: who gets in, what it shows, the htmx quick
-actions and what they write (or refuse to), and a query count that does not grow."""
+"""cto/ops/views.py through the client: who gets in to the dashboard, what it shows, search, the
+htmx quick actions and what they write (or refuse to), and a query count that does not grow."""
 
 from __future__ import annotations
 

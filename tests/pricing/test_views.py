@@ -1,0 +1,90 @@
+"""cto/pricing/views.py through the client: the public pricing page, the client's quote page and
+acceptance, isolation, and the operators' revenue page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cto.pricing import services
+from cto.pricing.models import PricingTier, Quote
+from cto.users.models import Organization, User
+from tests.pricing.conftest import sign
+from tests.users.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_pricing_page_compares_tiers_and_shows_the_ai_premium(
+    client: Client, tiers: list[PricingTier]
+) -> None:
+    page = client.get(reverse("pricing"))
+    assert page.status_code == 200
+    for tier in tiers:
+        assert tier.name in page.text
+    assert "Fractional AI CTO, Lead is 41% above Fractional CTO, Lead" in page.text  # 12000 vs 8500
+    assert reverse("intake:home") in page.text
+
+
+def test_the_client_accepts_on_the_quote_page(client: Client, sent: Quote) -> None:
+    member = sent.engagement.contact
+    client.force_login(member)
+    page = client.get(sent.get_absolute_url())
+    assert page.status_code == 200
+    assert "We recommend <strong>Best</strong>" in page.text
+    assert "I have read the terms above" in page.text
+    reply = client.post(
+        reverse("pricing:accept", args=[sent.pk]),
+        {"agree": "yes", "option": sent.options.get(label="best").pk, "full_name": "Pat Lee"},
+        HTTP_USER_AGENT="Firefox",
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert reply.status_code == 303
+    sent.refresh_from_db()
+    assert (sent.status, sent.signer_ip, sent.signer_user_agent) == (
+        "accepted",
+        "198.51.100.7",
+        "Firefox",
+    )
+    assert "signed by <strong>Pat Lee</strong>" in client.get(sent.get_absolute_url()).text
+
+
+def test_another_organisation_gets_404_on_view_and_accept(
+    client: Client, sent: Quote, other_organization: Organization
+) -> None:
+    client.force_login(MembershipFactory(organization=other_organization).user)
+    assert client.get(sent.get_absolute_url()).status_code == 404
+    reply = client.post(
+        reverse("pricing:accept", args=[sent.pk]),
+        {"agree": "yes", "option": sent.options.first().pk, "full_name": "Mallory"},
+    )
+    assert reply.status_code == 404
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+
+
+def test_clients_cannot_send_revise_or_edit(client: Client, sent: Quote) -> None:
+    client.force_login(sent.engagement.contact)
+    for name in ("send", "revise", "line_add"):
+        assert client.post(reverse(f"pricing:{name}", args=[sent.pk]), {}).status_code == 403
+    assert client.get(reverse("pricing:revenue")).status_code == 302
+
+
+def test_operators_see_monthly_recurring_revenue(
+    client: Client, sent: Quote, operator: User
+) -> None:
+    services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
+    client.force_login(operator)
+    page = client.get(reverse("pricing:revenue"))
+    assert "EUR 16387.50" in page.text  # the Lead option, with its driver lines
+
+
+def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
+    client: Client, operator: User
+) -> None:
+    assert reverse("pricing:revenue") == "/ops/revenue/"
+    client.force_login(operator)
+    moved = client.get("/portal/revenue/")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/ops/revenue/"

@@ -1,0 +1,170 @@
+"""cto/reports/views.py through the client: the htmx card, generating and retrying, downloads
+only for those allowed, and the prospect's intake summary from the thanks page."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cto.engagements.models import Engagement
+from cto.intake.models import TreeVersion
+from cto.reports import services
+from cto.reports.models import Report
+from cto.users.models import Organization, User
+from tests.intake.test_views import CONTACT, walk_to_result
+from tests.intake.test_views import version as version  # the fixture, for the intake tests
+from tests.reports.conftest import _request, rendered
+from tests.users.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def test_the_card_polls_while_a_version_renders_and_stops_when_ready(
+    client: Client, ai_engagement: Engagement, operator: User
+) -> None:
+    member = ai_engagement.organization.members.first()
+    client.force_login(member)
+    url = reverse("reports:card", args=[ai_engagement.pk])
+    report = _request(ai_engagement, operator)
+    page = client.get(url, headers=HTMX).text
+    assert 'hx-trigger="every 2s"' in page
+    assert "Queued" in page
+    assert "Generate a new version" not in page  # clients download, operators generate
+    report = services.report_render(report_id=report.pk)
+    page = client.get(url, headers=HTMX).text
+    assert "every 2s" not in page
+    assert report.get_download_url() in page
+    assert f"{report.pages} pages" in page
+
+
+def test_the_card_shows_a_failure_with_its_message_and_a_retry_for_operators(
+    client: Client, ai_engagement: Engagement, operator: User
+) -> None:
+    report = _request(ai_engagement, operator)
+    Report.objects.filter(pk=report.pk).update(status="failed", error="Rendering took too long.")
+    client.force_login(operator)
+    page = client.get(reverse("reports:card", args=[ai_engagement.pk]), headers=HTMX).text
+    assert "Rendering took too long." in page
+    assert reverse("reports:retry", args=[report.pk]) in page
+    reply = client.post(reverse("reports:retry", args=[report.pk]), headers=HTMX)
+    assert reply.status_code == 200
+    assert 'hx-trigger="every 2s"' in reply.text
+    again = client.post(reverse("reports:retry", args=[report.pk]), headers=HTMX)
+    assert again.status_code == 409
+    assert "Only a failed report can be retried." in again.text
+
+
+def test_generating_through_htmx_answers_with_the_card(
+    client: Client, ai_engagement: Engagement, operator: User
+) -> None:
+    client.force_login(operator)
+    url = reverse("reports:generate", args=[ai_engagement.pk])
+    reply = client.post(url, {"kind": "audit"}, headers=HTMX)
+    assert reply.status_code == 200
+    assert "Readiness audit report v1" in reply.text
+    refused = client.post(url, {"kind": "memo"}, headers=HTMX)
+    assert refused.status_code == 422
+    assert "There is no report of the kind" in refused.text
+    assert Report.objects.count() == 1
+
+
+def test_generating_for_an_engagement_without_the_input_says_what_is_missing(
+    client: Client, engagement: Engagement, operator: User
+) -> None:
+    client.force_login(operator)
+    reply = client.post(
+        reverse("reports:generate", args=[engagement.pk]), {"kind": "audit"}, headers=HTMX
+    )
+    assert reply.status_code == 422
+    assert "audit" in reply.text.lower()
+    assert not Report.objects.exists()
+
+
+def test_the_engagement_page_shows_every_version_and_polls_while_one_renders(
+    client: Client, ai_engagement: Engagement, operator: User
+) -> None:
+    # (Its query count, card included, is pinned in tests/engagements/test_views.py.)
+    for _ in range(3):
+        _request(ai_engagement, operator)
+    client.force_login(operator)
+    reply = client.get(ai_engagement.get_absolute_url())
+    assert reply.status_code == 200
+    assert "Week-one deliverable v3" in reply.text
+    assert 'hx-trigger="every 2s"' in reply.text
+
+
+def test_a_prospect_downloads_their_intake_summary_from_the_thanks_page(
+    client: Client, version: TreeVersion
+) -> None:
+    walk_to_result(client, version)
+    client.post(reverse("intake:result"), CONTACT)
+    report = Report.objects.get(kind="intake_summary")
+    page = client.get(reverse("intake:thanks")).text
+    assert "Preparing a PDF" in page
+    assert reverse("intake_summary") in page  # polled until ready
+    assert client.get(reverse("intake_summary_download")).status_code == 404  # not yet
+    services.report_render(report_id=report.pk)
+    card = client.get(reverse("intake_summary"), headers=HTMX).text
+    assert "every 2s" not in card
+    reply = client.get(reverse("intake_summary_download"))
+    assert reply.status_code == 200
+    assert reply["Cache-Control"] == "private, no-store"
+    data = b"".join(reply.streaming_content)
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) <= 2
+    # Another browser, with no intake of its own, gets nothing.
+    assert Client().get(reverse("intake_summary_download")).status_code == 404
+    assert "Your summary" not in Client().get(reverse("intake:thanks")).text
+
+
+def test_clients_cannot_generate_or_retry(
+    client: Client, ai_engagement: Engagement, operator: User, other_organization: Organization
+) -> None:
+    report = _request(ai_engagement, operator)
+    Report.objects.filter(pk=report.pk).update(status="failed")
+    client.force_login(ai_engagement.organization.members.first())
+    assert client.post(reverse("reports:generate", args=[ai_engagement.pk])).status_code == 302
+    assert client.post(reverse("reports:retry", args=[report.pk])).status_code == 302
+    client.force_login(MembershipFactory(organization=other_organization).user)
+    assert client.get(reverse("reports:card", args=[ai_engagement.pk])).status_code == 404
+    assert Report.objects.get().status == "failed"
+
+
+def test_downloads_are_for_the_organisation_and_operators_only(
+    client: Client, ai_engagement: Engagement, operator: User, other_organization: Organization
+) -> None:
+    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
+    url = report.get_download_url()
+    assert client.get(url).status_code == 302  # anonymous: sign in
+    member = ai_engagement.organization.members.first()
+    client.force_login(member)
+    assert client.get(url).status_code == 404  # not rendered yet
+    data = rendered(report)
+    reply = client.get(url)
+    assert reply.status_code == 200
+    assert b"".join(reply.streaming_content) == data
+    assert (
+        reply["Content-Disposition"] == f'attachment; filename="week-one-{ai_engagement.pk}-v1.pdf"'
+    )
+    assert reply["Cache-Control"] == "private, no-store"
+    assert reply["X-Content-Type-Options"] == "nosniff"
+    assert ai_engagement.events.filter(data__change__icontains="downloaded").count() == 1
+    client.force_login(operator)
+    assert client.get(url).status_code == 200
+    client.force_login(MembershipFactory(organization=other_organization).user)
+    assert client.get(url).status_code == 404
+
+
+def test_versions_are_numbered_per_engagement(
+    ai_engagement: Engagement, operator: User, client: Client
+) -> None:
+    first = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
+    client.force_login(operator)
+    reply = client.post(reverse("reports:generate", args=[ai_engagement.pk]))
+    assert reply.status_code == 303
+    second = Report.objects.exclude(pk=first.pk).get()
+    assert (first.number, second.number) == (1, 2)
