@@ -118,7 +118,7 @@ def worker_start(
 Worker = WorkerProcess
 
 
-def test_database_url() -> str:
+def database_url_of_the_tests() -> str:
     """The URL of the database the tests are using (pytest-django's test_ copy)."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
@@ -138,7 +138,7 @@ def celery_worker_process(
         raise RuntimeError("A test that starts a Celery worker must be marked @pytest.mark.worker.")
     with worker_start(
         log=log_dir / f"{name}.log",
-        env={**os.environ, "DATABASE_URL": test_database_url(), **(env or {})},
+        env={**os.environ, "DATABASE_URL": database_url_of_the_tests(), **(env or {})},
         options=["--concurrency=1", "--queues=celery,reports"],
         cwd=settings.BASE_DIR,
         name=f"test-{name}",

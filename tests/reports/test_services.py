@@ -21,7 +21,7 @@ from cto.engagements.models import Engagement
 from cto.reports import services
 from cto.reports.models import Report
 from cto.users.models import User
-from tests.celery_worker import test_database_url, wait_for
+from tests.celery_worker import database_url_of_the_tests, wait_for
 from tests.reports.conftest import _request, reader_of, rendered, request, text_of
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_a_delivery_leaves_a_report_another_live_process_renders_alone(
 ) -> None:
     report = _request(ai_engagement, operator)
     # Another worker process, mid-render: it holds the report's lock on its own connection.
-    with psycopg.connect(test_database_url(), autocommit=True) as other:
+    with psycopg.connect(database_url_of_the_tests(), autocommit=True) as other:
         other.execute(
             "SELECT pg_advisory_lock(%s, %s)", [locks._namespace("reports.render"), report.pk]
         )
