@@ -37,6 +37,7 @@ lint:
 	@$(UV) run ruff check .
 	@$(UV) run ruff format --check .
 	@$(UV) run mypy cto
+	@$(UV) run mypy -p bench -p drills
 
 # Rewrite the code in the house format.
 fmt:

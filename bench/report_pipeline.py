@@ -106,11 +106,12 @@ def request_burst(engagement: Engagement, count: int) -> tuple[list[int], float]
     from django.db import transaction
 
     from cto.reports import services
+    from cto.reports.models import Report
 
     committed: list[float] = []
     with transaction.atomic():
         ids = [
-            services.report_request(engagement=engagement, kind="week_one", by=None).pk
+            services.report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=None).pk
             for _ in range(count)
         ]
         # Runs after the commit and after every message is published (on_commit keeps order).
@@ -126,7 +127,7 @@ def latency(engagement: Engagement, log_path: Path, stamps: Path) -> dict[str, A
     rows = []
     for _ in range(REPORTS):
         started = time.time()
-        report = services.report_request(engagement=engagement, kind="week_one", by=None)
+        report = services.report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=None)
         returned = time.time()
         seen = wait_ready([report.pk], interval_s=POLL_MS / 1000, log_path=log_path)
         rows.append((report.pk, started, returned, seen))

@@ -100,7 +100,9 @@ def main() -> None:
 
         peaks = {}
         for index in range(1, REPORTS + 1):
-            report = services.report_request(engagement=engagement, kind="week_one", by=None)
+            report = services.report_request(
+                engagement=engagement, kind=Report.Kind.WEEK_ONE, by=None
+            )
             assert Report.objects.get(pk=report.pk).status == "ready"  # noqa: S101
             if index in (20, REPORTS):
                 peaks[index] = peak_rss_mb()

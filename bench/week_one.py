@@ -15,7 +15,7 @@ CHECKLIST_ITEMS = 40
 
 def realistic_engagement() -> Engagement:
     """Seed the demo and fill the AI engagement's checklist up to CHECKLIST_ITEMS items."""
-    from cto.checklists.models import Checklist
+    from cto.checklists.models import Checklist, ChecklistItem
     from cto.checklists.services import checklist_apply, evidence_add, item_add
     from cto.demo.seed import OPERATOR, seed_demo
     from cto.engagements.models import Engagement
@@ -32,8 +32,8 @@ def realistic_engagement() -> Engagement:
             section="Delivery",
             title=f"Extra week-one item {index + 1}: confirm the owner and the deadline",
             done_when="The owner has written down the deadline and the first step.",
-            owner_side="client",
-            due_day=str(index % 5 + 1),
+            owner_side=ChecklistItem.Side.CLIENT,
+            due_day=index % 5 + 1,
             by=operator,
         )
     for item in list(checklist.items.live())[::2]:

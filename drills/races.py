@@ -100,7 +100,9 @@ def _edit(item_pk: int, user: User, actor: str, round_no: int, rng: random.Rando
     time.sleep(rng.uniform(0, 0.004))
     seen = ChecklistItem.objects.get(pk=item_pk)
     time.sleep(rng.uniform(0, 0.004))
-    status = rng.choice(["todo", "in_progress", "blocked"])
+    status = rng.choice(
+        [ChecklistItem.Status.TODO, ChecklistItem.Status.IN_PROGRESS, ChecklistItem.Status.BLOCKED]
+    )
     reason = f"{actor} in round {round_no}"
     try:
         saved = checklist_services.item_set_status(
@@ -126,16 +128,17 @@ def _interleavings(operator: User) -> tuple[bool, str]:
     for round_no in range(ROUNDS):
         start = ChecklistItem.objects.get(pk=item.pk).version
         seeds = [rng.random(), rng.random()]
-        edits: list[Edit] = _all_at_once(
-            2,
-            lambda i, n=round_no, s=seeds: _edit(
+
+        def one_edit(i: int, n: int = round_no, s: list[float] = seeds) -> Edit:
+            return _edit(
                 item.pk,
                 member if i == 0 else operator,
                 "client" if i == 0 else "operator",
                 n,
                 random.Random(s[i]),  # noqa: S311  # jitter only
-            ),
-        )
+            )
+
+        edits: list[Edit] = _all_at_once(2, one_edit)
         if any(isinstance(edit, Exception) for edit in edits):
             return False, f"round {round_no}: {edits!r}"
         close_old_connections()

@@ -78,7 +78,7 @@ def _demo_engagement() -> Engagement:
 
 def _request(engagement: Engagement, count: int) -> list[int]:
     return [
-        services.report_request(engagement=engagement, kind="week_one", by=None).pk
+        services.report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=None).pk
         for _ in range(count)
     ]
 
