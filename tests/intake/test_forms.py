@@ -7,14 +7,7 @@ from django.http import QueryDict
 
 from cto.core.forms import first_error
 from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm
-
-CONTACT = {
-    "name": "Pat Lee",
-    "email": "pat@acme.example",
-    "company": "Acme Robotics",
-    "role": "CTO",
-    "consent": "yes",
-}
+from tests.intake.test_views import CONTACT  # the contact details the view tests post
 
 
 def test_a_contact_is_read_into_typed_values_with_runs_of_spaces_made_one() -> None:
