@@ -4,10 +4,13 @@ No database."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cto.checklists.uploads import (
     ArchiveLimits,
@@ -145,3 +148,33 @@ def test_the_limits_on_inflated_size_and_parts_are_the_settings_given() -> None:
 def test_other_types_are_not_opened() -> None:
     check("notes.txt", b"=cmd|' /C calc'!A0")
     check("photo.png", b"\x89PNG\r\n\x1a\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_pdfs_and_archives_are_refused_with_a_message_never_an_error(
+    data: st.DataObject,
+) -> None:
+    """Bytes of a clean file overwritten, cut or repeated anywhere: accepted or refused with
+    UploadError, never another exception (which would be a 500)."""
+    name, original = data.draw(
+        st.sampled_from(
+            [
+                ("proof.pdf", evidence_files.clean_pdf()),
+                ("proof.pdf", evidence_files.pdf_with_javascript_in_an_object_stream()),
+                ("proof.docx", evidence_files.clean_docx()),
+            ]
+        )
+    )
+    damaged = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(damaged) - 1))
+        match data.draw(st.sampled_from(["overwrite", "cut", "repeat"])):
+            case "overwrite":
+                damaged[at : at + 4] = data.draw(st.binary(min_size=1, max_size=4))
+            case "cut":
+                del damaged[at : at + data.draw(st.integers(1, 64))]
+            case "repeat":
+                damaged[at:at] = damaged[at : at + data.draw(st.integers(1, 64))]
+    with contextlib.suppress(UploadError):
+        check(name, bytes(damaged))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import IO
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from cto.checklists.uploads.errors import UploadError
@@ -62,9 +61,11 @@ def check_pdf(stream: IO[bytes]) -> None:
         found = _active_content(reader)
     except UploadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        # What pypdf raises on a damaged or crafted file: a file it cannot read, a reader
-        # application might still read differently, so it is not accepted unchecked.
+    except Exception as error:
+        # pypdf raises many kinds of error on damaged or crafted files (its own, ValueError,
+        # KeyError, zlib and struct errors, its decompression limits). A file it cannot read
+        # through, a reader application might still read another way: it is not accepted
+        # unchecked, and it is never a 500.
         raise UploadError(
             "That PDF could not be read, so its content cannot be checked."
         ) from error
