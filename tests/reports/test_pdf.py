@@ -489,3 +489,23 @@ def test_only_links_to_public_hosts_are_clickable_and_none_is_fetched(
             assert squash(url) in flat, (kind, url)  # every address is printed
         assert "thepracticehasnotcheckedwhere" in flat.lower(), kind
     assert spy == [f"port:{port}"]  # and not one was fetched
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://10.0.0.5/",
+        "http://localhost/",
+        "https://docs.harbour.example/evidence.png",
+        "file:///etc/passwd",
+        "data:text/css,body{color:red}",
+        "javascript:alert(1)",
+    ],
+)
+def test_the_fetcher_refuses_every_address_a_client_may_type(url: str) -> None:
+    """Linked or not in the PDF, a typed address is never loaded while rendering."""
+    fetcher = pdf.StaticOnlyFetcher()
+    with pytest.raises(ValueError, match="Reports load nothing from outside"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
