@@ -358,6 +358,11 @@ REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=600)
 
 # Evidence uploads: the largest file accepted.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Office files (docx, xlsx, pptx) are ZIP archives: the most they may inflate to, in bytes and
+# as a multiple of their size, and the most parts they may hold (cto.checklists.uploads.office).
+EVIDENCE_MAX_INFLATED_BYTES = env.int("EVIDENCE_MAX_INFLATED_BYTES", default=200 * 1024 * 1024)
+EVIDENCE_MAX_INFLATE_RATIO = env.int("EVIDENCE_MAX_INFLATE_RATIO", default=100)
+EVIDENCE_MAX_ARCHIVE_MEMBERS = env.int("EVIDENCE_MAX_ARCHIVE_MEMBERS", default=2000)
 # A file is dropped as soon as it passes EVIDENCE_MAX_BYTES, before Django's own handlers write
 # the rest of it to disk (cto.core.uploads).
 FILE_UPLOAD_HANDLERS = [

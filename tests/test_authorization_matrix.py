@@ -31,6 +31,7 @@ from cto.playbooks.loading import playbooks_load
 from cto.pricing import services as pricing_services
 from cto.reports import services as report_services
 from tests.engagements.factories import EngagementFactory
+from tests.evidence_files import clean_pdf
 from tests.users.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -61,7 +62,7 @@ OWN_TOP_LEVEL = {
     "intake_summary_download",
 }
 ROLES = ("anonymous", "member", "outsider", "operator")
-PDF = b"%PDF-1.7\n%%EOF\n"
+PDF = clean_pdf()
 
 
 class _Rollback(Exception):

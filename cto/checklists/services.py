@@ -23,7 +23,7 @@ from cto.checklists.models import (
     ChecklistTemplateVersion,
     Evidence,
 )
-from cto.checklists.uploads import UploadError, check_upload
+from cto.checklists.uploads import ArchiveLimits, UploadError, check_content, check_upload
 from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
@@ -249,6 +249,14 @@ def item_set_owner(
     return locked
 
 
+def _archive_limits() -> ArchiveLimits:
+    return ArchiveLimits(
+        max_inflated_bytes=settings.EVIDENCE_MAX_INFLATED_BYTES,
+        max_ratio=settings.EVIDENCE_MAX_INFLATE_RATIO,
+        max_members=settings.EVIDENCE_MAX_ARCHIVE_MEMBERS,
+    )
+
+
 @transaction.atomic
 def evidence_add(
     *,
@@ -269,6 +277,8 @@ def evidence_add(
             name, content_type = check_upload(
                 upload.name or "", upload.size or 0, head, max_bytes=settings.EVIDENCE_MAX_BYTES
             )
+            # The whole file is at hand: in memory or in a temporary file, under the size limit.
+            check_content(name, upload, size=upload.size or 0, limits=_archive_limits())
         except UploadError as error:
             raise ChecklistError(str(error)) from error
         evidence = Evidence(
@@ -279,6 +289,7 @@ def evidence_add(
             size=upload.size,
             added_by=by,
         )
+        upload.seek(0)
         evidence.file.save(name, upload, save=False)
     elif url:
         try:

@@ -19,9 +19,10 @@ from cto.engagements.models import Engagement
 from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.users.models import User
 from tests.checklists.conftest import earliest_open_day, finish, item
+from tests.evidence_files import clean_pdf
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
-"""cto/checklists/views.py through the client: downloads, stale saves, isolation on every
-endpoint, operators' pages, the due-this-week list, query counts."""
+"""cto/checklists/views.py through the client: downloads, evidence files refused for what
+they hold, stale saves, isolation on every endpoint, operators' pages, the due-this-week list,
+query counts."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,19 +16,21 @@ from django.utils import timezone
 
 from cto.checklists import services
 from cto.checklists.definition import FINISHED, due_date
-from cto.checklists.models import Checklist, ChecklistItem
+from cto.checklists.models import Checklist, ChecklistItem, Evidence
 from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.engagements.services import engagement_transition
 from cto.engagements.stages import RESTING_STAGES
 from cto.users.models import Organization, User
+from tests import evidence_files
 from tests.checklists.conftest import item
 from tests.engagements.factories import EngagementFactory
+from tests.evidence_files import clean_pdf
 from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 URL = reverse("checklists:due_this_week")
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()
 
 
 def test_the_download_is_for_the_organisation_and_operators_only(
@@ -53,6 +58,70 @@ def test_the_download_is_for_the_organisation_and_operators_only(
     assert client.get(url).status_code == 200
     client.force_login(MembershipFactory(organization=other_organization).user)
     assert client.get(url).status_code == 404
+
+
+def stored_files(settings) -> set[Path]:  # type: ignore[no-untyped-def]
+    return {path for path in Path(settings.PRIVATE_ROOT).rglob("*") if path.is_file()}
+
+
+def post_evidence(client: Client, item: ChecklistItem, name: str, data: bytes, *, htmx: bool):  # type: ignore[no-untyped-def]
+    return client.post(
+        reverse("checklists:item_evidence", args=[item.pk]),
+        {"file": SimpleUploadedFile(name, data), "note": "see the file"},
+        headers=HTMX if htmx else {},
+        follow=not htmx,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("proof.pdf", evidence_files.pdf_with_javascript, "That PDF contains JavaScript"),
+        ("proof.pdf", evidence_files.pdf_with_launch_action, "launches a program"),
+        ("proof.pdf", evidence_files.pdf_with_escaped_javascript_name, "contains JavaScript"),
+        ("proof.pdf", evidence_files.encrypted_pdf, "That PDF is encrypted"),
+        ("proof.docx", evidence_files.docx_with_macro, "contains macros"),
+        ("proof.docx", evidence_files.zip_bomb, "inflates to more than 100 times its size"),
+        ("proof.xlsx", evidence_files.damaged_docx, "not a valid .xlsx file"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [True, False])
+def test_evidence_files_that_hold_code_or_inflate_are_refused_and_nothing_is_kept(
+    client: Client,
+    checklist: Checklist,
+    client_user: User,
+    settings,
+    name: str,
+    make: Callable[[], bytes],
+    message: str,
+    htmx: bool,
+) -> None:
+    before = stored_files(settings)
+    client.force_login(client_user)
+    reply = post_evidence(client, item(checklist, "access_granted"), name, make(), htmx=htmx)
+    assert reply.status_code == (422 if htmx else 200)  # a plain form: back on the page
+    assert message in reply.text
+    assert not Evidence.objects.exists()  # nor the note sent with it
+    assert stored_files(settings) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [("proof.pdf", evidence_files.clean_pdf), ("proof.docx", evidence_files.clean_docx)],
+)
+def test_clean_pdf_and_docx_evidence_is_kept_as_uploaded(
+    client: Client,
+    checklist: Checklist,
+    client_user: User,
+    name: str,
+    make: Callable[[], bytes],
+) -> None:
+    client.force_login(client_user)
+    reply = post_evidence(client, item(checklist, "access_granted"), name, make(), htmx=True)
+    assert reply.status_code == 200
+    evidence = Evidence.objects.get()
+    with evidence.file.open("rb") as stored:
+        assert stored.read() == make()
 
 
 def test_a_stale_save_is_refused_and_shows_the_current_state(

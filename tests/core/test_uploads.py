@@ -20,6 +20,7 @@ from cto.checklists.playbooks import checklist_template_load_shipped
 from cto.core.uploads import SizeLimitedUploadHandler
 from cto.engagements.models import Engagement
 from cto.users.models import User
+from tests.evidence_files import padded_pdf
 
 pytestmark = pytest.mark.django_db
 LIMIT = 2_000_000
@@ -40,7 +41,7 @@ class Kept(MemoryFileUploadHandler):
 
 
 def pdf(size: int) -> io.BytesIO:
-    content = io.BytesIO(b"%PDF-1.7\n" + b"0" * (size - 9))
+    content = io.BytesIO(padded_pdf(size))
     content.name = "proof.pdf"
     return content
 

@@ -17,6 +17,8 @@ import pypdf
 import pytest
 from django.conf import settings
 
+from cto.checklists.models import Evidence
+from cto.checklists.services import evidence_add
 from cto.engagements.models import Engagement
 from cto.reports import pdf, services
 from cto.reports.models import Report
@@ -426,3 +428,84 @@ def test_the_fetcher_refuses_everything_but_our_static_files(spy: list[str]) -> 
     with pytest.raises(ValueError, match="Not one of our static files"):
         fetcher.fetch("static:../pyproject.toml")
     assert fetcher.fetch("static:img/favicon.svg").read().startswith(b"<svg")
+
+
+# --- Client-typed links: clickable only to public hosts -----------------------------------------
+
+
+class TypedLinks(Say):
+    """The scene's typed links, in the order the scene types them: audit evidence (two
+    answers), then checklist evidence."""
+
+    def __init__(self, links: list[str]) -> None:
+        super().__init__()
+        self.links = list(links)
+
+    def url(self, path: str) -> str:
+        return self.links.pop(0)
+
+
+def link_targets(data: bytes) -> set[str]:
+    """The URI of every link annotation in the PDF (internal links, /Dest, are left out)."""
+    targets: set[str] = set()
+    for page in reader_of(data).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                targets.add(str(action["/URI"]))
+    return targets
+
+
+def test_only_links_to_public_hosts_are_clickable_and_none_is_fetched(
+    spy: list[str], db: None
+) -> None:
+    port = spy[0].removeprefix("port:")
+    loopback = f"http://127.0.0.1:{port}/evidence"
+    say = TypedLinks(
+        ["https://docs.harbour.example/audit-evidence", "http://10.0.0.5/audit-evidence", loopback]
+    )
+    engagement = engagement_with_everything(say=say)
+    item = Evidence.objects.get(item__checklist__engagement=engagement, url=loopback).item
+    operator = engagement.lead
+    assert operator is not None
+    for url in ("http://localhost/wiki", "http://[::1]/x", "https://evidence.harbour.example/ok"):
+        evidence_add(item=item, url=url, by=operator)
+
+    expected = {
+        "week_one": (
+            {"https://evidence.harbour.example/ok"},
+            [loopback, "http://localhost/wiki", "http://[::1]/x"],
+        ),
+        "audit": (
+            {"https://docs.harbour.example/audit-evidence"},
+            ["http://10.0.0.5/audit-evidence"],
+        ),
+    }
+    for kind, (linked, printed) in expected.items():
+        data = pdf.render(services.report_html(request(engagement, kind))).pdf
+        assert link_targets(data) == linked, kind
+        flat = squash(text_of(data))
+        for url in [*linked, *printed]:
+            assert squash(url) in flat, (kind, url)  # every address is printed
+        assert "thepracticehasnotcheckedwhere" in flat.lower(), kind
+    assert spy == [f"port:{port}"]  # and not one was fetched
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://10.0.0.5/",
+        "http://localhost/",
+        "https://docs.harbour.example/evidence.png",
+        "file:///etc/passwd",
+        "data:text/css,body{color:red}",
+        "javascript:alert(1)",
+    ],
+)
+def test_the_fetcher_refuses_every_address_a_client_may_type(url: str) -> None:
+    """Linked or not in the PDF, a typed address is never loaded while rendering."""
+    fetcher = pdf.StaticOnlyFetcher()
+    with pytest.raises(ValueError, match="Reports load nothing from outside"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]

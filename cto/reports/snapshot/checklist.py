@@ -9,12 +9,14 @@ from typing import Any
 from cto.checklists import definition as checklist_definition
 from cto.checklists.models import Checklist, Evidence
 from cto.engagements.models import Engagement
-from cto.reports.snapshot.formats import day, web_address
+from cto.reports.snapshot.formats import day
 
 
 def _evidence(evidence: Evidence) -> dict[str, str]:
     if evidence.kind == Evidence.Kind.LINK:
-        return {"kind": "link", "text": evidence.url, "url": web_address(evidence.url)}
+        # As typed: whether it is printed as a link is the PDF template's to decide
+        # (cto.reports.links), so that a stored snapshot is re-rendered by today's rule.
+        return {"kind": "link", "text": evidence.url, "url": evidence.url}
     if evidence.kind == Evidence.Kind.FILE:
         return {"kind": "file", "text": evidence.original_name, "url": ""}
     return {"kind": "note", "text": evidence.note, "url": ""}

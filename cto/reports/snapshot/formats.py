@@ -42,12 +42,6 @@ def number(value: Decimal | float | None) -> str | None:
     return f"{Decimal(str(value)).normalize():f}"
 
 
-def web_address(url: str) -> str:
-    """``url`` when it is an http(s) address a PDF may link to, else nothing (it is then shown
-    as text only)."""
-    return url if url.lower().startswith(("https://", "http://")) else ""
-
-
 # The SVG charts of cto/core/charts.py are styled by the pages' CSS; a PDF's inline SVG takes
 # only the <style> inside it, so each chart carries its own (and our font for its labels).
 CHART_STYLE = (

@@ -1,11 +1,21 @@
 """What an evidence upload may be: a few document and image types, checked by their first
-bytes as well as their name, under a size limit. A pure module."""
+bytes as well as their name, under a size limit (``check_upload``); then, for the types that can
+carry more than they show, by their whole content (``check_content``): a PDF without scripts or
+actions (uploads/pdf.py), an Office archive that inflates to a bounded size without macros
+(uploads/office.py). Pure modules: the caller passes the file and the limits."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from typing import IO
+
+from cto.checklists.uploads.errors import UploadError
+from cto.checklists.uploads.office import ArchiveLimits, check_office
+from cto.checklists.uploads.pdf import check_pdf
+
+__all__ = ["ArchiveLimits", "UploadError", "check_content", "check_upload", "clean_name"]
 
 ZIP = (b"PK\x03\x04",)
 SIGNATURES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
@@ -21,10 +31,6 @@ SIGNATURES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP),
 }
-
-
-class UploadError(ValueError):
-    """Why a file is refused, in words for the person uploading it."""
 
 
 def clean_name(name: str) -> str:
@@ -63,3 +69,14 @@ def check_upload(name: str, size: int, head: bytes, *, max_bytes: int) -> tuple[
     elif not head.startswith(signatures):
         raise UploadError(f"That file is not really a {extension} file, whatever its name says.")
     return cleaned, content_type
+
+
+def check_content(name: str, stream: IO[bytes], *, size: int, limits: ArchiveLimits) -> None:
+    """For a file ``check_upload`` accepted: nothing when its whole content is acceptable too,
+    UploadError otherwise. ``stream`` is read from its start and left wherever it ends."""
+    extension = PurePosixPath(name).suffix.lower()
+    stream.seek(0)
+    if extension == ".pdf":
+        check_pdf(stream)
+    elif SIGNATURES[extension][1] == ZIP:
+        check_office(stream, size=size, extension=extension, limits=limits)
