@@ -1,4 +1,6 @@
-"""Shared fixtures. The suite runs on PostgreSQL (see `make test`), never on SQLite."""
+"""Shared fixtures. The suite runs on PostgreSQL (see `make test`). `make test`'s second pass runs
+the view tests and the crawl on the embedded default, SQLite, and sets ``CTO_TEST_DATABASE=sqlite``
+for it: only then is SQLite accepted, and the tests marked ``postgresql`` are left out."""
 
 from __future__ import annotations
 
@@ -18,15 +20,37 @@ from cto.users.models import Organization, User
 from tests.engagements.factories import EngagementFactory
 from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
 
+# The database the run declares: PostgreSQL unless `make test`'s SQLite pass says otherwise. A
+# run on SQLite must say so, so that a DATABASE_URL left unset never passes for the main run.
+EXPECTED_DATABASE = os.environ.get("CTO_TEST_DATABASE", "postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On SQLite, leave out the tests marked ``postgresql`` (row locks, PostgreSQL's own SQL)."""
+    if EXPECTED_DATABASE != "sqlite":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
 
 @pytest.fixture(scope="session", autouse=True)
-def _require_postgresql(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+def _require_the_declared_database(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> None:
     with django_db_blocker.unblock():
         vendor = connection.vendor
-    if vendor != "postgresql":
+    if EXPECTED_DATABASE not in {"postgresql", "sqlite"}:
+        pytest.exit(
+            f"CTO_TEST_DATABASE={EXPECTED_DATABASE!r}: expected postgresql or sqlite.", returncode=2
+        )
+    if vendor != EXPECTED_DATABASE:
         pytest.exit(
             f"The test suite runs on PostgreSQL, not {vendor}: run it with `make test`, "
-            "or set DATABASE_URL to a PostgreSQL server.",
+            "or set DATABASE_URL to a PostgreSQL server. (Its SQLite pass, for the view tests "
+            "and the crawl, sets CTO_TEST_DATABASE=sqlite: see docs/testing.md.)",
             returncode=2,
         )
 
