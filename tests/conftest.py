@@ -1,11 +1,13 @@
-"""Shared fixtures. The suite runs on PostgreSQL (see `make test`). `make test`'s second pass runs
-the view tests and the crawl on the embedded default, SQLite, and sets ``CTO_TEST_DATABASE=sqlite``
-for it: only then is SQLite accepted, and the tests marked ``postgresql`` are left out."""
+"""Shared fixtures. The suite runs on PostgreSQL (see `make test`). `make test`'s second pass
+(scripts/test-sqlite) runs the page tests and the crawl on the embedded default, SQLite, and sets
+``CTO_TEST_DATABASE=sqlite`` for it: only then is SQLite accepted, and only those tests run, less
+the ones marked ``postgresql``."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from fnmatch import fnmatch
 
 import pytest
 import redis
@@ -23,14 +25,27 @@ from tests.users.factories import MembershipFactory, OperatorFactory, Organizati
 # The database the run declares: PostgreSQL unless `make test`'s SQLite pass says otherwise. A
 # run on SQLite must say so, so that a DATABASE_URL left unset never passes for the main run.
 EXPECTED_DATABASE = os.environ.get("CTO_TEST_DATABASE", "postgresql")
+# What the SQLite pass runs: every test that drives the pages through the client, found by file
+# name so that a new view or form test file is in it without anyone listing it.
+SQLITE_PASS_FILES = (
+    "test_views*.py",
+    "test_forms*.py",
+    "test_authorization_matrix.py",
+    "test_crawl.py",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On SQLite, leave out the tests marked ``postgresql`` (row locks, PostgreSQL's own SQL)."""
+    """On SQLite, keep the page tests only, less those marked ``postgresql``."""
     if EXPECTED_DATABASE != "sqlite":
         return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    kept, deselected = [], []
+    for item in items:
+        in_pass = any(fnmatch(item.path.name, pattern) for pattern in SQLITE_PASS_FILES)
+        if in_pass and item.get_closest_marker("postgresql") is None:
+            kept.append(item)
+        else:
+            deselected.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
