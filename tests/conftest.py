@@ -25,14 +25,16 @@ from tests.users.factories import MembershipFactory, OperatorFactory, Organizati
 # The database the run declares: PostgreSQL unless `make test`'s SQLite pass says otherwise. A
 # run on SQLite must say so, so that a DATABASE_URL left unset never passes for the main run.
 EXPECTED_DATABASE = os.environ.get("CTO_TEST_DATABASE", "postgresql")
-# What the SQLite pass runs: every test that drives the pages through the client, found by file
-# name so that a new view or form test file is in it without anyone listing it.
+# What the SQLite pass runs: the tests that drive pages, found without anyone listing them: every
+# test in a view or form test file (and the two suites of every page), and every other test
+# that asks for pytest-django's test client (admin pages, sign-in, error pages, ...).
 SQLITE_PASS_FILES = (
     "test_views*.py",
     "test_forms*.py",
     "test_authorization_matrix.py",
     "test_crawl.py",
 )
+SQLITE_PASS_FIXTURES = frozenset({"client", "admin_client"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,7 +43,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept, deselected = [], []
     for item in items:
-        in_pass = any(fnmatch(item.path.name, pattern) for pattern in SQLITE_PASS_FILES)
+        in_pass = any(fnmatch(item.path.name, pattern) for pattern in SQLITE_PASS_FILES) or (
+            not SQLITE_PASS_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        )
         if in_pass and item.get_closest_marker("postgresql") is None:
             kept.append(item)
         else:
@@ -61,10 +65,16 @@ def _require_the_declared_database(
         pytest.exit(
             f"CTO_TEST_DATABASE={EXPECTED_DATABASE!r}: expected postgresql or sqlite.", returncode=2
         )
+    if vendor != EXPECTED_DATABASE and EXPECTED_DATABASE == "sqlite":
+        pytest.exit(
+            f"CTO_TEST_DATABASE=sqlite, but DATABASE_URL is a {vendor} database: the SQLite "
+            "pass runs with scripts/test-sqlite (see docs/testing.md).",
+            returncode=2,
+        )
     if vendor != EXPECTED_DATABASE:
         pytest.exit(
             f"The test suite runs on PostgreSQL, not {vendor}: run it with `make test`, "
-            "or set DATABASE_URL to a PostgreSQL server. (Its SQLite pass, for the view tests "
+            "or set DATABASE_URL to a PostgreSQL server. (Its SQLite pass, for the page tests "
             "and the crawl, sets CTO_TEST_DATABASE=sqlite: see docs/testing.md.)",
             returncode=2,
         )
