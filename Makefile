@@ -12,9 +12,14 @@ run:
 	@echo "  cto is starting at http://127.0.0.1:$(PORT)/   (PORT=... make run to change it)"
 	@echo "  admin: http://127.0.0.1:$(PORT)/admin/   portal: http://127.0.0.1:$(PORT)/portal/"
 	@echo
-	@$(UV) run honcho start -f Procfile.dev -p $(PORT)
+# Links in emails follow PORT unless SITE_URL is set: in the environment (kept here) or in .env
+# (honcho gives its values to both processes over this one). Set here, not in the settings,
+# because honcho hands each process a PORT of its own: the worker, which sends the emails, gets
+# the web's plus 100.
+	@SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(UV) run honcho start -f Procfile.dev -p $(PORT)
 
-# Lint, bring up PostgreSQL and Redis if needed, and run the whole test suite on them.
+# Lint, bring up PostgreSQL and Redis if needed, and run the whole test suite on them; then the
+# page tests and the crawl on SQLite with the file-system broker, as make run serves them.
 test:
 	@scripts/test $(ARGS)
 

@@ -1,5 +1,6 @@
-"""`make run`'s set-up on the embedded defaults: SQLite under var/, the file-system broker,
-a real worker and the web server started together by the Procfile, with no server installed.
+"""`make run` on the embedded defaults: SQLite under var/, the file-system broker, a real worker
+and the web server started together by the Procfile, with no server installed; on a port of its
+own, which the links in its emails follow.
 
 Runs the real processes in a scratch folder, outside the PostgreSQL test database.
 
@@ -27,7 +28,14 @@ from django.conf import settings
 from cto.demo.seed import OPERATOR
 from tests.celery_worker import wait_for
 
-SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_KEY_PREFIX", "REDIS_URL")
+SERVER_VARIABLES = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_KEY_PREFIX",
+    "REDIS_URL",
+    "SITE_URL",
+    "PORT",
+)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -53,36 +61,20 @@ def _embedded_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 @pytest.mark.worker
 def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
     env = _embedded_env(tmp_path)
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    assert "operator@example.com" in _manage(env, "seed_demo")
     database = tmp_path / "var" / "db.sqlite3"
-    assert database.exists()
 
+    # make run itself, on a port of its own: it migrates, seeds the demo and starts honcho.
     port = _free_port()
-    log_path = tmp_path / "honcho.log"
+    log_path = tmp_path / "make-run.log"
     with log_path.open("wb") as log:
-        honcho = subprocess.Popen(
-            [str(Path(sys.executable).parent / "honcho"), "start", "-f", "Procfile.dev"],
+        make_run = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
             cwd=settings.BASE_DIR,
-            env={**env, "PORT": str(port)},
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -112,7 +104,10 @@ def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
             except OSError:
                 return False
 
-        assert wait_for(serving, timeout=60), log_path.read_text()
+        # The first run installs nothing (uv sync is done), but migrates and seeds first.
+        assert wait_for(serving, timeout=120), log_path.read_text()
+        assert database.exists()
+        assert "operator@example.com" in log_path.read_text()  # seed_demo printed the logins
 
         # The pages make run promises.
         assert fetch("/")[0] == 200
@@ -137,6 +132,10 @@ def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
         status, _, page = fetch("/portal/")
         assert status == 200
         assert "AI support agent to production" in page
+        # The operators' dashboard, which once answered 500 on SQLite.
+        status, _, page = fetch("/ops/")
+        assert status == 200, page
+        assert 'id="stage-lead"' in page
 
         # The worker consumed the seed's stage-change notifications from the file broker.
         def all_notified() -> bool:
@@ -150,6 +149,9 @@ def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
         assert wait_for(all_notified, timeout=60), log_path.read_text()
         mails = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
         assert "Stage moved from Lead to Qualified" in mails
+        # The worker sent them, with links to the port make run serves on (SITE_URL unset).
+        links = set(re.findall(r"https?://[^/\s]+/", mails))
+        assert links == {f"{base}/"}, links
 
         # The demo's week-one report is rendered by the worker; the operator asks for a new
         # version on the engagement page, and downloads it once the worker has rendered it.
@@ -182,12 +184,12 @@ def test_embedded_defaults_serve_pages_and_run_tasks(tmp_path: Path) -> None:
         with browser.open(request, timeout=10) as response:
             assert response.read(5) == b"%PDF-"
     finally:
-        # One Ctrl-C stops both processes.
-        honcho.send_signal(signal.SIGINT)
+        # One Ctrl-C (to the terminal's process group, as a terminal sends it) stops both.
+        os.killpg(make_run.pid, signal.SIGINT)
         try:
-            honcho.wait(timeout=30)
+            make_run.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
+            os.killpg(make_run.pid, signal.SIGKILL)
             pytest.fail(f"make run's processes did not stop on Ctrl-C:\n{log_path.read_text()}")
     with pytest.raises(ProcessLookupError):
-        os.killpg(honcho.pid, 0)
+        os.killpg(make_run.pid, 0)

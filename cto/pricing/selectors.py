@@ -27,7 +27,10 @@ def monthly_recurring_revenue() -> dict[str, Decimal]:
         .annotate(monthly=Sum("accepted_monthly"))
         .values_list("currency", "monthly")
     )
-    return dict(totals)
+    # In cents, as stored. PostgreSQL's SUM keeps the column's scale; SQLite sums in floating
+    # point and hands back 16387.5 for 16387.50, which pages would print as it came.
+    cents = Decimal(1).scaleb(-Quote._meta.get_field("accepted_monthly").decimal_places)
+    return {currency: monthly.quantize(cents) for currency, monthly in totals}
 
 
 class ExpiringQuote(TypedDict):

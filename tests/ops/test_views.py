@@ -371,10 +371,11 @@ def test_the_dashboard_query_count_does_not_grow_with_engagements(
     count: int,
 ) -> None:
     busy_world(count, organization, operator)
-    # The user (the session is cached); the board: engagements with counts, the accepted
-    # quotes' monthly totals; attention: overdue checklist items (each knowing how many
-    # engagements have some), audits, failed reports, quotes, stale leads.
-    with django_assert_num_queries(8):
+    # The user (the session is cached); the board: every stage's count, each of the nine
+    # stages' engagements, the accepted quotes' monthly totals; attention: overdue checklist
+    # items (each knowing how many engagements have some), audits, failed reports, quotes,
+    # stale leads.
+    with django_assert_num_queries(17):
         response = operator_client.get(reverse("ops:dashboard"))
     attention = {group.kind.value: len(group.items) for group in response.context["attention"]}
     assert attention == {
