@@ -272,3 +272,44 @@ def test_a_new_address_can_sign_in_by_code_and_so_owns_its_lead(client: Client) 
     user = User.objects.get(email="new@startup.example")
     assert response.contact_proven_by == user
     assert Membership.objects.get(user=user).organization == response.engagement.organization
+
+
+# --- What operators see ----------------------------------------------------------------------
+
+
+def test_operators_see_unproven_leads_and_look_alikes_on_the_dashboard_and_engagement_page(
+    client: Client, pat: User
+) -> None:
+    OrganizationFactory(name="Acme")
+    response = submit("sam@acrne.example", company="\u0391cme")
+    client.force_login(OperatorFactory())
+    for page in (reverse("ops:dashboard"), response.engagement.get_absolute_url()):
+        text = client.get(page).text
+        assert "Unproven contact" in text
+        assert "Look-alike company: “\u0391cme” looks like “Acme”" in text
+        assert "Look-alike domain: “acrne.example” looks like “acme.example”" in text
+
+
+def test_a_proved_lead_is_no_longer_marked_and_its_client_sees_no_marks(
+    client: Client, pat: User
+) -> None:
+    response = submit("pat@acme.example")
+    engagement = services.intake_lead_prove(response=response, user=pat)
+    client.force_login(OperatorFactory())
+    assert "Unproven contact" not in client.get(reverse("ops:dashboard")).text
+    client.force_login(pat)
+    page = client.get(engagement.get_absolute_url())
+    assert page.status_code == 200
+    assert "Unproven" not in page.text
+
+
+def test_the_admin_filters_responses_by_proof(client: Client, pat: User) -> None:
+    unproven = submit("sam@acme.example", company="Sam Co")
+    proven = submit("pat@acme.example")
+    services.intake_lead_prove(response=proven, user=pat)
+    client.force_login(OperatorFactory())
+    url = reverse("admin:intake_intakeresponse_changelist")
+    listed = client.get(url, {"proof": "unproven"})
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].result_list) == [unproven]
+    assert list(client.get(url, {"proof": "proven"}).context["cl"].result_list) == [proven]

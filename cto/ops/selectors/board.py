@@ -64,9 +64,9 @@ def pipeline_board() -> PipelineBoard:
     every engagement with window functions instead sorted the whole table on every visit
     (1.4 s at 100k engagements)."""
     since = Coalesce("stage_changed_at", "created_at")
-    shown_rows = Engagement.objects.select_related("organization", "lead").annotate(
-        in_stage_since=since
-    )
+    shown_rows = Engagement.objects.select_related(
+        "organization", "lead", "intake_response"
+    ).annotate(in_stage_since=since)
     parts = []
     for stage in BOARD_STAGES:
         total = (
