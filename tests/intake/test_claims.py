@@ -313,3 +313,11 @@ def test_the_admin_filters_responses_by_proof(client: Client, pat: User) -> None
     assert listed.status_code == 200
     assert list(listed.context["cl"].result_list) == [unproven]
     assert list(client.get(url, {"proof": "proven"}).context["cl"].result_list) == [proven]
+
+
+def test_an_address_in_another_unicode_form_is_the_same_address(pat: User) -> None:
+    users_before = User.objects.count()
+    response = submit("PAT@\uff41\uff43\uff4d\uff45.example")  # full-width "acme"
+    assert response.contact_email == "pat@acme.example"
+    assert User.objects.count() == users_before  # pat's row, not a new one
+    assert services.intake_lead_prove(response=response, user=pat).contact == pat
