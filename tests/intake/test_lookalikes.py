@@ -47,3 +47,21 @@ def test_find_lookalikes_names_each_once_by_kind() -> None:
         Lookalike("company", "\u0391cme", "Acme"),
         Lookalike("domain", "acrne.example", "acme.example"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "existing"),
+    [
+        ("Client Company 1", "Client Company 1O"),  # only an addition: not a look-alike
+        ("Client Company 17", "Client Company 71"),
+    ],
+)
+def test_names_that_share_a_long_start_are_compared_on_what_differs(
+    typed: str, existing: str
+) -> None:
+    assert not looks_like(typed, existing)
+
+
+def test_a_look_alike_after_a_long_shared_start_is_still_found() -> None:
+    assert looks_like("Client Company 10", "Client Company 1O")  # zero for capital O
+    assert looks_like("org5-abc.exarnple", "org5-abc.example")
