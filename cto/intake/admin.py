@@ -117,8 +117,13 @@ class IntakeResponseInline(admin.StackedInline):
     def path(self, obj: IntakeResponse) -> SafeString:
         return _answers_table(obj)
 
-    contact_proof = staticmethod(admin.display(description="Address proved")(_proof))
-    lookalikes_found = staticmethod(admin.display(description="Look-alikes")(_lookalikes))
+    @admin.display(description="Address proved")
+    def contact_proof(self, obj: IntakeResponse) -> str:
+        return _proof(obj)
+
+    @admin.display(description="Look-alikes")
+    def lookalikes_found(self, obj: IntakeResponse) -> str:
+        return _lookalikes(obj)
 
 
 register_engagement_inline(IntakeResponseInline)
@@ -279,5 +284,10 @@ class IntakeResponseAdmin(admin.ModelAdmin):
     def path(self, obj: IntakeResponse) -> SafeString:
         return _answers_table(obj)
 
-    contact_proof = staticmethod(admin.display(description="Address proved")(_proof))
-    lookalikes_found = staticmethod(admin.display(description="Look-alikes")(_lookalikes))
+    @admin.display(description="Address proved")
+    def contact_proof(self, obj: IntakeResponse) -> str:
+        return _proof(obj)
+
+    @admin.display(description="Look-alikes")
+    def lookalikes_found(self, obj: IntakeResponse) -> str:
+        return _lookalikes(obj)

@@ -120,6 +120,12 @@ class IntakeResponse(models.Model):
         ]
         indexes = [
             models.Index(fields=["tree_version", "status"], name="intake_version_status"),
+            # Every sign-in looks for the unproven leads of the address (receivers.py).
+            models.Index(
+                fields=["contact_email"],
+                condition=models.Q(status="submitted", contact_proven_at=None),
+                name="intake_unproven_contact",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -312,10 +312,10 @@ def intake_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
             {"error": "This link is not valid or has expired. You can ignore the email."},
             status=404,
         )
-    form = ProofForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"response": response, "error": ""}
     if request.method == "GET":
         return render(request, "intake/intake_confirm.html", context)
+    form = ProofForm(request.POST)
     if not form.is_valid():
         context["error"] = first_error(form)
         return render(request, "intake/intake_confirm.html", context, status=422)
