@@ -120,6 +120,9 @@ MATRIX: dict[str, Row] = {
         "get", "intake:resume", lambda w: {"token": "not-a-token"}, (404, 404, 404, 404)
     ),
     "intake:email_link": _row("post", "intake:email_link", None, (302, 302, 302, 302)),
+    "intake:confirm": _row(
+        "get", "intake:confirm", lambda w: {"token": "not-a-token"}, (404, 404, 404, 404)
+    ),
     "engagements:portal_home": _row("get", "engagements:portal_home", None, (302, 200, 200, 200)),
     "engagements:portal_detail": _row("get", "engagements:portal_detail", E, (302, 200, 404, 200)),
     "audits:detail": _row("get", "audits:detail", ID("audit"), (302, 200, 404, 200)),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cto.core.definitions import DefinitionError
+from cto.users.addresses import normalize_email
 
 OWNER_SIDES = ("practice", "client")
 APPLIES_TO = ("all", "ai")
@@ -130,7 +131,7 @@ def reminders(
     for email, due, status, item in items:
         if not email or due is None or status in FINISHED:
             continue
-        overdue, soon = by_owner.setdefault(email.lower(), ([], []))
+        overdue, soon = by_owner.setdefault(normalize_email(email), ([], []))
         if due < today:
             overdue.append(item)
         elif due == tomorrow:

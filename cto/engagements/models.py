@@ -150,6 +150,11 @@ class ActivityEvent(models.Model):
         STAGE_CHANGED = "engagement.stage_changed", "changed the stage"
         UPDATED = "engagement.updated", "edited the engagement"
         INTAKE_SUBMITTED = "intake.submitted", "sent the intake"
+        INTAKE_PROVEN = "intake.proven", "contact proved their address"
+        INTAKE_DISMISSED = (
+            "intake.dismissed",
+            "the owner of the address said the intake was not them",
+        )
         AUDIT_OPENED = "audit.opened", "opened an audit"
         AUDIT_LOCKED = "audit.locked", "locked an audit"
         PLAN_CHANGED = "aiplan.changed", "changed the AI plan"

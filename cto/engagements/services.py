@@ -16,6 +16,7 @@ from cto.core.queue import missed_window, publish_each, publish_on_commit
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.signals import stage_changed
 from cto.engagements.stages import Stage, transition_problem
+from cto.users.addresses import normalize_email
 
 if TYPE_CHECKING:
     from cto.users.models import Organization, User
@@ -215,7 +216,7 @@ def event_recipients(*, engagement: Engagement) -> list[str]:
         emails.append(engagement.lead.email)
     if settings.OPERATOR_NOTIFICATION_EMAIL:
         emails.append(settings.OPERATOR_NOTIFICATION_EMAIL)
-    return list(dict.fromkeys(email.lower() for email in emails))
+    return list(dict.fromkeys(normalize_email(email) for email in emails))
 
 
 def event_notify(*, event_id: int) -> int:

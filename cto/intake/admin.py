@@ -44,6 +44,53 @@ def _answers_table(response: IntakeResponse) -> SafeString:
     )
 
 
+def _proof(obj: IntakeResponse) -> str:
+    """Whether the contact proved the address they typed: operators trust a lead only then."""
+    if obj.status != IntakeResponse.Status.SUBMITTED:
+        return "-"
+    if obj.contact_proven_at is not None:
+        return f"Proved {obj.contact_proven_at:%Y-%m-%d %H:%M} UTC"
+    if obj.contact_dismissed_at is not None:
+        return "Unproven: the address's owner said it was not them"
+    return "Unproven"
+
+
+def _lookalikes(obj: IntakeResponse) -> str:
+    return (
+        "; ".join(
+            f"{found['kind']} “{found['typed']}” looks like “{found['existing']}”"
+            for found in obj.lookalikes
+        )
+        or "None found"
+    )
+
+
+class ContactProofFilter(admin.SimpleListFilter):
+    title = "contact's address"
+    parameter_name = "proof"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("unproven", "Unproven"),
+            ("dismissed", "Dismissed by its owner"),
+            ("proven", "Proved"),
+            ("lookalike", "Look-alike found"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        submitted = queryset.filter(status=IntakeResponse.Status.SUBMITTED)
+        match self.value():
+            case "unproven":
+                return submitted.filter(contact_proven_at=None)
+            case "dismissed":
+                return submitted.filter(contact_proven_at=None).exclude(contact_dismissed_at=None)
+            case "proven":
+                return submitted.exclude(contact_proven_at=None)
+            case "lookalike":
+                return submitted.exclude(lookalikes=[])
+        return queryset
+
+
 class IntakeResponseInline(admin.StackedInline):
     model = IntakeResponse
     fk_name = "engagement"
@@ -56,6 +103,8 @@ class IntakeResponseInline(admin.StackedInline):
         "submitted_at",
         "contact_name",
         "contact_email",
+        "contact_proof",
+        "lookalikes_found",
         "role",
         "path",
     ]
@@ -67,6 +116,14 @@ class IntakeResponseInline(admin.StackedInline):
     @admin.display(description="Path and answers")
     def path(self, obj: IntakeResponse) -> SafeString:
         return _answers_table(obj)
+
+    @admin.display(description="Address proved")
+    def contact_proof(self, obj: IntakeResponse) -> str:
+        return _proof(obj)
+
+    @admin.display(description="Look-alikes")
+    def lookalikes_found(self, obj: IntakeResponse) -> str:
+        return _lookalikes(obj)
 
 
 register_engagement_inline(IntakeResponseInline)
@@ -191,9 +248,10 @@ class IntakeResponseAdmin(admin.ModelAdmin):
         "outcome",
         "company",
         "contact_email",
+        "contact_proof",
         "started_at",
     ]
-    list_filter = ["status", "outcome", "tree_version"]
+    list_filter = ["status", ContactProofFilter, "outcome", "tree_version"]
     list_select_related = ["tree_version__tree"]
     search_fields = ["company", "contact_email", "contact_name"]
     date_hierarchy = "started_at"
@@ -205,6 +263,9 @@ class IntakeResponseAdmin(admin.ModelAdmin):
         "engagement",
         "contact_name",
         "contact_email",
+        "contact_proof",
+        "contact_proven_by",
+        "lookalikes_found",
         "company",
         "role",
         "consent_at",
@@ -222,3 +283,11 @@ class IntakeResponseAdmin(admin.ModelAdmin):
     @admin.display(description="Path and answers")
     def path(self, obj: IntakeResponse) -> SafeString:
         return _answers_table(obj)
+
+    @admin.display(description="Address proved")
+    def contact_proof(self, obj: IntakeResponse) -> str:
+        return _proof(obj)
+
+    @admin.display(description="Look-alikes")
+    def lookalikes_found(self, obj: IntakeResponse) -> str:
+        return _lookalikes(obj)

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from cto.core.queue import missed_window, publish_each
 from cto.intake.models import IntakeResponse
+from cto.intake.proof import PROOF_LINK_MAX_AGE, proof_path
+from cto.users.addresses import normalize_email
 from cto.users.models import User
 
 
@@ -31,7 +33,7 @@ def operator_addresses() -> list[str]:
     )
     if settings.OPERATOR_NOTIFICATION_EMAIL:
         emails.append(settings.OPERATOR_NOTIFICATION_EMAIL)
-    return list(dict.fromkeys(email.lower() for email in emails))
+    return list(dict.fromkeys(normalize_email(email) for email in emails))
 
 
 def intake_notify_submitted(*, response_id: int) -> int:
@@ -59,6 +61,8 @@ def intake_notify_submitted(*, response_id: int) -> int:
             if response.engagement_id
             else "",
             "login_path": reverse("account_request_login_code"),
+            "confirm_path": proof_path(response.pk),
+            "confirm_days": PROOF_LINK_MAX_AGE.days,
         }
         operator_subject, operator_body = _render("lead_operator", context)
         prospect_subject, prospect_body = _render("lead_prospect", context)

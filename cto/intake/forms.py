@@ -122,3 +122,18 @@ class ResumeEmailForm(forms.Form):
     # The question the prospect asked from, to return to; anything else returns to where
     # they are.
     next_node = forms.CharField(required=False, max_length=64)
+
+
+class ProofForm(forms.Form):
+    """The two buttons of the result email's link: it was me, or it was not."""
+
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+    action = forms.TypedChoiceField(
+        choices=[(CONFIRM, "It was me"), (DISMISS, "It was not me")],
+        error_messages={
+            "required": "Please choose one of the two buttons.",
+            "invalid_choice": "Please choose one of the two buttons.",
+        },
+    )

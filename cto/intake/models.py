@@ -44,6 +44,10 @@ class IntakeResponseQuerySet(models.QuerySet["IntakeResponse"]):
         # not fetch and decode it again: it loads only on a cache miss.
         return self.select_related("tree_version__tree").defer("tree_version__definition")
 
+    def unproven(self) -> IntakeResponseQuerySet:
+        """Submitted leads whose contact has not proved the address they typed."""
+        return self.filter(status=IntakeResponse.Status.SUBMITTED, contact_proven_at=None)
+
 
 class IntakeResponse(models.Model):
     """One prospect's answers on one tree version, from the first question to a lead."""
@@ -82,6 +86,22 @@ class IntakeResponse(models.Model):
         related_name="intake_response",
     )
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A typed address is a claim: until its owner proves it (the link in the result email, or
+    # signing in as that address), the lead belongs to nobody (see services.intake_lead_prove).
+    contact_proven_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contact_proven_by = models.ForeignKey(
+        "users.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # The owner of the address said "this was not me": the lead stays unproven for good.
+    contact_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Known organisation names and email domains the lead's look like (lookalikes.Lookalike
+    # as data), found at submission and shown to operators.
+    lookalikes = models.JSONField(default=list, blank=True, editable=False)
 
     objects = IntakeResponseQuerySet.as_manager()
 
@@ -100,11 +120,26 @@ class IntakeResponse(models.Model):
         ]
         indexes = [
             models.Index(fields=["tree_version", "status"], name="intake_version_status"),
+            # Every sign-in looks for the unproven leads of the address (receivers.py).
+            models.Index(
+                fields=["contact_email"],
+                condition=models.Q(status="submitted", contact_proven_at=None),
+                name="intake_unproven_contact",
+            ),
         ]
 
     def __str__(self) -> str:
         who = self.contact_email or "anonymous"
         return f"Intake {self.pk} by {who} ({self.get_status_display()})"
+
+    @property
+    def contact_proven(self) -> bool:
+        return self.contact_proven_at is not None
+
+    @property
+    def unproven_lead(self) -> bool:
+        """A submitted lead whose contact has not proved their address (operators are told)."""
+        return self.status == self.Status.SUBMITTED and self.contact_proven_at is None
 
     def walk(self) -> tree_module.Walk:
         return tree_module.walk(self.tree_version.parsed(), self.answers)

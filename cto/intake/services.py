@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
 from cto.core.queue import publish_on_commit
@@ -14,8 +17,10 @@ from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
+from cto.intake.lookalikes import find_lookalikes
 from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVersion
 from cto.intake.signals import intake_submitted
+from cto.users.addresses import normalize_email
 from cto.users.models import Membership, Organization, User
 from cto.users.services import membership_ensure, user_get_or_create
 
@@ -194,31 +199,42 @@ class Contact:
     consent: bool
 
 
-def _organization_for(*, contact_user: User, company: str) -> Organization:
-    """The organisation the lead belongs to.
+def _plain_name(name: str) -> str:
+    """A company name as two names are compared: NFKC, lower case, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).lower().split())
 
-    An existing organisation is linked only when the contact is already one of its members;
-    anyone else who types a client's name gets an organisation of their own, so a prospect can
-    never join, or put a lead into, a company they do not belong to. Operators merge later.
-    """
-    mine = Organization.objects.filter(name__iexact=company, memberships__user=contact_user).first()
-    if mine is not None:
-        return mine
+
+def _lead_organization(*, company: str, domain: str) -> Organization:
+    """A new organisation of the lead's own, named after the company; when that name is taken,
+    the domain (and a number) tell it apart. Nobody is a member until the contact proves
+    their address: typing a client's name never puts a lead inside the client."""
     name = company
-    domain = contact_user.email.rsplit("@", 1)[-1]
     for attempt in range(1, 100):
         if not Organization.objects.filter(name__iexact=name).exists():
             break
         name = f"{company} ({domain})" if attempt == 1 else f"{company} ({domain}, {attempt})"
-    organization = Organization.objects.create(name=name[:200])
-    membership_ensure(organization=organization, user=contact_user, role=Membership.Role.OWNER)
-    return organization
+    return Organization.objects.create(name=name[:200])
+
+
+def _known_domains() -> QuerySet[User, str]:
+    """The email domains of the people already here, each once (computed by the database)."""
+    return (
+        User.objects.annotate(domain=Substr("email", StrIndex("email", Value("@")) + 1))
+        .values_list("domain", flat=True)
+        .distinct()
+    )
 
 
 def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
-    """Turn a finished response into a lead: the organisation, a contact user (no password;
-    they sign in by code), an Engagement at stage ``lead`` of the recommended kind, and a
-    timeline event, in one transaction; then, after commit, the emails.
+    """Turn a finished response into an unproven lead, in one transaction: an organisation of
+    its own, an Engagement at stage ``lead`` of the recommended kind with no contact yet, the
+    look-alikes of the company and domain noted, and a timeline event; then, after commit, the
+    emails (the typed address gets its result and the link that proves it).
+
+    The typed address is a claim: the user it names is found or, for a new address, made (no
+    password, no membership, so that signing in by code can reach them), but nobody becomes a
+    member of anything and no existing organisation receives the lead until the address is
+    proved (``intake_lead_prove``). An existing user's row is not changed.
 
     Safe against double submits: a response already submitted returns its engagement.
     """
@@ -235,15 +251,22 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         walk = tree_module.walk(locked.tree_version.parsed(), locked.answers)
         if walk.outcome is None:
             raise IntakeError("Please answer the remaining questions first.", code="not_finished")
-        email = User.objects.normalize_email(contact.email).strip().lower()
+        email = normalize_email(contact.email)
+        domain = email.rsplit("@", 1)[-1]
         name, company, role = contact.name, contact.company, contact.role
-        user, _ = user_get_or_create(email=email, name=name)
-        organization = _organization_for(contact_user=user, company=company)
+        user_get_or_create(email=email, name=name)
+        lookalikes = find_lookalikes(
+            company=company,
+            domain=domain,
+            names=Organization.objects.values_list("name", flat=True),
+            domains=_known_domains(),
+        )
+        organization = _lead_organization(company=company, domain=domain)
         engagement = engagement_create(
             organization=organization,
             title=f"Intake: {walk.outcome.title}"[:200],
             kind=walk.outcome.engagement_kind,
-            contact=user,
+            contact=None,
             by=None,
         )
         now = timezone.now()
@@ -254,10 +277,11 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         locked.company, locked.role = company, role
         locked.engagement = engagement
         locked.outcome = walk.outcome.id
+        locked.lookalikes = [found.as_data() for found in lookalikes]
         locked.save()
         activity_record(
             engagement=engagement,
-            actor=user,
+            actor=None,  # the address is a claim: nobody is named as the sender until proved
             verb=ActivityEvent.Verb.INTAKE_SUBMITTED,
             target=locked,
             data={
@@ -266,6 +290,8 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
                 "tree": locked.tree_version.tree.slug,
                 "tree_version": locked.tree_version.number,
                 "path": walk.path,
+                "contact_email": email,
+                "lookalikes": locked.lookalikes,
             },
         )
         intake_submitted.send(sender=IntakeResponse, response=locked, engagement=engagement)
@@ -279,6 +305,111 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
     return engagement
 
 
+# --- Proving the contact's address -----------------------------------------------------------
+
+
+def _member_organization_named(*, user: User, company: str) -> Organization | None:
+    """An organisation ``user`` already belongs to whose name is ``company`` (compared as
+    ``_plain_name`` compares names), or None."""
+    wanted = _plain_name(company)
+    for organization in Organization.objects.filter(memberships__user=user).order_by("pk"):
+        if _plain_name(organization.name) == wanted:
+            return organization
+    return None
+
+
+@transaction.atomic
+def intake_lead_prove(*, response: IntakeResponse, user: User) -> Engagement:
+    """Record that ``user`` proved the lead's address, and link the lead where it belongs.
+
+    A client who is already a member of an organisation of the company's name gets the lead
+    moved into it (the lead's own organisation is removed when nothing else uses it); anyone
+    else becomes the owner of the lead's own organisation. An operator becomes its contact and
+    nothing more: operators see every lead already and own no client's organisation. The
+    engagement's contact becomes ``user``; a timeline event says the address was proved.
+
+    Idempotent: a proved lead returns its engagement unchanged. Refused (IntakeError) when the
+    lead is not submitted or ``user``'s address is not the one the lead was sent for.
+    """
+    locked = IntakeResponse.objects.select_for_update(of=("self",)).get(pk=response.pk)
+    if locked.status != IntakeResponse.Status.SUBMITTED or locked.engagement_id is None:
+        raise IntakeError("These answers were not sent as a lead.", code="not_submitted")
+    if normalize_email(user.email) != locked.contact_email:
+        raise IntakeError("This lead was sent for another email address.", code="wrong_address")
+    engagement = Engagement.objects.select_for_update().get(pk=locked.engagement_id)
+    if locked.contact_proven_at is not None:
+        return engagement
+    placeholder = Organization.objects.select_for_update().get(pk=engagement.organization_id)
+    home = None if user.is_staff else _member_organization_named(user=user, company=locked.company)
+    if home is not None:
+        engagement.organization = home
+    elif not user.is_staff:
+        membership_ensure(organization=placeholder, user=user, role=Membership.Role.OWNER)
+    engagement.contact = user
+    engagement.version += 1
+    engagement.save(update_fields=["organization", "contact", "version", "updated_at"])
+    if home is not None and not (
+        placeholder.engagements.exists()
+        or placeholder.memberships.exists()
+        or placeholder.invitations.exists()
+    ):
+        placeholder.delete()
+    now = timezone.now()
+    locked.contact_proven_at, locked.contact_proven_by = now, user
+    locked.save(update_fields=["contact_proven_at", "contact_proven_by", "updated_at"])
+    activity_record(
+        engagement=engagement,
+        actor=user,
+        verb=ActivityEvent.Verb.INTAKE_PROVEN,
+        target=locked,
+        data={
+            "email": locked.contact_email,
+            "organization": engagement.organization.name,
+            "moved": home is not None,
+        },
+    )
+    return engagement
+
+
+@transaction.atomic
+def intake_lead_dismiss(*, response: IntakeResponse) -> IntakeResponse:
+    """The owner of the typed address says the lead was not theirs (through the link in the
+    result email): it stays unproven for good, signing in no longer links it, and the
+    timeline says so. Idempotent; refused when the address was already proved."""
+    locked = IntakeResponse.objects.select_for_update(of=("self",)).get(pk=response.pk)
+    if locked.status != IntakeResponse.Status.SUBMITTED or locked.engagement_id is None:
+        raise IntakeError("These answers were not sent as a lead.", code="not_submitted")
+    if locked.contact_proven_at is not None:
+        raise IntakeError(
+            "This request was already confirmed from this address, so it cannot be dismissed "
+            "here. Please reply to our email instead.",
+            code="proven",
+        )
+    if locked.contact_dismissed_at is None:
+        locked.contact_dismissed_at = timezone.now()
+        locked.save(update_fields=["contact_dismissed_at", "updated_at"])
+        activity_record(
+            engagement=Engagement.objects.get(pk=locked.engagement_id),
+            actor=None,
+            verb=ActivityEvent.Verb.INTAKE_DISMISSED,
+            target=locked,
+            data={"email": locked.contact_email},
+        )
+    return locked
+
+
+def intake_leads_prove_for(*, user: User) -> list[Engagement]:
+    """Prove every unproven lead sent for ``user``'s address (not those its owner dismissed):
+    called when ``user`` signs in with their address verified. Each lead in its own
+    transaction, so one refused lead does not undo the others."""
+    pending = IntakeResponse.objects.unproven().filter(
+        contact_email=normalize_email(user.email),
+        contact_dismissed_at=None,
+        engagement__isnull=False,
+    )
+    return [intake_lead_prove(response=response, user=user) for response in pending]
+
+
 def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResponse:
     """Note where to send the resume link (an address ``forms.ResumeEmailForm`` checked), and
     send it after commit."""
@@ -286,7 +417,7 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
         locked = IntakeResponse.objects.select_for_update().get(pk=response.pk)
         if locked.status != IntakeResponse.Status.IN_PROGRESS:
             raise IntakeClosedError("You have already sent these answers.", code="closed")
-        locked.resume_email = User.objects.normalize_email(email).lower()
+        locked.resume_email = normalize_email(email)
         locked.save(update_fields=["resume_email", "updated_at"])
         from cto.intake.tasks import send_resume_link
 

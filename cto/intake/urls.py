@@ -12,4 +12,5 @@ urlpatterns = [
     path("thanks/", views.intake_thanks, name="thanks"),
     path("resume/<str:token>/", views.intake_resume, name="resume"),
     path("email-link/", views.intake_email_link, name="email_link"),
+    path("confirm/<str:token>/", views.intake_confirm, name="confirm"),
 ]

@@ -19,11 +19,12 @@ from django_htmx.http import push_url
 from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.core.ratelimits import over_limit, too_many_requests
-from cto.intake import prospect, screens, services
+from cto.intake import proof, prospect, screens, services
 from cto.intake import tree as tree_module
-from cto.intake.forms import AnswerForm, ContactForm, ResumeEmailForm
+from cto.intake.forms import AnswerForm, ContactForm, ProofForm, ResumeEmailForm
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
+from cto.users.services import user_get_or_create
 
 TREE_SLUG = "cto-fit"
 # The shape of IntakeResponse.token (secrets.token_urlsafe).
@@ -288,3 +289,51 @@ def intake_email_link(request: HtmxHttpRequest) -> HttpResponse:
     else:
         messages.success(request, "We have emailed you a link to continue later.")
     return HttpResponseRedirect(back_url, status=303)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def intake_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The link in the result email. GET only shows the two buttons (mail scanners open
+    links); POST confirms the address, which links the lead, or dismisses the lead. It does
+    not sign anyone in: a forwarded email must not open a client's portal."""
+    response_id = proof.response_id_of(token)
+    response = (
+        IntakeResponse.objects.filter(pk=response_id, status=IntakeResponse.Status.SUBMITTED)
+        .select_related("contact_proven_by")
+        .first()
+        if response_id is not None
+        else None
+    )
+    if response is None:
+        return render(
+            request,
+            "intake/intake_problem.html",
+            {"error": "This link is not valid or has expired. You can ignore the email."},
+            status=404,
+        )
+    context: dict[str, Any] = {"response": response, "error": ""}
+    if request.method == "GET":
+        return render(request, "intake/intake_confirm.html", context)
+    form = ProofForm(request.POST)
+    if not form.is_valid():
+        context["error"] = first_error(form)
+        return render(request, "intake/intake_confirm.html", context, status=422)
+    try:
+        if form.cleaned_data["action"] == ProofForm.DISMISS:
+            services.intake_lead_dismiss(response=response)
+            return render(request, "intake/intake_confirm.html", {**context, "dismissed": True})
+        user, _ = user_get_or_create(email=response.contact_email)
+        services.intake_lead_prove(response=response, user=user)
+    except services.IntakeError as error:
+        context["error"] = error.messages[0]
+        return render(request, "intake/intake_confirm.html", context, status=error.status)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        messages.success(request, "Thank you: your address is confirmed and your request linked.")
+        return HttpResponseRedirect(reverse("engagements:portal_home"), status=303)
+    messages.success(
+        request,
+        f"Thank you: {response.contact_email} is confirmed. Sign in with a code sent to it to "
+        "see your request.",
+    )
+    return HttpResponseRedirect(reverse("account_request_login_code"), status=303)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from cto.core.models import TimeStampedModel
+from cto.users.addresses import normalize_email
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -23,10 +24,15 @@ class UserManager(DjangoUserManager["User"]):
 
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The project's one normalisation (Django's own lowers the domain only)."""
+        return normalize_email(email or "")
+
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_email(email), **extra)
         if password:
             user.set_password(password)
         else:

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 
 from cto.core.queue import missed_window, publish_each, publish_on_commit
 from cto.users import selectors
+from cto.users.addresses import normalize_email
 from cto.users.models import Invitation, Membership, Organization, OrganizationEvent, User
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,11 @@ class TeamError(ValidationError):
 def user_get_or_create(
     *, email: str, name: str = "", password: str | None = None, is_staff: bool = False
 ) -> tuple[User, bool]:
-    """Find the user by email (case-insensitively) or create one; without a password the
-    user signs in by an emailed code."""
-    email = User.objects.normalize_email(email).strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    """Find the user by email (as ``normalize_email`` compares addresses) or create one;
+    without a password the user signs in by an emailed code. An existing user is returned
+    unchanged: ``name`` and the flags apply only to a new one."""
+    email = normalize_email(email)
+    existing = User.objects.filter(email=email).first()
     if existing is not None:
         return existing, False
     user = User.objects.create_user(email=email, password=password, name=name, is_staff=is_staff)
@@ -118,14 +120,14 @@ def invitation_send(*, organization: Organization, email: str, role: str, by: Us
     Raises ``PermissionDenied`` or ``TeamError`` and writes nothing when refused."""
     organization = _lock(organization.pk)
     _require_owner(organization=organization, user=by, action="invite people")
-    email = User.objects.normalize_email(email or "").strip().lower()
+    email = normalize_email(email or "")
     try:
         validate_email(email)
     except ValidationError as error:
         raise TeamError({"email": "Enter a valid email address, like pat@example.com."}) from error
     if role not in Membership.Role.values:
         raise TeamError({"role": "Choose whether they join as an owner or a member."})
-    if organization.memberships.filter(user__email__iexact=email).exists():
+    if organization.memberships.filter(user__email=email).exists():
         raise TeamError(
             {
                 "email": ValidationError(
@@ -237,7 +239,7 @@ def invitation_check(*, invitation: Invitation, user: User | None) -> None:
             f"Ask an owner of {organization} to send you a new one.",
             code="expired",
         )
-    if user is not None and user.email.lower() != invitation.email:
+    if user is not None and normalize_email(user.email) != invitation.email:
         raise TeamError(
             f"This invitation is for {invitation.email}, but you are signed in as "
             f"{user.email}. Sign out, then open the link again.",
@@ -265,7 +267,7 @@ def invitation_accept(*, token: str, user: User | None) -> Membership:
     invitation.organization = organization
     invitation_check(invitation=invitation, user=user)
     if user is None:
-        if User.objects.filter(email__iexact=invitation.email).exists():
+        if User.objects.filter(email=invitation.email).exists():
             raise TeamError(
                 f"There is already an account for {invitation.email}: sign in, then accept.",
                 code="account_exists",

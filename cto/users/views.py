@@ -155,7 +155,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("engagements:portal_home"), status=303)
     here = request.get_full_path()
     sign_in_url = f"{reverse('account_request_login_code')}?{urlencode({'next': here})}"
-    account_exists = user is None and User.objects.filter(email__iexact=found.email).exists()
+    account_exists = user is None and User.objects.filter(email=found.email).exists()
     context = {
         "invitation": found,
         "account_exists": account_exists,

@@ -189,16 +189,19 @@ def test_a_page_read_before_the_submission_cannot_change_the_answers() -> None:
     assert response.answers["pains"] == {"choices": ["costs"]}
 
 
-def test_submit_creates_the_lead_in_one_go() -> None:
+def test_submit_creates_an_unproven_lead_in_one_go() -> None:
     response = finished_response()
     engagement = services.intake_submit(response=response, contact=CONTACT)
     response.refresh_from_db()
     assert (engagement.stage, engagement.kind) == ("lead", "ai")
     assert engagement.organization.name == "Acme Robotics"
-    assert engagement.contact is not None
-    assert engagement.contact.email == "pat@acme.example"
-    assert not engagement.contact.has_usable_password()
-    assert Membership.objects.get(user=engagement.contact).role == "owner"
+    assert engagement.contact is None  # nobody's until the address is proved
+    assert not engagement.organization.memberships.exists()
+    user = User.objects.get(email="pat@acme.example")  # so that a sign-in code can reach them
+    assert not user.has_usable_password()
+    assert not user.memberships.exists()
+    assert response.contact_email == "pat@acme.example"
+    assert response.unproven_lead
     assert response.status == IntakeResponse.Status.SUBMITTED
     assert response.engagement == engagement
     event = engagement.events.get(verb=ActivityEvent.Verb.INTAKE_SUBMITTED)
@@ -266,14 +269,17 @@ def test_a_prospect_typing_a_clients_name_does_not_join_that_client() -> None:
     assert list(existing.members.all()) == [insider]
 
 
-def test_a_member_of_the_named_organisation_is_linked_to_it() -> None:
+def test_a_member_of_the_named_organisation_gets_the_lead_only_once_proved() -> None:
     existing = OrganizationFactory(name="Acme Robotics")
     user = User.objects.create_user(email="pat@acme.example")
     Membership.objects.create(organization=existing, user=user)
-    engagement = services.intake_submit(response=finished_response(), contact=CONTACT)
-    assert engagement.organization == existing
-    assert engagement.contact == user
-    assert Organization.objects.count() == 1
+    response = finished_response()
+    engagement = services.intake_submit(response=response, contact=CONTACT)
+    assert engagement.organization != existing
+    proved = services.intake_lead_prove(response=response, user=user)
+    assert proved.organization == existing
+    assert proved.contact == user
+    assert Organization.objects.count() == 1  # the lead's own organisation is gone
 
 
 def test_submission_emails_operators_and_the_prospect_once(settings) -> None:

@@ -27,7 +27,12 @@ def tiers() -> list[PricingTier]:
 def lead_from_intake(tiers: list[PricingTier]) -> Engagement:
     """A lead that came through the intake: AI at the core, agents calling tools, costs a pain."""
     contact = dataclasses.replace(CONTACT, company="Initech", email="pat@initech.example")
-    return intake_services.intake_submit(response=finished_response(), contact=contact)
+    response = finished_response()
+    intake_services.intake_submit(response=response, contact=contact)
+    # The contact proves their address (as signing in by code does), which links the lead.
+    return intake_services.intake_lead_prove(
+        response=response, user=User.objects.get(email="pat@initech.example")
+    )
 
 
 @pytest.fixture

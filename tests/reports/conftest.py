@@ -29,7 +29,13 @@ from cto.checklists.models import Checklist
 from cto.checklists.services import evidence_add, item_add, item_set_status
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_update
-from cto.intake.services import Contact, intake_answer, intake_start, intake_submit
+from cto.intake.services import (
+    Contact,
+    intake_answer,
+    intake_lead_prove,
+    intake_start,
+    intake_submit,
+)
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import PricingTier, Quote, QuoteLine
 from cto.pricing.services import Signature, quote_accept, quote_draft, quote_line_add, quote_send
@@ -139,6 +145,10 @@ def engagement_with_everything(*, say: Say) -> Engagement:
             role=say("contact-role", 200),
             consent=True,
         ),
+    )
+    # The contact proves their address (as signing in by code does), which links the lead.
+    engagement = intake_lead_prove(
+        response=response, user=User.objects.get(email="contact@harbour.example")
     )
     client = engagement.contact
     assert client is not None

@@ -67,9 +67,9 @@ def pipeline_board() -> PipelineBoard:
     window functions instead sorted the whole table on every visit (1.4 s at 100k
     engagements). The counts are one grouped query."""
     since = Coalesce("stage_changed_at", "created_at")
-    shown_rows = Engagement.objects.select_related("organization", "lead").order_by(
-        since.desc(), F("id").desc()
-    )
+    shown_rows = Engagement.objects.select_related(
+        "organization", "lead", "intake_response"
+    ).order_by(since.desc(), F("id").desc())
     totals: dict[str, int] = dict(
         Engagement.objects.order_by()
         .values("stage")
