@@ -29,7 +29,7 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     engagement = selectors.engagement_for_page(user=request.user, pk=pk)
     # Read through the reverse relations: this app never imports the apps built on it.
     audits = list(engagement.audits.order_by("-number"))
-    quotes = list(engagement.quotes.order_by("-number", "-revision"))
+    quotes = list(engagement.quotes.shown_to(request.user).order_by("-number", "-revision"))
     full_timeline = request.GET.get("timeline") == "all"
     context = {
         "engagement": engagement,

@@ -177,3 +177,22 @@ def test_engagement_page_shows_the_latest_events_and_the_full_timeline_on_reques
 def test_portal_only_answers_get(client: Client, client_user: User) -> None:
     client.force_login(client_user)
     assert client.post(reverse("engagements:portal_home")).status_code == 405
+
+
+def test_the_engagement_page_lists_no_draft_quote_to_a_client(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    from cto.pricing.models import Quote
+    from tests.pricing.factories import QuoteFactory
+
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT)
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT)
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url())
+    assert page.context["quotes"] == [sent]
+    assert sent.get_absolute_url() in page.text
+    assert draft.get_absolute_url() not in page.text
+    client.force_login(operator)
+    page = client.get(engagement.get_absolute_url())
+    assert page.context["quotes"] == [draft, sent] or page.context["quotes"] == [sent, draft]
+    assert draft.get_absolute_url() in page.text
