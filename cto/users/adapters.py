@@ -6,8 +6,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from cto.core.client_address import client_address
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Clients arrive through the intake or an invitation; open sign-up is a setting."""
         return bool(getattr(settings, "ACCOUNT_ALLOW_SIGNUP", False))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's sign-in and code limits count by: the same as the intake's
+        limits (RATELIMIT_IP_META_KEY), the client's own behind the proxy."""
+        return client_address(request)
