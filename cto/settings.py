@@ -83,7 +83,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "cto.core.middleware.AdminStyleAllowance",
 ]
 
 ROOT_URLCONF = "cto.urls"
@@ -171,7 +170,29 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # each cache call lost to an outage 
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if DEBUG and not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")  # one process on a laptop
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+
+def _client_address_meta_key(value: str) -> str:
+    """``REMOTE_ADDR`` or a request header as Django names it (``HTTP_X_REAL_IP``): a typo
+    stops the start with a message instead of leaving every visitor one shared limit."""
+    if value == "REMOTE_ADDR" or (value.startswith("HTTP_") and value == value.upper()):
+        return value
+    header = "HTTP_" + value.upper().replace("-", "_").removeprefix("HTTP_")
+    raise ImproperlyConfigured(
+        f"RATELIMIT_IP_META_KEY={value!r} is not REMOTE_ADDR or a header as Django names it: "
+        f"for that header write {header} (see docs/deployment.md)."
+    )
+
+
+# Where the client's address is read (cto/core/client_address.py), for every per-address
+# limit: the intake's (django-ratelimit calls the function named in its RATELIMIT_IP_META_KEY)
+# and allauth's sign-in and code limits (AccountAdapter.get_client_ip), so that one variable
+# configures both. allauth's own ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+# are left unset: the adapter answers for it.
+CLIENT_ADDRESS_META_KEY = _client_address_meta_key(
+    env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+)
+RATELIMIT_IP_META_KEY = "cto.core.client_address.client_address"
 INTAKE_START_RATE = env.str("INTAKE_START_RATE", default="30/h")
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")
 INTAKE_EMAIL_RATE = env.str("INTAKE_EMAIL_RATE", default="10/h")
@@ -373,7 +394,10 @@ FILE_UPLOAD_HANDLERS = [
 
 # --- Security ---------------------------------------------------------------------------------
 # Content Security Policy: our own files only, inline code only with the request's nonce,
-# no 'unsafe-inline' or 'unsafe-eval' (the admin alone relaxes styles: see AdminStyleAllowance).
+# no 'unsafe-inline' or 'unsafe-eval', the admin included: Django's admin (5.2) ships no inline
+# script or style in the pages it serves here (tests/core/test_security.py reads every admin page,
+# tests/e2e/test_admin.py drives its widgets in Chromium), and it shows text that prospects and
+# clients wrote.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

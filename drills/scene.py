@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from allauth.account.models import EmailAddress
+
 from cto.intake import services as intake_services
 from cto.intake.models import IntakeResponse
 from cto.users.models import Membership, Organization, User
@@ -47,3 +49,13 @@ def client_member(organization: Organization) -> User:
 
 def organization() -> Organization:
     return Organization.objects.create(name=f"Drill Client {next(_numbers)}")
+
+
+def client_with_password(password: str) -> User:
+    """A client who signs in with a password, their address verified (as after a first sign-in
+    by code)."""
+    user = User.objects.create_user(
+        email=f"signer{next(_numbers)}@client.example", password=password
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user

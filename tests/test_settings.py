@@ -100,3 +100,25 @@ def test_development_defaults_need_no_server(tmp_path: Path) -> None:
         "filesystem://localhost/",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_the_client_address_header_is_read_from_the_environment(tmp_path: Path) -> None:
+    """RATELIMIT_IP_META_KEY names the header for allauth's limits too (its adapter)."""
+    result = _manage(
+        {"VAR_DIR": str(tmp_path), "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP"},
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from allauth.account.adapter import get_adapter; from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', REMOTE_ADDR='127.0.0.1', HTTP_X_REAL_IP='203.0.113.5'); "
+        "print(get_adapter().get_client_ip(r))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "203.0.113.5"
+
+
+def test_a_client_address_header_in_the_wrong_spelling_is_named(tmp_path: Path) -> None:
+    result = _manage({"VAR_DIR": str(tmp_path), "RATELIMIT_IP_META_KEY": "X-Real-IP"}, "check")
+    assert result.returncode != 0
+    assert "for that header write HTTP_X_REAL_IP" in result.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -51,13 +52,21 @@ class Timeline:
     full: bool  # the full timeline was asked for (up to TIMELINE_LIMIT)
 
 
-def engagement_timeline(*, engagement: Engagement, full: bool = False) -> Timeline:
+def engagement_timeline(
+    *, engagement: Engagement, full: bool = False, hidden: QuerySet[Any] | None = None
+) -> Timeline:
     """The newest events first, with their actors: the latest TIMELINE_RECENT, or up to
-    TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more."""
+    TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more.
+    Events about the rows of ``hidden`` (a client's view leaves out the draft quotes) are left
+    out, in the same query."""
     limit = TIMELINE_LIMIT if full else TIMELINE_RECENT
-    rows = list(
-        engagement.events.select_related("actor").order_by("-created_at", "-id")[: limit + 1]
-    )
+    events = engagement.events.select_related("actor")
+    if hidden is not None:
+        events = events.exclude(
+            target_type=ContentType.objects.get_for_model(hidden.model),
+            target_id__in=hidden.values("pk"),
+        )
+    rows = list(events.order_by("-created_at", "-id")[: limit + 1])
     return Timeline(events=rows[:limit], more=len(rows) > limit, full=full)
 
 

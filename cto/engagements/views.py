@@ -29,7 +29,11 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     engagement = selectors.engagement_for_page(user=request.user, pk=pk)
     # Read through the reverse relations: this app never imports the apps built on it.
     audits = list(engagement.audits.order_by("-number"))
-    quotes = list(engagement.quotes.order_by("-number", "-revision"))
+    shown = engagement.quotes.shown_to(request.user)
+    quotes = list(shown.order_by("-number", "-revision"))
+    # A draft is the practice's until it is sent: its timeline events (lines added, options)
+    # are left out of a client's timeline as the draft is out of their list.
+    unsent = None if request.user.is_staff else engagement.quotes.exclude(pk__in=shown.values("pk"))
     full_timeline = request.GET.get("timeline") == "all"
     context = {
         "engagement": engagement,
@@ -41,7 +45,9 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 quote.status == "sent" and not quote.is_expired for quote in quotes
             ),
         ),
-        "timeline": selectors.engagement_timeline(engagement=engagement, full=full_timeline),
+        "timeline": selectors.engagement_timeline(
+            engagement=engagement, full=full_timeline, hidden=unsent
+        ),
         "full_timeline": full_timeline,
         "today": timezone.localdate(),
         "audits": audits,

@@ -47,7 +47,19 @@ class PricingTier(TimeStampedModel):
 
 class QuoteQuerySet(models.QuerySet["Quote"]):
     def for_user(self, user: User) -> QuoteQuerySet:
-        return self.filter(engagement__in=Engagement.objects.for_user(user))
+        """The quotes of the user's organisations that the user may read: every one for an
+        operator, none still in draft for a client."""
+        return self.filter(engagement__in=Engagement.objects.for_user(user)).shown_to(user)
+
+    def shown_to(self, user: User) -> QuoteQuerySet:
+        """What ``user`` may read of these quotes: a draft is the practice's work in progress
+        (its options, lines and totals change until it is sent), for operators only."""
+        return self if user.is_staff else self.shown_to_clients()
+
+    def shown_to_clients(self) -> QuoteQuerySet:
+        """Every quote but drafts: what a client may read, and so what may go into a report,
+        which every member of the organisation may download."""
+        return self.exclude(status=Quote.Status.DRAFT)
 
 
 class Quote(TimeStampedModel):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cto.core.client_address import client_address
 from cto.core.forms import ServiceForm, first_error
 from cto.core.htmx import HtmxHttpRequest
 from cto.engagements.selectors import engagement_get
@@ -59,10 +59,6 @@ def _quote(request: AuthenticatedRequest, pk: int) -> Quote:
         .prefetch_related(Prefetch("options", queryset=options)),
         pk=pk,
     )
-
-
-def _client_ip(request: AuthenticatedRequest) -> str | None:
-    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR")
 
 
 def _quote_page(request: AuthenticatedRequest, quote: Quote, *, status: int = 200) -> HttpResponse:
@@ -114,7 +110,7 @@ def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, quote, form)
     signature = form.signature(
-        ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
+        ip=client_address(request), user_agent=request.headers.get("User-Agent", "")
     )
     change = partial(services.quote_accept, quote=quote, signature=signature, by=request.user)
     return _after(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -177,3 +179,50 @@ def test_engagement_page_shows_the_latest_events_and_the_full_timeline_on_reques
 def test_portal_only_answers_get(client: Client, client_user: User) -> None:
     client.force_login(client_user)
     assert client.post(reverse("engagements:portal_home")).status_code == 405
+
+
+def test_the_engagement_page_lists_no_draft_quote_to_a_client(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    from cto.pricing.models import Quote
+    from tests.pricing.factories import QuoteFactory
+
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT)
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT)
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url())
+    assert page.context["quotes"] == [sent]
+    assert sent.get_absolute_url() in page.text
+    assert draft.get_absolute_url() not in page.text
+    client.force_login(operator)
+    page = client.get(engagement.get_absolute_url())
+    assert page.context["quotes"] == [draft, sent] or page.context["quotes"] == [sent, draft]
+    assert draft.get_absolute_url() in page.text
+
+
+def test_a_clients_timeline_leaves_out_what_happened_to_a_draft(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    from cto.pricing import services as pricing_services
+    from cto.pricing.models import Quote, QuoteLine
+    from tests.pricing.factories import QuoteFactory
+
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT, by=operator)
+    option = draft.options.first()
+    pricing_services.quote_line_add(
+        option=option,
+        label="Secret discount for Initech",
+        kind=QuoteLine.Kind.DISCOUNT_PERCENT,
+        period=QuoteLine.Period.MONTHLY,
+        value=Decimal("10"),
+        reason="Early customer",
+        by=operator,
+    )
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT, by=operator)
+    client.force_login(client_user)
+    timeline = client.get(engagement.get_absolute_url()).text
+    assert "Secret discount for Initech" not in timeline
+    assert f"{draft.number}.{draft.revision} drafted" not in timeline
+    assert f"{sent.number}.{sent.revision} sent" in timeline
+    client.force_login(operator)
+    assert "Secret discount for Initech" in client.get(engagement.get_absolute_url()).text

@@ -15,6 +15,7 @@ from cto.pricing.playbooks import tier_load_shipped
 from cto.pricing.selectors import quotes_expiring
 from cto.users.models import User
 from tests.clock import TODAY
+from tests.pricing.factories import QuoteFactory
 
 pytestmark = pytest.mark.django_db
 HORIZON = TODAY + datetime.timedelta(days=7)
@@ -58,3 +59,17 @@ def test_a_quote_of_a_resting_engagement_is_not_expiring(sent_quote: Quote) -> N
     expire_in(sent_quote, 1)
     Engagement.objects.filter(pk=sent_quote.engagement_id).update(stage=Stage.LOST)
     assert expiring() == []
+
+
+# --- Who may read which quote (Quote.objects.for_user) -------------------------------------------
+
+
+def test_a_client_reads_no_draft_and_an_operator_every_quote(
+    engagement: Engagement, operator: User, client_user: User
+) -> None:
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT)
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT)
+    assert list(Quote.objects.for_user(client_user)) == [sent]
+    assert Quote.objects.for_user(client_user).count() == 1
+    assert set(Quote.objects.for_user(operator)) == {draft, sent}
+    assert list(engagement.quotes.shown_to(client_user)) == [sent]

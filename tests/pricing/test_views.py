@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cto.engagements.models import Engagement
 from cto.pricing import services
 from cto.pricing.models import PricingTier, Quote
 from cto.users.models import Organization, User
 from tests.pricing.conftest import sign
+from tests.pricing.factories import QuoteFactory
 from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,33 @@ def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
     moved = client.get("/portal/revenue/")
     assert moved.status_code == 301
     assert moved["Location"] == "/ops/revenue/"
+
+
+# --- Drafts are the practice's until they are sent ---------------------------------------------
+
+
+def test_a_client_asking_for_a_draft_gets_404_and_a_sent_quote_200(
+    client: Client, engagement: Engagement, client_user: User
+) -> None:
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT)
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT)
+    client.force_login(client_user)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(sent.get_absolute_url()).status_code == 200
+    reply = client.post(
+        reverse("pricing:accept", args=[draft.pk]),
+        {"agree": "yes", "option": draft.options.first().pk, "full_name": "Pat Lee"},
+    )
+    assert reply.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Quote.Status.DRAFT
+
+
+def test_an_operator_sees_drafts_and_sent_quotes(
+    client: Client, engagement: Engagement, operator: User
+) -> None:
+    draft = QuoteFactory(engagement=engagement, status=Quote.Status.DRAFT)
+    sent = QuoteFactory(engagement=engagement, status=Quote.Status.SENT)
+    client.force_login(operator)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(sent.get_absolute_url()).status_code == 200

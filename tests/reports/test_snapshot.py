@@ -12,12 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cto.engagements.models import Engagement
-from cto.pricing.models import PricingTier
+from cto.pricing.models import PricingTier, Quote
 from cto.reports import snapshot
 from cto.reports.models import Report
 from cto.users.models import User
 from tests.audits.factories import AuditFactory
 from tests.engagements.factories import EngagementFactory
+from tests.pricing.factories import QuoteFactory
 from tests.reports.conftest import Say, request
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_the_pricing_tiers_version_follows_their_content(full: tuple[Engagement,
     [
         ("intake_summary", "There is no finished intake to summarise yet"),
         ("audit", "There is no locked audit to report on yet."),
-        ("quote", "There is no quote to put in a report yet."),
+        ("quote", "There is no sent quote to put in a report yet"),
     ],
 )
 def test_a_kind_without_its_subject_is_refused_with_a_message(
@@ -51,6 +52,16 @@ def test_a_kind_without_its_subject_is_refused_with_a_message(
     with pytest.raises(ValidationError, match=re.escape(message)):
         request(engagement, kind, by=operator)
     assert not Report.objects.filter(engagement=engagement).exists()
+
+
+def test_a_draft_quote_goes_into_no_report(operator: User) -> None:
+    """Every member of the organisation may download a report: a draft would reach them."""
+    bare = EngagementFactory(title="Draft only")
+    QuoteFactory(engagement=bare, status=Quote.Status.DRAFT, by=operator)
+    with pytest.raises(ValidationError, match="There is no sent quote"):
+        snapshot.gather(kind="quote", engagement=bare, generator="test")
+    week_one = snapshot.gather(kind="week_one", engagement=bare, generator="test")
+    assert week_one["quote"] is None
 
 
 def test_an_audit_still_open_is_not_reported_on(operator: User) -> None:

@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from cto.users.models import User
 from tests.users.factories import PASSWORD, UserFactory
@@ -95,3 +97,48 @@ def test_signup_is_closed_by_default(client: Client) -> None:
     response = client.get(reverse("account_signup"))
     assert "Sign Up Closed" in response.text
     assert not User.objects.exists()
+
+
+# --- Sign-in limits behind the proxy ----------------------------------------------------------
+
+PROXY = "127.0.0.1"  # the connecting address of every request that came through the proxy
+ATTACKER, VISITOR = "203.0.113.5", "198.51.100.7"
+
+
+def _sign_in(email: str, password: str, *, address: str) -> HttpResponseBase:
+    """A sign-in through a proxy that appends the connecting address to X-Forwarded-For; the
+    attacker writes a header of their own first, which the proxy keeps in front."""
+    return Client().post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=f"10.{len(email)}.0.1, {address}",
+    )
+
+
+def _fail_ten_times() -> None:
+    """allauth's 10 failures a minute per address, each for another account (the per-account
+    limit is 5), so that only the address's count runs out."""
+    for number in range(10):
+        failed = _sign_in(f"guess{number}@client.example", "wrong", address=ATTACKER)
+        assert "not correct" in failed.text
+
+
+def test_failed_sign_ins_behind_the_proxy_lock_out_their_address_only(
+    settings: Settings, client_user: User
+) -> None:
+    """RATELIMIT_IP_META_KEY reaches allauth (the account adapter's get_client_ip)."""
+    settings.CLIENT_ADDRESS_META_KEY = "HTTP_X_FORWARDED_FOR"
+    _fail_ten_times()
+    locked = _sign_in(client_user.email, PASSWORD, address=ATTACKER)
+    assert "Too many failed login attempts" in locked.text
+    signed_in = _sign_in(client_user.email, PASSWORD, address=VISITOR)
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == reverse("engagements:portal_home")
+
+
+def test_without_the_setting_one_address_locks_everyone_out(client_user: User) -> None:
+    """What the setting prevents: every request comes from the proxy, one count for all."""
+    _fail_ten_times()
+    locked = _sign_in(client_user.email, PASSWORD, address=VISITOR)
+    assert "Too many failed login attempts" in locked.text

@@ -142,7 +142,8 @@ def build_quote(*, engagement: Engagement, generator: str) -> dict[str, Any]:
     row = latest_quote(engagement)
     if row is None:
         raise ValidationError(
-            "There is no quote to put in a report yet. Draft one from the engagement's page first."
+            "There is no sent quote to put in a report yet: send the quote to the client first "
+            "(a draft stays with the practice)."
         )
     part = quote_part(row)
     snapshot["quote"] = part

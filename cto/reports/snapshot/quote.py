@@ -18,12 +18,14 @@ from cto.reports.snapshot.formats import MINUS, TIMES, day, moment, money, numbe
 
 
 def latest_quote(engagement: Engagement) -> Quote | None:
-    """The newest quote that was not replaced by a revision, with what a report shows of it."""
+    """The newest quote sent to the client and not replaced by a revision, with what a report
+    shows of it. Never a draft: every member of the organisation may download a report."""
     options = QuoteOption.objects.select_related("tier").prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
     )
     return (
         Quote.objects.filter(engagement=engagement)
+        .shown_to_clients()
         .exclude(status=Quote.Status.SUPERSEDED)
         .select_related("accepted_by")
         .prefetch_related(Prefetch("options", queryset=options))
