@@ -1,6 +1,7 @@
 """The rows the fuzz aims at, made through the services: the shipped tree and a second one
 (whose version ids are forged into the first's forms), a client with an account, an owner's
-open invitations, and other prospects' responses (whose tokens are forged into resume links)."""
+open invitations, other prospects' responses (whose tokens are forged into resume links), and
+the signed-in side (drills.fuzz.signed_in)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from cto.intake.playbooks import tree_load_shipped
 from cto.users import services as user_services
 from cto.users.models import Invitation, Membership, Organization, User
 from drills import scene
+from drills.fuzz.signed_in import PASSWORD, SignedIn, build_signed_in
 
-PASSWORD = "fuzz horse battery staple"  # noqa: S105  # a throwaway user's, rolled back
 # The drills' path through the shipped tree to an outcome (the AI one).
 AI_PATH = tuple(scene.ANSWERS)
 OTHER_TREE = {
@@ -52,6 +53,7 @@ class World:
     organization: Organization
     invitations: tuple[Invitation, ...]  # open: one for a new address, one for ``client``'s
     tokens: tuple[str, ...]  # other prospects' responses: in progress, finished, submitted
+    signed_in: SignedIn  # an operator, a client with one of everything, a foreign client
 
     @property
     def emails(self) -> tuple[str, ...]:
@@ -122,4 +124,5 @@ def build() -> World:
         organization=organization,
         invitations=invitations,
         tokens=tokens,
+        signed_in=build_signed_in(),
     )
