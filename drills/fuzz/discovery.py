@@ -395,22 +395,31 @@ def _discover(
             for i in range(width)
         ]
 
-    for route in all_routes:
-        if route.regex or route.route in NOT_CRAWLED:
-            continue
+    def visit_route(route: Route) -> None:
         urls = [route.fill(values) for values in candidates(route)]
         # As the most privileged role, with the first (own) values: an empty POST (anything
         # but 405: the route takes POST), and a GET (405: the route serves no page to visit).
         *others, (last, most) = roles.items()
         visitor = Visitor(tally)
         most(visitor)
-        if visitor.send("POST", urls[0]).status_code != 405:
-            found.accepts_post.add(route.route)
+        with transaction.atomic():  # the POST may accept, lock or send what the pages show
+            if visitor.send("POST", urls[0]).status_code != 405:
+                found.accepts_post.add(route.route)
+            transaction.set_rollback(True)
         if visitor.send("GET", urls[0]).status_code == 405:
-            continue
+            return
         for role, prepare in [*others, (last, most)]:
             visitor = Visitor(tally)
             prepare(visitor)
             for url in urls:
                 visit(role, visitor, url, own)
+
+    for route in all_routes:
+        if route.regex or route.route in NOT_CRAWLED:
+            continue
+        # Each route's requests are undone before the next route's: an empty POST may have
+        # signed the role out (its session is shared) or sent the quote whose form is next.
+        with transaction.atomic():
+            visit_route(route)
+            transaction.set_rollback(True)
     return found
