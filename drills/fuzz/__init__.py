@@ -102,6 +102,8 @@ def run() -> Verdict:
             phases["discovery"] = time.monotonic()
             if found.unreached:
                 failed.append(f"routes taking POST that no form reaches: {found.unreached}")
+            if found.stale:
+                failed.append(f"NOT_FUZZED names routes that are gone: {found.stale}")
             for form in found.forms.values():
                 try:
                     run_found(

@@ -17,7 +17,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -53,7 +53,12 @@ NOT_CRAWLED = ("intake/summary.pdf",)
 PAGES_PER_ROUTE = 2
 CRAWL_LIMIT = 200  # pages per role, a bound on a crawl gone wrong
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-JUNK = {"int": ("0", str(2**64)), "slug": ("x" * 65, "-"), "str": ("not-a-token", "%00")}
+JUNK = {
+    "int": ("0", str(2**64)),
+    "id": ("0", str(2**64)),
+    "slug": ("x" * 65, "-"),
+    "str": ("not-a-token", "%00"),
+}
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,9 @@ class Found:
     route: Route
     page: str
     form: Form
+    # The action with a foreign organisation's ids or junk in its path: a valid body sent
+    # there must answer 404 (or a refusal), never act.
+    elsewhere: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -273,6 +281,11 @@ class Discovery:
         """Routes that take POST, that no discovered form posts to and NOT_FUZZED leaves out."""
         reached = {found.route.route for found in self.forms.values() if found.form.method != "GET"}
         return sorted(self.accepts_post - reached - set(NOT_FUZZED))
+
+    @property
+    def stale(self) -> list[str]:
+        """Names in NOT_FUZZED that are no route of the project (any more)."""
+        return sorted(set(NOT_FUZZED) - {route.route for route in self.routes})
 
 
 def route_of(path: str, by_route: Mapping[str, Route]) -> tuple[Route, dict[str, str]] | None:
@@ -422,4 +435,13 @@ def _discover(
         with transaction.atomic():
             visit_route(route)
             transaction.set_rollback(True)
+    for key, one in found.forms.items():
+        resolved = route_of(one.form.action, by_route)
+        if resolved is None or not resolved[1]:
+            continue
+        route, kwargs = resolved
+        theirs = {name: (seen[route.route][name] or [value])[0] for name, value in kwargs.items()}
+        junk = {name: JUNK.get(converter, JUNK["str"])[1] for name, converter in route.parameters}
+        elsewhere = tuple({route.fill(theirs), route.fill(junk)} - {one.form.action})
+        found.forms[key] = replace(one, elsewhere=elsewhere)
     return found

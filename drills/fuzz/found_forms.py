@@ -1,6 +1,7 @@
 """One property per discovered form: the form as its page filled it in, with some fields
 swapped for hostile values of their kind (as ``forms.mutated`` does for the public forms),
-sent by the role that found it. Whatever is sent: no exception, no 5xx, only rows that pass
+sent by the role that found it, now and then to the same action with another organisation's
+ids or junk in its path. Whatever is sent: no exception, no 5xx, only rows that pass
 ``full_clean()``, no markup echoed."""
 
 from __future__ import annotations
@@ -150,7 +151,10 @@ def run_found(
             fields = fields_of(found, data.draw)
             htmx = found.form.htmx and data.draw(st.booleans())
             files = files_of(found, data.draw)
-            visitor.send(found.form.method, found.form.action, fields, htmx=htmx, files=files)
+            action = found.form.action
+            if found.elsewhere and data.draw(st.integers(0, 9)) == 0:
+                action = data.draw(st.sampled_from(found.elsewhere))
+            visitor.send(found.form.method, action, fields, htmx=htmx, files=files)
 
     prop()
 

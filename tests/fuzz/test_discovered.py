@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
 
 from drills.fuzz.discovery import Discovery, PageParser, Prepare, discover
 from drills.fuzz.found_forms import describe, foreign_client, roles, run_found
@@ -64,6 +67,7 @@ def test_every_form_found_by_walking_the_urls_survives_hostile_input(
     prepare, found, rows = world_and_discovery
     assert tally.clean, tally.problems  # the visits themselves: own, foreign and junk ids
     assert not found.unreached, f"routes taking POST that no form reaches: {found.unreached}"
+    assert not found.stale, f"NOT_FUZZED names routes that are gone: {found.stale}"
     assert {route for route, _ in found.distinct} >= EXPECTED
     for found_form in found.forms.values():
         run_found(
@@ -76,6 +80,35 @@ def test_every_form_found_by_walking_the_urls_survives_hostile_input(
         )
         assert tally.examples[describe(found_form)] >= EXAMPLES
     assert tally.clean, tally.problems
+
+
+@require_GET
+def page_with_a_form(request: HttpRequest) -> HttpResponse:
+    return HttpResponse('<form method="post" action="/covered/"><input name="a"></form>')
+
+
+@require_POST
+def post_only(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("done")
+
+
+urlpatterns = [
+    path("", page_with_a_form),
+    path("covered/", post_only),
+    path("orphan/", post_only),  # takes POST, and no page has a form for it
+]
+
+
+@pytest.mark.urls("tests.fuzz.test_discovered")
+def test_a_route_taking_post_that_no_form_reaches_is_reported(tally: Tally) -> None:
+    found = discover(
+        tally=tally,
+        roles={"anonymous": lambda visitor: None},
+        foreign=lambda visitor: None,
+        extra={},
+    )
+    assert [route for route, _ in found.distinct] == ["covered/"]
+    assert found.unreached == ["orphan/"]
 
 
 def test_the_parser_reads_fields_options_and_htmx_actions() -> None:
