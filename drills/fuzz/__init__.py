@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tempfile
 import time
 import warnings
@@ -52,6 +53,7 @@ EXAMPLES_PER_FOUND_FORM = 12 * DEPTH
 # otherwise each run explores anew.
 DERANDOMIZE = os.environ.get("FUZZ_DERANDOMIZE") == "1"
 MACHINE_RUNS = 20 * DEPTH
+WHERE = re.compile(r" (in|on) (GET|POST|PUT|DELETE) .*")  # a problem's request, for grouping
 MACHINE_STEPS = 30
 
 
@@ -151,7 +153,9 @@ def run() -> Verdict:
         f"{tally.figures()} in {time.monotonic() - started:.0f} s ({_durations(started, phases)})"
     )
     if tally.problems:
-        figures += f"; first: {' | '.join(tally.problems[:3])}"
+        # One of each: a bug found on every page would otherwise hide the others.
+        distinct = list(dict.fromkeys(re.sub(WHERE, "", problem) for problem in tally.problems))
+        figures += f"; {len(distinct)} kinds, first of each: {' | '.join(distinct[:8])}"
     elif failed:
         figures += f"; failed: {' | '.join(failed)}"
     return Verdict("fuzz", not failed and tally.clean, figures)
