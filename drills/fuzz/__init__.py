@@ -99,7 +99,7 @@ def run() -> Verdict:
                 tally=tally,
                 roles=prepare,
                 foreign=foreign_client(world),
-                extra={"token": list(world.invitation_tokens())},
+                extra={"token": list(world.emailed_tokens())},
             )
             phases["discovery"] = time.monotonic()
             if found.unreached:

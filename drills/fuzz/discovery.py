@@ -51,6 +51,7 @@ NOT_CRAWLED = ("intake/summary.pdf",)
 # How many pages of one route each role's crawl opens (an engagement page per engagement
 # would only repeat the same forms).
 PAGES_PER_ROUTE = 2
+OWN_PER_ROUTE = 6  # own ids a route is visited with, after the crawl
 CRAWL_LIMIT = 200  # pages per role, a bound on a crawl gone wrong
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 JUNK = {
@@ -392,8 +393,10 @@ def _discover(
             return [{}]
         columns = []
         for name, converter in parameters:
+            # Every own id the crawl saw for this route (a quote page per quote: a draft's
+            # page has forms a sent one has not), else a few seen for the name anywhere.
             mine = (
-                own[route.route][name][:2]
+                own[route.route][name][:OWN_PER_ROUTE]
                 or [value for values in own.values() for value in values.get(name, [])][:2]
             )
             theirs = seen[route.route][name][:1]

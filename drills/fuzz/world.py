@@ -77,6 +77,16 @@ class World:
         )
         return (*(invitation.token for invitation in self.invitations), *forged)
 
+    def emailed_tokens(self) -> tuple[str, ...]:
+        """The tokens of the links the app emails, which no page links to: invitations, and
+        the result email's proof of address for the submitted response."""
+        try:
+            from cto.intake import proof  # type: ignore[attr-defined,unused-ignore]  # see below
+        except ImportError:  # a tree without proof of address (before issue 21) has no link
+            return self.invitation_tokens()
+        submitted = IntakeResponse.objects.get(token=self.tokens[-1])
+        return (*self.invitation_tokens(), proof.proof_token(submitted.pk))
+
 
 def answered_response(count: int) -> IntakeResponse:
     """A response with the first ``count`` answers of AI_PATH (all of them: at its outcome)."""

@@ -55,7 +55,7 @@ def world_and_discovery(tally: Tally) -> tuple[dict[str, Prepare], Discovery, Ro
         tally=tally,
         roles=prepare,
         foreign=foreign_client(world),
-        extra={"token": list(world.invitation_tokens())},
+        extra={"token": list(world.emailed_tokens())},
     )
     rows.problems()  # the world's own rows: test_fuzz.py checks them
     return prepare, found, rows
