@@ -18,9 +18,10 @@ from hypothesis.strategies import DataObject
 
 from cto.users.models import User
 from drills.fuzz import strategies as fuzz
-from drills.fuzz.discovery import Field, Found, Prepare
+from drills.fuzz.discovery import Found, Prepare
 from drills.fuzz.forms import Draw, hypothesis_settings, mutated, take_over
 from drills.fuzz.harness import Rows, Tally, Upload, Visitor, example
+from drills.fuzz.pages import Field
 from drills.fuzz.signed_in import PDF
 from drills.fuzz.world import AI_PATH, World, answered_response
 

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from drills.fuzz.discovery import Discovery, PageParser, Prepare, discover
+from drills.fuzz.discovery import Discovery, Prepare, discover
 from drills.fuzz.found_forms import describe, foreign_client, roles, run_found
 from drills.fuzz.harness import Rows, Tally, watching
+from drills.fuzz.pages import PageParser
 from drills.fuzz.world import build
 
 pytestmark = pytest.mark.django_db
