@@ -31,8 +31,6 @@ NOT_FUZZED: Mapping[str, str] = {
     "portal/revenue/": "a permanent redirect, no form",
     # allauth's own flows that no page links to here, or that need a secret from an email (the
     # hand-written drives of forms.py fuzz the sign-in, code, reset and sign-up forms).
-    "accounts/reauthenticate/": "allauth: reached only from a sensitive action, none enabled",
-    "accounts/password/set/": "allauth: for accounts without a password, redirects otherwise",
     "accounts/inactive/": "allauth: a notice page",
     "accounts/confirm-email/": "allauth: a notice page; the keyed link comes by email",
     "accounts/password/reset/done/": "allauth: a notice page",
