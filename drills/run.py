@@ -18,6 +18,8 @@ DRILLS: dict[str, tuple[str, str]] = {
     "races": ("drills.races", "run"),
     "ratelimit": ("drills.ratelimit", "run"),
     "fuzz": ("drills.fuzz", "run"),
+    # The same on the embedded default (SQLite), in a child process of its own.
+    "fuzz-sqlite": ("drills.fuzz", "run_sqlite"),
     "broker": ("drills.broker", "run"),
     "database": ("drills.dboutage", "run"),
     "workers": ("drills.workers", "run_killed"),

@@ -5,9 +5,9 @@ from cto.audits import views
 app_name = "audits"
 
 urlpatterns = [
-    path("audits/<int:pk>/", views.audit_detail, name="detail"),
-    path("audits/<int:pk>/answer/<slug:question>/", views.audit_answer, name="answer"),
-    path("audits/<int:pk>/result/", views.audit_result, name="result"),
-    path("audits/<int:pk>/lock/", views.audit_lock, name="lock"),
-    path("engagements/<int:engagement_pk>/audits/open/", views.audit_open, name="open"),
+    path("audits/<id:pk>/", views.audit_detail, name="detail"),
+    path("audits/<id:pk>/answer/<slug:question>/", views.audit_answer, name="answer"),
+    path("audits/<id:pk>/result/", views.audit_result, name="result"),
+    path("audits/<id:pk>/lock/", views.audit_lock, name="lock"),
+    path("engagements/<id:engagement_pk>/audits/open/", views.audit_open, name="open"),
 ]

@@ -6,5 +6,5 @@ app_name = "engagements"
 
 urlpatterns = [
     path("", views.portal_home, name="portal_home"),
-    path("engagements/<int:pk>/", views.portal_detail, name="portal_detail"),
+    path("engagements/<id:pk>/", views.portal_detail, name="portal_detail"),
 ]

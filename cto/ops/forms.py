@@ -1,5 +1,6 @@
-"""The dashboard's quick actions read by forms: the stage to move an engagement to, and the
-version its card showed. Whether the move is allowed is the engagement service's rule."""
+"""The dashboard's forms: the quick action's stage to move an engagement to and the version its
+card showed (whether the move is allowed is the engagement service's rule), and the search
+box's text."""
 
 from __future__ import annotations
 
@@ -20,3 +21,17 @@ class AdvanceForm(forms.Form):
         },
     )
     version = version_field()
+
+
+# Longer than any name, email address or title anyone searches for.
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    # A CharField refuses NUL bytes (PostgreSQL cannot compare text with them) with a message.
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={"max_length": f"Search for at most {SEARCH_MAX_LENGTH} characters."},
+    )

@@ -7,6 +7,6 @@ app_name = "ops"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
-    path("engagements/<int:pk>/advance/", views.engagement_advance, name="advance"),
-    path("engagements/<int:pk>/report/", views.engagement_report, name="report"),
+    path("engagements/<id:pk>/advance/", views.engagement_advance, name="advance"),
+    path("engagements/<id:pk>/report/", views.engagement_report, name="report"),
 ]

@@ -27,7 +27,7 @@ from cto.engagements.selectors import engagement_get
 from cto.engagements.services import StaleEngagementError, TransitionError, engagement_transition
 from cto.engagements.stages import Stage
 from cto.ops import selectors
-from cto.ops.forms import AdvanceForm
+from cto.ops.forms import AdvanceForm, SearchForm
 from cto.reports.models import Report
 from cto.reports.services import report_request
 from cto.users.http import AuthenticatedRequest
@@ -85,9 +85,12 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 @never_cache
 @staff_member_required
 def search(request: AuthenticatedRequest) -> HttpResponse:
-    results = selectors.ops_search(query=request.GET.get("q", ""))
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = selectors.ops_search(query=query)
     template = "ops/search.html#results" if request.htmx else "ops/search.html"
-    return render(request, template, {"results": results, "query": results.query})
+    context = {"results": results, "query": results.query, "error": first_error(form)}
+    return render(request, template, context)
 
 
 def _card_response(

@@ -59,6 +59,35 @@ def form_body(fields: Fields) -> str:
     return "&".join(pairs)
 
 
+Upload = tuple[str, bytes, str]  # file name, content, content type
+BOUNDARY = "fuzzboundary7MA4YWxkTrZu0gW"
+
+
+def _quoted(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass").replace(b'"', b"%22")
+
+
+def multipart_body(fields: Fields, files: Mapping[str, Upload]) -> bytes:
+    """A multipart/form-data body, byte by byte as for ``form_body``: hostile names and
+    values (lone surrogates, NUL) reach the parser as sent."""
+    parts = []
+    for name, value in fields.items():
+        for item in [value] if isinstance(value, str) else value:
+            parts.append(
+                b'Content-Disposition: form-data; name="%s"\r\n\r\n%s'
+                % (_quoted(name), item.encode("utf-8", "surrogatepass"))
+            )
+    for name, (filename, content, content_type) in files.items():
+        parts.append(
+            b'Content-Disposition: form-data; name="%s"; filename="%s"\r\n'
+            b"Content-Type: %s\r\n\r\n%s"
+            % (_quoted(name), _quoted(filename), _quoted(content_type), content)
+        )
+    boundary = BOUNDARY.encode()
+    body = b"".join(b"--%s\r\n%s\r\n" % (boundary, part) for part in parts)
+    return body + b"--%s--\r\n" % boundary
+
+
 @dataclass
 class Tally:
     """What the run did and what went wrong; a problem fails the example it happened in."""
@@ -123,10 +152,12 @@ class Visitor(Client):
         fields: Fields | None = None,
         *,
         htmx: bool = False,
+        files: Mapping[str, Upload] | None = None,
     ) -> HttpResponseBase:
         """GET (fields in the query) or POST (fields in an urlencoded body) ``path``, which must
-        already be percent-encoded. Each request gets a savepoint of its own, released when it
-        went well and rolled back when it failed, as the autocommit of a real request would."""
+        already be percent-encoded; with ``files``, a multipart body. Each request gets a
+        savepoint of its own, released when it went well and rolled back when it failed, as the
+        autocommit of a real request would."""
         headers = {"HX-Request": "true"} if htmx else {}
         body = form_body(fields or {})
         url = f"{path}?{body}" if method == "GET" and body else path
@@ -138,6 +169,14 @@ class Visitor(Client):
         failures = self.tally.exceptions
         if method == "GET":
             response = self.generic("GET", url, headers=headers)
+        elif files is not None:
+            response = self.generic(
+                method,
+                path,
+                multipart_body(fields or {}, files),
+                content_type=f"multipart/form-data; boundary={BOUNDARY}",
+                headers=headers,
+            )
         else:
             response = self.generic(
                 method,

@@ -1,9 +1,10 @@
-"""What the fuzz types into the public forms: the inputs careless and hostile visitors send.
+"""What the fuzz types into the forms: the inputs careless and hostile visitors send.
 
 Each strategy mixes ordinary values (so that a form is also driven past its validation, into
 the services and the database) with the hostile ones the drill is about: NUL bytes and other
 control characters, lone surrogates, homoglyph emails, 1 MB fields, htmx attributes and
-template syntax in text, huge, negative and NaN numbers, forged and tampered ids.
+template syntax in text, huge, negative and NaN numbers, Unicode digits, non-finite and
+out-of-range decimals, NUL inside otherwise valid links, forged and tampered ids.
 """
 
 from __future__ import annotations
@@ -56,11 +57,15 @@ HOMOGLYPHS = {
     "k": "\u212a",  # the Kelvin sign, which lower() turns into a Latin k
 }
 
+# Digits that are not ASCII: ``isdigit()`` is true for all of them, ``int()`` refuses some
+# (the superscript) and reads the others as numbers (Arabic-Indic, fullwidth).
+UNICODE_DIGITS = ("\u00b2", "\u0661\u0662", "\u0663", "\uff11\uff12", "\u00b9\u00b2\u00b3")
 controls = st.sampled_from(CONTROLS)
+unicode_digits = st.sampled_from(UNICODE_DIGITS)
 surrogates = st.characters(categories=["Cs"])  # lone surrogates; sent as raw UTF-8 bytes
 markup = st.sampled_from(INJECTIONS + ATTRIBUTES)
 plain = st.text(max_size=12)
-fragment = st.one_of(plain, controls, surrogates, markup, st.just("\x00"))
+fragment = st.one_of(plain, controls, surrogates, markup, st.just("\x00"), unicode_digits)
 short_text = st.lists(fragment, max_size=6).map("".join)
 # Repeating a short unit keeps Hypothesis's own buffer small while the field is 1 MB.
 huge_text = st.one_of(fragment.filter(bool), st.just("a")).map(
@@ -74,8 +79,12 @@ def text(draw: st.DrawFn, *, ordinary: st.SearchStrategy[str] | None = None) -> 
     roll = draw(st.integers(0, 19))
     if roll == 0:
         return draw(huge_text)
-    if ordinary is not None and roll < 8:
+    if ordinary is not None and roll < 7:
         return draw(ordinary)
+    if ordinary is not None and roll == 7:  # an ordinary value with a NUL byte inside
+        return draw(ordinary.flatmap(with_nul))
+    if roll == 8:
+        return "\x00" * draw(st.integers(1, 3))  # nothing but NUL: stripped, a blank field
     return draw(short_text)
 
 
@@ -121,12 +130,67 @@ def email(known: tuple[str, ...] = ()) -> st.SearchStrategy[str]:
     )
 
 
-NUMBERS = ("NaN", "nan", "inf", "-inf", "1e309", "-0", "0x10", "1_000", " 1 ", "\u0661\u0662", "")
+NUMBERS = ("NaN", "nan", "inf", "-inf", "1e309", "-0", "0x10", "1_000", " 1 ", "")
+# Decimals a money or measurement field must refuse or store exactly: non-finite, out of range
+# in both directions, more digits than any column holds, and more places than it keeps.
+DECIMALS = (
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+    "1e-999",
+    "-0",
+    "0.001",
+    "1" * 20,
+    "9" * 40,
+    "0." + "1" * 40,
+    "-1",
+    "1.5",
+)
+# Ids as a tampered form sends them: not whole, not positive, not ASCII, past every integer
+# column (2**63 and beyond).
+IDS = ("0", "-1", "1.5", "1e3", str(2**63), str(2**64), "9" * 40, "00", "+1")
 numbers = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(NUMBERS),
+    st.sampled_from(NUMBERS + DECIMALS + IDS),
+    unicode_digits,
 )
+ids = st.one_of(st.sampled_from(IDS), unicode_digits, st.integers(0, 2**80).map(str))
+decimals = st.one_of(
+    st.sampled_from(DECIMALS),
+    unicode_digits,
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@st.composite
+def with_nul(draw: st.DrawFn, valid: str) -> str:
+    """``valid`` with a NUL byte put somewhere inside it (PostgreSQL refuses NUL in text)."""
+    at = draw(st.integers(0, len(valid)))
+    return valid[:at] + "\x00" + valid[at:]
+
+
+URLS = (
+    "https://a.example/\x00x",
+    "https://a.example/x",
+    "http://127.0.0.1/",
+    "javascript:alert(1)",
+    "https://\u0430.example/",
+    "https://a.example/" + "x" * 3000,
+    "ftp://a.example/",
+    "//a.example/",
+)
+
+
+def url() -> st.SearchStrategy[str]:
+    """Links: ordinary, with NUL inside, private hosts, other schemes, too long, junk."""
+    return st.one_of(
+        st.sampled_from(URLS),
+        st.sampled_from(URLS[1:3]).flatmap(with_nul),
+        text(),
+    )
 
 
 def tampered(token: str) -> st.SearchStrategy[str]:

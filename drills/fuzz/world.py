@@ -1,6 +1,7 @@
 """The rows the fuzz aims at, made through the services: the shipped tree and a second one
 (whose version ids are forged into the first's forms), a client with an account, an owner's
-open invitations, and other prospects' responses (whose tokens are forged into resume links)."""
+open invitations, other prospects' responses (whose tokens are forged into resume links), and
+the signed-in side (drills.fuzz.signed_in)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from cto.intake.playbooks import tree_load_shipped
 from cto.users import services as user_services
 from cto.users.models import Invitation, Membership, Organization, User
 from drills import scene
+from drills.fuzz.signed_in import PASSWORD, SignedIn, build_signed_in
 
-PASSWORD = "fuzz horse battery staple"  # noqa: S105  # a throwaway user's, rolled back
 # The drills' path through the shipped tree to an outcome (the AI one).
 AI_PATH = tuple(scene.ANSWERS)
 OTHER_TREE = {
@@ -52,6 +53,7 @@ class World:
     organization: Organization
     invitations: tuple[Invitation, ...]  # open: one for a new address, one for ``client``'s
     tokens: tuple[str, ...]  # other prospects' responses: in progress, finished, submitted
+    signed_in: SignedIn  # an operator, a client with one of everything, a foreign client
 
     @property
     def emails(self) -> tuple[str, ...]:
@@ -74,6 +76,16 @@ class World:
             for pk in (self.invitations[0].pk, 10**12)
         )
         return (*(invitation.token for invitation in self.invitations), *forged)
+
+    def emailed_tokens(self) -> tuple[str, ...]:
+        """The tokens of the links the app emails, which no page links to: invitations, and
+        the result email's proof of address for the submitted response."""
+        try:
+            from cto.intake import proof  # type: ignore[attr-defined,unused-ignore]  # see below
+        except ImportError:  # a tree without proof of address (before issue 21) has no link
+            return self.invitation_tokens()
+        submitted = IntakeResponse.objects.get(token=self.tokens[-1])
+        return (*self.invitation_tokens(), proof.proof_token(submitted.pk))
 
 
 def answered_response(count: int) -> IntakeResponse:
@@ -122,4 +134,5 @@ def build() -> World:
         organization=organization,
         invitations=invitations,
         tokens=tokens,
+        signed_in=build_signed_in(),
     )

@@ -11,7 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from cto.users.models import Organization
-from drills.fuzz.harness import FuzzFailure, Rows, Tally, Visitor, example, form_body, watching
+from drills.fuzz.harness import (
+    FuzzFailure,
+    Rows,
+    Tally,
+    Visitor,
+    example,
+    form_body,
+    multipart_body,
+    watching,
+)
 from drills.fuzz.strategies import INJECTIONS, sized_email
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +60,13 @@ def test_markup_echoed_unescaped_is_counted() -> None:
 
 def test_lone_surrogates_and_nul_bytes_are_sent_as_bytes() -> None:
     assert form_body({"t": "\ud800\x00", "c": ["a", "é"]}) == "t=%ED%A0%80%00&c=a&c=%C3%A9"
+
+
+def test_multipart_bodies_carry_hostile_values_and_files_byte_for_byte() -> None:
+    body = multipart_body({"t": "\ud800\x00"}, {"f": ('a"\x00.pdf', b"%PDF\xff", "x/y")})
+    assert b'name="t"\r\n\r\n\xed\xa0\x80\x00\r\n' in body
+    assert b'name="f"; filename="a%22\x00.pdf"\r\nContent-Type: x/y\r\n\r\n%PDF\xff\r\n' in body
+    assert body.endswith(b"--\r\n")
 
 
 def test_a_row_failing_full_clean_fails_its_example_and_is_rolled_back() -> None:

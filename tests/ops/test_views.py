@@ -209,6 +209,17 @@ def test_a_one_character_search_finds_nothing(
     assert engagement.title not in response.text
 
 
+@pytest.mark.parametrize("query", ["acme\x00", "\x00", "x" * 201])
+def test_a_search_the_form_refuses_gets_its_message_and_no_results(
+    operator_client: Client, engagement: Engagement, query: str
+) -> None:
+    response = operator_client.get(reverse("ops:search"), {"q": query}, headers=HTMX)
+    assert response.status_code == 200
+    assert 'role="alert"' in response.text
+    assert ("Null characters" if "\x00" in query else "at most 200 characters") in response.text
+    assert engagement.title not in response.text
+
+
 # --- Advancing a stage ---------------------------------------------------------------------------
 
 

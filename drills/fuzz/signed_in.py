@@ -1,0 +1,145 @@
+"""The signed-in side of the fuzz's world: an operator, a client organisation whose engagement
+has one of everything a form can act on (an open audit, an AI plan with a candidate, a
+checklist with evidence, a sent quote and a draft one, a queued and a failed report, a team
+with a member and an open invitation), and a foreign organisation with the same, whose ids the
+fuzz forges into the client's URLs. All made through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cto.aiplan.services import candidate_add, plan_start
+from cto.audits.services import audit_open
+from cto.checklists.services import checklist_apply, evidence_add
+from cto.engagements.models import Engagement
+from cto.engagements.services import engagement_create, engagement_transition
+from cto.playbooks.loading import playbooks_load
+from cto.pricing.models import QuoteLine
+from cto.pricing.services import quote_draft, quote_line_add, quote_send
+from cto.reports import services as report_services
+from cto.reports.models import Report
+from cto.users import services as user_services
+from cto.users.models import Membership, Organization, User
+
+PASSWORD = "fuzz horse battery staple"  # noqa: S105  # throwaway users', rolled back
+# A one-page blank PDF with a correct cross-reference table (as pypdf writes it): the evidence
+# checks read PDFs through and refuse ones they cannot.
+PDF = (
+    b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\n/Producer (pypdf)\n>>\nendobj\n"
+    b"2 0 obj\n<<\n/Type /Pages\n/Count 1\n/Kids [ 4 0 R ]\n>>\nendobj\n"
+    b"3 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"
+    b"4 0 obj\n<<\n/Type /Page\n/Resources <<\n>>\n/MediaBox [ 0.0 0.0 72 72 ]\n"
+    b"/Parent 2 0 R\n>>\nendobj\n"
+    b"xref\n0 5\n0000000000 65535 f \n0000000015 00000 n \n0000000054 00000 n \n"
+    b"0000000113 00000 n \n0000000162 00000 n \n"
+    b"trailer\n<<\n/Size 5\n/Root 3 0 R\n/Info 1 0 R\n>>\nstartxref\n254\n%%EOF\n"
+)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    operator: User
+    client: User  # owner of ``organization``
+    organization: Organization
+    engagement: Engagement
+    foreign: Engagement  # another organisation's: its ids must answer 404 to ``client``
+    foreign_client: User  # owner of the other organisation
+
+
+def _engagement_with_everything(
+    *, organization: Organization, contact: User, operator: User, title: str
+) -> Engagement:
+    engagement = engagement_create(
+        organization=organization, title=title, kind="ai", lead=operator, contact=contact, by=None
+    )
+    engagement = engagement_transition(engagement=engagement, to="qualified", by=operator)
+    audit_open(engagement=engagement, by=operator)
+    plan = plan_start(engagement=engagement, by=operator)
+    candidate_add(plan=plan, name="Model A", by=operator)
+    checklist = checklist_apply(engagement=engagement, by=operator).checklist
+    evidence_add(
+        item=checklist.items.get(key="risk_map"),
+        upload=SimpleUploadedFile("risk.pdf", PDF, content_type="application/pdf"),
+        by=operator,
+    )
+    sent = quote_draft(engagement=engagement, tier_keys=["ai-cto-lead"], by=operator)
+    quote_send(quote=sent, by=operator)
+    draft = quote_draft(
+        engagement=engagement, tier_keys=["ai-cto-advisor", "ai-cto-lead"], by=operator
+    )
+    quote_line_add(  # an operator's own line: the draft's page offers to remove it
+        option=draft.options.all()[0],
+        label="Extra review",
+        kind=QuoteLine.Kind.AMOUNT,
+        period=QuoteLine.Period.ONE_OFF,
+        value=Decimal(500),
+        reason="the fuzz's",
+        by=operator,
+    )
+    report_services.report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=operator)
+    failed = report_services.report_request(
+        engagement=engagement, kind=Report.Kind.WEEK_ONE, by=operator
+    )
+    # As the worker marks a render that gave up: the reports card then offers "Retry".
+    report_services._fail(failed.pk, "the fuzz's failed render")
+    return engagement
+
+
+def _organization(name: str, owner_email: str, operator: User) -> tuple[Organization, User]:
+    # A password, so that allauth's change-password page has a form to fuzz.
+    owner, _ = user_services.user_get_or_create(email=owner_email, name="Owner", password=PASSWORD)
+    user_services.user_mark_email_verified(user=owner)
+    organization, _ = user_services.organization_get_or_create(name=name)
+    user_services.membership_ensure(
+        organization=organization, user=owner, role=Membership.Role.OWNER
+    )
+    member, _ = user_services.user_get_or_create(email=f"member.{owner_email}", name="Member")
+    user_services.membership_ensure(
+        organization=organization, user=member, role=Membership.Role.MEMBER
+    )
+    user_services.invitation_send(
+        organization=organization,
+        email=f"invited.{owner_email}",
+        role=Membership.Role.MEMBER,
+        by=owner,
+    )
+    return organization, owner
+
+
+def build_signed_in() -> SignedIn:
+    playbooks_load(publish=True)  # the templates and tiers; a no-op where they are loaded
+    operator, _ = user_services.user_get_or_create(
+        email="operator@practice.example", name="Olive Operator", is_staff=True
+    )
+    user_services.user_mark_email_verified(user=operator)
+    organization, client = _organization("Initech", "owner@initech.example", operator)
+    foreign_organization, foreign_client = _organization(
+        "Umbrella", "owner@umbrella.example", operator
+    )
+    engagement = _engagement_with_everything(
+        organization=organization, contact=client, operator=operator, title="Initech's AI"
+    )
+    # An active engagement with nothing yet: its pages offer to start each thing (a plan, an
+    # audit, a checklist, a quote) and the dashboard offers its week-one report.
+    bare = engagement_create(
+        organization=organization, title="Initech's agents", kind="ai", contact=client, by=None
+    )
+    for stage in ("qualified", "proposal", "active"):
+        bare = engagement_transition(engagement=bare, to=stage, by=operator)
+    foreign = _engagement_with_everything(
+        organization=foreign_organization,
+        contact=foreign_client,
+        operator=operator,
+        title="Umbrella's AI",
+    )
+    return SignedIn(
+        operator=operator,
+        client=client,
+        organization=organization,
+        engagement=engagement,
+        foreign=foreign,
+        foreign_client=foreign_client,
+    )
