@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 
+from cto.intake import proof
 from cto.intake import services as intake_services
 from cto.intake import tree as tree_module
 from cto.intake.models import IntakeResponse, TreeVersion
@@ -80,10 +81,6 @@ class World:
     def emailed_tokens(self) -> tuple[str, ...]:
         """The tokens of the links the app emails, which no page links to: invitations, and
         the result email's proof of address for the submitted response."""
-        try:
-            from cto.intake import proof  # type: ignore[attr-defined,unused-ignore]  # see below
-        except ImportError:  # a tree without proof of address (before issue 21) has no link
-            return self.invitation_tokens()
         submitted = IntakeResponse.objects.get(token=self.tokens[-1])
         return (*self.invitation_tokens(), proof.proof_token(submitted.pk))
 
