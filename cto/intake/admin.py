@@ -38,31 +38,36 @@ class TreeUploadForm(forms.Form):
         return read_tree_file(upload.read(), name=upload.name)
 
 
-def _answers_table(response: IntakeResponse) -> SafeString:
-    return mark_safe(  # noqa: S308  # rendered by an autoescaping template
-        render_to_string("intake/admin/_response_path.html", {"walk": response.walk()})
-    )
+class ResponseColumns:
+    """What the inline on an engagement and the responses' own admin show of a response."""
 
-
-def _proof(obj: IntakeResponse) -> str:
-    """Whether the contact proved the address they typed: operators trust a lead only then."""
-    if obj.status != IntakeResponse.Status.SUBMITTED:
-        return "-"
-    if obj.contact_proven_at is not None:
-        return f"Proved {obj.contact_proven_at:%Y-%m-%d %H:%M} UTC"
-    if obj.contact_dismissed_at is not None:
-        return "Unproven: the address's owner said it was not them"
-    return "Unproven"
-
-
-def _lookalikes(obj: IntakeResponse) -> str:
-    return (
-        "; ".join(
-            f"{found['kind']} “{found['typed']}” looks like “{found['existing']}”"
-            for found in obj.lookalikes
+    @admin.display(description="Path and answers")
+    def path(self, obj: IntakeResponse) -> SafeString:
+        return mark_safe(  # noqa: S308  # rendered by an autoescaping template
+            render_to_string("intake/admin/_response_path.html", {"walk": obj.walk()})
         )
-        or "None found"
-    )
+
+    @admin.display(description="Address proved")
+    def contact_proof(self, obj: IntakeResponse) -> str:
+        """Whether the contact proved the address they typed: operators trust a lead only
+        then."""
+        if obj.status != IntakeResponse.Status.SUBMITTED:
+            return "-"
+        if obj.contact_proven_at is not None:
+            return f"Proved {obj.contact_proven_at:%Y-%m-%d %H:%M} UTC"
+        if obj.contact_dismissed_at is not None:
+            return "Unproven: the address's owner said it was not them"
+        return "Unproven"
+
+    @admin.display(description="Look-alikes")
+    def lookalikes_found(self, obj: IntakeResponse) -> str:
+        return (
+            "; ".join(
+                f"{found['kind']} “{found['typed']}” looks like “{found['existing']}”"
+                for found in obj.lookalikes
+            )
+            or "None found"
+        )
 
 
 class ContactProofFilter(admin.SimpleListFilter):
@@ -91,7 +96,7 @@ class ContactProofFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IntakeResponseInline(admin.StackedInline):
+class IntakeResponseInline(ResponseColumns, admin.StackedInline):
     model = IntakeResponse
     fk_name = "engagement"
     extra = 0
@@ -112,18 +117,6 @@ class IntakeResponseInline(admin.StackedInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    @admin.display(description="Path and answers")
-    def path(self, obj: IntakeResponse) -> SafeString:
-        return _answers_table(obj)
-
-    @admin.display(description="Address proved")
-    def contact_proof(self, obj: IntakeResponse) -> str:
-        return _proof(obj)
-
-    @admin.display(description="Look-alikes")
-    def lookalikes_found(self, obj: IntakeResponse) -> str:
-        return _lookalikes(obj)
 
 
 register_engagement_inline(IntakeResponseInline)
@@ -240,7 +233,7 @@ class TreeVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntakeResponse)
-class IntakeResponseAdmin(admin.ModelAdmin):
+class IntakeResponseAdmin(ResponseColumns, admin.ModelAdmin):
     list_display = [
         "id",
         "tree_version",
@@ -279,15 +272,3 @@ class IntakeResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description="Path and answers")
-    def path(self, obj: IntakeResponse) -> SafeString:
-        return _answers_table(obj)
-
-    @admin.display(description="Address proved")
-    def contact_proof(self, obj: IntakeResponse) -> str:
-        return _proof(obj)
-
-    @admin.display(description="Look-alikes")
-    def lookalikes_found(self, obj: IntakeResponse) -> str:
-        return _lookalikes(obj)
