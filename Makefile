@@ -33,7 +33,7 @@ bench:
 	@scripts/bench
 
 # Fault drills (races, rate limits, fuzz, broker and database outages, killed and poisoned
-# workers): each starts what it needs and prints PASS/FAIL with its figures (~6 min).
+# workers): each starts what it needs and prints PASS/FAIL with its figures (~7 min).
 drills:
 	@scripts/drills $(ARGS)
 
