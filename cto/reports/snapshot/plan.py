@@ -3,9 +3,10 @@ and its fallback, the eval gates and their status, the failure modes by risk."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from cto.aiplan.models import AIPlan
+from cto.aiplan.models import AIPlan, FailureMode
 from cto.aiplan.selectors import plan_view
 from cto.engagements.models import Engagement
 from cto.reports.snapshot.formats import day, number
@@ -33,6 +34,38 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
                 "fallback": candidate.pk == plan.fallback_id,
             }
         )
+    gates = [
+        {
+            "name": gate.name,
+            "behaviour": gate.behaviour,
+            "metric": gate.metric,
+            "requirement": gate.requirement,
+            "cadence": gate.get_cadence_display(),
+            "blocks_release": gate.blocks_release,
+            "owner": gate.owner,
+            "latest": number(gate.latest_value),
+            "latest_on": day(gate.latest_at),
+            "verdict": gate.verdict,
+        }
+        for gate in view.gates
+    ]
+    modes = [
+        {
+            "title": mode.title,
+            "look_first": mode.get_look_first_display(),
+            "likelihood": mode.likelihood,
+            "impact": mode.impact,
+            "risk": mode.risk,
+            "mitigation": mode.mitigation,
+            "owner": mode.owner,
+            "status": mode.get_status_display(),
+            "status_reason": mode.status_reason,
+            "blocks_production": mode.blocks_production,
+        }
+        for mode in view.failure_modes
+    ]
+    verdicts = Counter(gate["verdict"] for gate in gates)
+    statuses = Counter(mode["status"] for mode in modes)
     return {
         "version": plan.version,
         "chosen": str(plan.chosen) if plan.chosen else None,
@@ -52,36 +85,21 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
             }
             for criterion in view.criteria
         ],
-        "eval_gates": [
-            {
-                "name": gate.name,
-                "behaviour": gate.behaviour,
-                "metric": gate.metric,
-                "requirement": gate.requirement,
-                "cadence": gate.get_cadence_display(),
-                "blocks_release": gate.blocks_release,
-                "owner": gate.owner,
-                "latest": number(gate.latest_value),
-                "latest_on": day(gate.latest_at),
-                "verdict": gate.verdict,
-            }
-            for gate in view.gates
-        ],
-        "failure_modes": [
-            {
-                "title": mode.title,
-                "look_first": mode.get_look_first_display(),
-                "likelihood": mode.likelihood,
-                "impact": mode.impact,
-                "risk": mode.risk,
-                "mitigation": mode.mitigation,
-                "owner": mode.owner,
-                "status": mode.get_status_display(),
-                "status_reason": mode.status_reason,
-                "blocks_production": mode.blocks_production,
-            }
-            for mode in view.failure_modes
-        ],
+        "eval_gates": gates,
+        "failure_modes": modes,
+        # The summary's figures, counted once here from the rows the tables print, so that the
+        # report cannot state one count on its first page and show another in its tables.
+        "gate_counts": {
+            "pass": verdicts["pass"],
+            "fail": verdicts["fail"],
+            "no_result": verdicts["no result"],
+            "blocking_not_passed": len(view.failing_blockers) + len(view.unmeasured_blockers),
+        },
+        "failure_mode_counts": {
+            "open": statuses[FailureMode.Status.OPEN.label],
+            "mitigated": statuses[FailureMode.Status.MITIGATED.label],
+            "accepted": statuses[FailureMode.Status.ACCEPTED.label],
+        },
         "blockers_failing": [gate.name for gate in view.failing_blockers],
         "blockers_unmeasured": [gate.name for gate in view.unmeasured_blockers],
     }
