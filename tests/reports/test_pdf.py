@@ -97,7 +97,6 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "The proposal",
             "The proposed tier",
             "Every option of quote 1.1",
-            "Next steps",
             "Appendix: provenance",
         ],
         "fields": [
@@ -263,6 +262,27 @@ def test_the_week_one_report_has_its_numbers_decisions_and_provenance(
     assert s["quote"]["tiers"].startswith("ai-cto-advisor, ai-cto-lead (sha256 ")
 
 
+def test_the_generated_text_reads_as_a_person_wrote_it(full: tuple[Engagement, Say]) -> None:
+    """No engine words, no list printed twice, no reason that is not a reason, and column
+    headings that say what their column holds."""
+    engagement, _ = full
+    report = request(engagement, "week_one")
+    text = text_of(render(report).pdf)
+    flat = squash(text)
+    s = report.snapshot
+
+    assert "rule fired" not in text
+    assert any(not step["reasons"] for step in s["intake"]["path"])  # the case is in the report
+    assert "On its own, this answer does not change the recommendation." in " ".join(text.split())
+    for step in s["next_steps"]:
+        assert flat.count(squash(step)) == 1, step
+    assert s["proposed"]["accepted_at"]
+    assert squash(f"Accepted {s['proposed']['accepted_at']}") in flat
+    assert "WhythisoneAccepted" not in flat
+    assert "minimumcommitment" in flat.lower()  # table headings are set in capitals
+    assert "minimumterm" not in flat.lower()
+
+
 def test_the_intake_summary_fits_on_one_or_two_pages(full: tuple[Engagement, Say]) -> None:
     engagement, _ = full
     rendered = render(request(engagement, "intake_summary"))
@@ -296,7 +316,6 @@ def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
         "Week-one deliverable",
         "Executive summary",
         "What happens next",
-        "Next steps",
         "Appendix: provenance",
     ]
     text = text_of(rendered.pdf)

@@ -134,9 +134,10 @@ def proposed_tier(quote: dict[str, Any]) -> dict[str, Any] | None:
     )
     if chosen is None:
         return None
+    # Why the practice proposes it is the quote's reason, accepted or not; the acceptance is a
+    # fact of its own, not a reason.
     return {
         **chosen,
-        "why": f"Accepted on {quote['acceptance']['at']}."
-        if chosen["accepted"]
-        else quote["reason"],
+        "why": quote["reason"],
+        "accepted_at": quote["acceptance"]["at"] if chosen["accepted"] else None,
     }
