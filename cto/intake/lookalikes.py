@@ -33,8 +33,11 @@ class Lookalike:
         return {"kind": self.kind, "typed": self.typed, "existing": self.existing}
 
 
-def _plain(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().lower()
+def plain_name(value: str) -> str:
+    """A name as two names are compared: NFKC, lower case, spaces collapsed. Names equal in
+    this form are the same name (the intake links a lead to a member's organisation by it);
+    names that differ in it may still look alike (``looks_like``)."""
+    return " ".join(unicodedata.normalize("NFKC", value).lower().split())
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +73,7 @@ def looks_like(typed: str, existing: str) -> bool:
     """Whether ``typed`` could be taken for ``existing`` without being the same text."""
     if not typed or not existing or max(len(typed), len(existing)) > MAX_COMPARED:
         return False
-    if _plain(typed) == _plain(existing):
+    if plain_name(typed) == plain_name(existing):
         return False
     typed_part, existing_part = _differing_parts(typed, existing)
     if not typed_part or not existing_part or not _may_look_alike(typed_part, existing_part):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
 from cto.intake import tree as tree_module
-from cto.intake.lookalikes import find_lookalikes
+from cto.intake.lookalikes import find_lookalikes, plain_name
 from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVersion
 from cto.intake.signals import intake_submitted
 from cto.users.addresses import normalize_email
@@ -199,11 +198,6 @@ class Contact:
     consent: bool
 
 
-def _plain_name(name: str) -> str:
-    """A company name as two names are compared: NFKC, lower case, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).lower().split())
-
-
 def _lead_organization(*, company: str, domain: str) -> Organization:
     """A new organisation of the lead's own, named after the company; when that name is taken,
     the domain (and a number) tell it apart. Nobody is a member until the contact proves
@@ -310,10 +304,10 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
 
 def _member_organization_named(*, user: User, company: str) -> Organization | None:
     """An organisation ``user`` already belongs to whose name is ``company`` (compared as
-    ``_plain_name`` compares names), or None."""
-    wanted = _plain_name(company)
+    ``plain_name`` compares names), or None."""
+    wanted = plain_name(company)
     for organization in Organization.objects.filter(memberships__user=user).order_by("pk"):
-        if _plain_name(organization.name) == wanted:
+        if plain_name(organization.name) == wanted:
             return organization
     return None
 
