@@ -365,6 +365,13 @@ def intake_lead_prove(*, response: IntakeResponse, user: User) -> Engagement:
     return engagement
 
 
+def intake_lead_confirm(*, response: IntakeResponse) -> Engagement:
+    """The owner of the typed address confirmed it through the link in the result email (only
+    that mailbox has it): prove the lead as the user of that address."""
+    user, _ = user_get_or_create(email=response.contact_email)
+    return intake_lead_prove(response=response, user=user)
+
+
 @transaction.atomic
 def intake_lead_dismiss(*, response: IntakeResponse) -> IntakeResponse:
     """The owner of the typed address says the lead was not theirs (through the link in the

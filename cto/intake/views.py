@@ -24,7 +24,6 @@ from cto.intake import tree as tree_module
 from cto.intake.forms import AnswerForm, ContactForm, ProofForm, ResumeEmailForm
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
-from cto.users.services import user_get_or_create
 
 TREE_SLUG = "cto-fit"
 # The shape of IntakeResponse.token (secrets.token_urlsafe).
@@ -323,12 +322,11 @@ def intake_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
         if form.cleaned_data["action"] == ProofForm.DISMISS:
             services.intake_lead_dismiss(response=response)
             return render(request, "intake/intake_confirm.html", {**context, "dismissed": True})
-        user, _ = user_get_or_create(email=response.contact_email)
-        services.intake_lead_prove(response=response, user=user)
+        engagement = services.intake_lead_confirm(response=response)
     except services.IntakeError as error:
         context["error"] = error.messages[0]
         return render(request, "intake/intake_confirm.html", context, status=error.status)
-    if request.user.is_authenticated and request.user.pk == user.pk:
+    if request.user.is_authenticated and request.user.pk == engagement.contact_id:
         messages.success(request, "Thank you: your address is confirmed and your request linked.")
         return HttpResponseRedirect(reverse("engagements:portal_home"), status=303)
     messages.success(
