@@ -149,9 +149,9 @@ def _seed_audits(operator: User) -> None:
 DEMO_CANDIDATES = (
     # name, provider, snapshot, scores by criterion key (1-5 on each criterion's own scale)
     (
-        "Large model A",
-        "Vendor A",
-        "2026-09",
+        "Claude Sonnet 4.5",
+        "Anthropic, through AWS Bedrock in eu-central-1",
+        "claude-sonnet-4-5-20250929",
         {
             "latency": 3,
             "context_window": 5,
@@ -165,9 +165,9 @@ DEMO_CANDIDATES = (
         },
     ),
     (
-        "Large model B",
-        "Vendor B",
-        "2026-08",
+        "GPT-5",
+        "OpenAI, through Azure OpenAI (EU data zone)",
+        "gpt-5-2025-08-07",
         {
             "latency": 3,
             "context_window": 4,
@@ -181,9 +181,9 @@ DEMO_CANDIDATES = (
         },
     ),
     (
-        "Open-weights model C",
-        "Self-hosted",
-        "v3.1",
+        "Llama 3.3 70B Instruct",
+        "Open weights, served by vLLM on the client's own GPUs",
+        "Llama-3.3-70B-Instruct",
         {
             "latency": 2,
             "context_window": 3,
@@ -197,9 +197,9 @@ DEMO_CANDIDATES = (
         },
     ),
     (
-        "Small model D",
-        "Vendor A",
-        "2026-10",
+        "Claude Haiku 4.5",
+        "Anthropic, through AWS Bedrock in eu-central-1",
+        "claude-haiku-4-5-20251001",
         {
             "latency": 1,
             "context_window": 3,
@@ -278,7 +278,10 @@ def _seed_ai_plan(operator: User) -> None:
         chosen=candidates[0],
         fallback=candidates[1],
         expected_version=None,
-        rationale="Best on our evals and on tool calling; B is close and on another vendor.",
+        rationale=(
+            "Best on our evals and on tool calling. GPT-5 is close behind and on another "
+            "vendor and cloud, so an outage at one leaves the other."
+        ),
         by=operator,
     )
     for name, behaviour, metric, comparison, threshold, cadence, blocks in EXTRA_GATES:

@@ -219,6 +219,11 @@ def _known_domains() -> QuerySet[User, str]:
     )
 
 
+def intake_engagement_title(*, kind: str, company: str) -> str:
+    """The title a lead's engagement starts with: the kind of help and for whom."""
+    return f"{Engagement.Kind(kind).label} for {company}"[:200]
+
+
 def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
     """Turn a finished response into an unproven lead, in one transaction: an organisation of
     its own, an Engagement at stage ``lead`` of the recommended kind with no contact yet, the
@@ -258,7 +263,9 @@ def intake_submit(*, response: IntakeResponse, contact: Contact) -> Engagement:
         organization = _lead_organization(company=company, domain=domain)
         engagement = engagement_create(
             organization=organization,
-            title=f"Intake: {walk.outcome.title}"[:200],
+            # What the engagement is, as the operator's board and the report's cover name it:
+            # "Fractional AI CTO for Quayside Robotics", not the intake's own wording.
+            title=intake_engagement_title(kind=walk.outcome.engagement_kind, company=company),
             kind=walk.outcome.engagement_kind,
             contact=None,
             by=None,

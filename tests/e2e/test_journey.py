@@ -76,7 +76,7 @@ INTAKE = (
     ),
 )
 OUTCOME = "You need a fractional AI CTO"
-ENGAGEMENT_TITLE = f"Intake: {OUTCOME}"
+ENGAGEMENT_TITLE = "Fractional AI CTO for Quayside Robotics"  # the kind, for the company
 # The level the client gives the n-th audit question, round and round: a spread, so that the
 # score is neither zero nor full.
 AUDIT_LEVELS = ("2", "3", "1", "4", "2")

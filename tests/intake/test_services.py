@@ -195,6 +195,7 @@ def test_submit_creates_an_unproven_lead_in_one_go() -> None:
     response.refresh_from_db()
     assert (engagement.stage, engagement.kind) == ("lead", "ai")
     assert engagement.organization.name == "Acme Robotics"
+    assert engagement.title == "Fractional AI CTO for Acme Robotics"  # what a cover can show
     assert engagement.contact is None  # nobody's until the address is proved
     assert not engagement.organization.memberships.exists()
     user = User.objects.get(email="pat@acme.example")  # so that a sign-in code can reach them
