@@ -33,6 +33,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
+    path("brand/", include("cto.brand.urls")),
     # The prospect's own intake summary, found through their intake cookie (no account needed).
     path("intake/summary/", report_views.intake_summary_card, name="intake_summary"),
     path(
