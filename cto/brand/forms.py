@@ -11,6 +11,9 @@ from cto.brand.models import Brand
 
 
 class BrandForm(forms.ModelForm):
+    website = forms.URLField(
+        required=False, max_length=200, assume_scheme="https", help_text="https://…"
+    )
     logo_file = forms.FileField(
         label="Upload a logo",
         required=False,
