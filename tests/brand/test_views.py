@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from cto.brand import selectors
 from cto.users.models import User
@@ -32,7 +32,7 @@ def test_a_page_shows_the_practice_s_name_logo_colour_and_contact(client: Client
 
 
 def test_without_a_row_the_pages_show_the_settings_brand(
-    client: Client, settings: SettingsWrapper
+    client: Client, settings: Settings
 ) -> None:
     settings.BRAND_NAME = "Harbour & Field"
     settings.BRAND_PRIMARY_COLOR = "#334155"
