@@ -77,7 +77,7 @@ def test_an_edit_reaches_every_page_at_once(client: Client, operator: User) -> N
     response = client.post(CHANGE, form_data(name="Kestrel Partners", primary_color="#7c2d12"))
     assert response.status_code == 302
     home = client.get(reverse("home")).content.decode()
-    assert "Kestrel Partners</a>" in home
+    assert '<span class="brand-name">Kestrel Partners</span>' in home
     assert "Kestrel Technology Partners" not in home
     css = client.get(reverse("brand:stylesheet")).content.decode()
     assert "--brand-primary: #7c2d12" in css
