@@ -146,3 +146,11 @@ def test_a_hostile_upload_is_refused_too(client: Client, operator: User) -> None
 def test_a_client_cannot_reach_the_brand_admin(client: Client, client_user: User) -> None:
     client.force_login(client_user)
     assert client.get(CHANGE).status_code == 302  # to the admin's sign-in
+
+
+def test_the_admin_is_headed_with_the_practice_s_name(client: Client, operator: User) -> None:
+    brand_create()
+    client.force_login(operator)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert ">Kestrel Technology Partners operations</a>" in page
+    assert "| Kestrel Technology Partners</title>" in page
