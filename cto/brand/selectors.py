@@ -17,7 +17,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils.safestring import SafeString, mark_safe
 
 from cto.brand.colors import normalize_hex_color
 from cto.brand.logo import clean_logo_svg
@@ -53,10 +52,6 @@ class Identity:
     @property
     def address_lines(self) -> list[str]:
         return self.address.splitlines()
-
-    @property
-    def logo_markup(self) -> SafeString:
-        return mark_safe(self.logo_svg)  # noqa: S308 - rewritten by clean_logo_svg, never raw
 
     def as_snapshot(self) -> dict[str, object]:
         """What a report keeps of the brand, so that a version renders the same ever after."""
@@ -125,6 +120,13 @@ def brand_current() -> Identity:
     identity = _identity_from_row(row) if row else identity_from_settings()
     cache.set(CACHE_KEY, identity, CACHE_SECONDS)
     return identity
+
+
+def brand_without_database() -> Identity:
+    """The cached brand, else the settings': for the error pages, which must render while the
+    database is away (and the cache too: an unreachable Redis reads as a miss)."""
+    identity = cache.get(CACHE_KEY)
+    return identity if isinstance(identity, Identity) else identity_from_settings()
 
 
 def brand_forget() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -72,3 +73,18 @@ def test_allauth_s_pages_are_titled_in_the_brand(client: Client) -> None:
     page = client.get(reverse("account_login")).content.decode()
     assert "<title>Sign in · Kestrel Technology Partners</title>" in page
     assert '<span class="brand-name">Kestrel Technology Partners</span>' in page
+
+
+@pytest.mark.parametrize("page", ["500.html", "503.html"])
+def test_the_error_pages_name_the_practice_without_the_database(
+    page: str, settings: Settings, django_assert_num_queries
+) -> None:
+    brand_create()
+    selectors.brand_current()  # cached, as on a running site
+    with django_assert_num_queries(0):
+        html = render_to_string(page)
+    assert '<a href="/">Kestrel Technology Partners</a>' in html
+    cache.clear()  # the cache lost too: the settings' name
+    settings.BRAND_NAME = "Harbour & Field"
+    with django_assert_num_queries(0):
+        assert '<a href="/">Harbour &amp; Field</a>' in render_to_string(page)

@@ -1,5 +1,6 @@
 """``{% current_brand as brand %}``: the practice's brand where no request brings it (emails);
-``|safe_logo``: a report's logo, sanitised, ready to inline."""
+``{% brand_name_without_database %}``: its name on the error pages; ``|safe_logo``: a report's
+logo, sanitised, ready to inline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 
 from cto.brand.logo import clean_logo_svg
-from cto.brand.selectors import Identity, brand_current
+from cto.brand.selectors import Identity, brand_current, brand_without_database
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ register = template.Library()
 @register.simple_tag
 def current_brand() -> Identity:
     return brand_current()
+
+
+@register.simple_tag
+def brand_name_without_database() -> str:
+    """The practice's name on the error pages, which must render with the database away."""
+    return brand_without_database().name
 
 
 @register.filter
