@@ -88,3 +88,27 @@ def test_the_error_pages_name_the_practice_without_the_database(
     settings.BRAND_NAME = "Harbour & Field"
     with django_assert_num_queries(0):
         assert '<a href="/">Harbour &amp; Field</a>' in render_to_string(page)
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "text"),
+    [
+        ("account_request_login_code", "Sign in with a code", "Give the address Kestrel"),
+        ("account_reset_password", "Reset your password", "office@kestrel-partners.eu"),
+        ("account_reset_password_done", "Check your email", "office@kestrel-partners.eu"),
+    ],
+)
+def test_allauth_s_entrance_pages_speak_as_the_practice(
+    client: Client, url: str, title: str, text: str
+) -> None:
+    brand_create()
+    page = client.get(reverse(url)).content.decode()
+    assert f"<title>{title} · Kestrel Technology Partners</title>" in page
+    assert text in page
+
+
+def test_the_sign_out_page_names_the_practice(client: Client, client_user: User) -> None:
+    brand_create()
+    client.force_login(client_user)
+    page = client.get(reverse("account_logout")).content.decode()
+    assert "Sign out of Kestrel Technology Partners on this device?" in page
