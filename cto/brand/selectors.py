@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -43,7 +43,7 @@ class Identity:
     phone: str
     website: str
 
-    @property
+    @cached_property
     def version(self) -> str:
         """Changes whenever anything shown changes: the cache-busting key of brand.css."""
         canonical = json.dumps(asdict(self), sort_keys=True)
