@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "cto.core",
+    "cto.brand",
     "cto.users",
     "cto.engagements",
     "cto.intake",
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cto.core.context_processors.csp",
+                "cto.brand.context_processors.brand",
             ],
         },
     },
@@ -240,10 +242,25 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[cto] "
+# Unset, allauth's subjects start with the practice's name in brackets, as ours do (the
+# account adapter reads the brand); a value here replaces that prefix.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("ACCOUNT_EMAIL_SUBJECT_PREFIX", default=None)
 ACCOUNT_SESSION_REMEMBER = False
 # How many days a team invitation link works.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+
+# --- The practice's brand ---------------------------------------------------------------------
+# Who the practice is, on every page, email and report. These are the defaults: an operator
+# edits the brand in the admin (Practice brand), and that row wins (cto/brand/). Colours are
+# hex; BRAND_ADDRESS takes "\n" between lines.
+BRAND_NAME = env.str("BRAND_NAME", default="cto")
+BRAND_TAGLINE = env.str("BRAND_TAGLINE", default="")
+BRAND_PRIMARY_COLOR = env.str("BRAND_PRIMARY_COLOR", default="#143d6e")
+BRAND_ACCENT_COLOR = env.str("BRAND_ACCENT_COLOR", default="#f2a541")
+BRAND_ADDRESS = env.str("BRAND_ADDRESS", default="")
+BRAND_EMAIL = env.str("BRAND_EMAIL", default="")
+BRAND_PHONE = env.str("BRAND_PHONE", default="")
+BRAND_WEBSITE = env.str("BRAND_WEBSITE", default="")
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -283,7 +300,7 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"] if _email.get("EMAIL_FILE_PATH") else None
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cto <hello@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{BRAND_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 OPERATOR_NOTIFICATION_EMAIL = env.str("OPERATOR_NOTIFICATION_EMAIL", default="")

@@ -3,7 +3,9 @@ from types import ModuleType
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import URLResolver, include, path
+from django.utils.functional import lazy
 
+from cto.brand.selectors import brand_current
 from cto.checklists import urls as checklist_urls
 from cto.core import views as core_views
 from cto.pricing import urls as pricing_urls
@@ -12,8 +14,9 @@ from cto.reports import views as report_views
 
 # The admin signs in through allauth, so it gets the same rate limits and flows as the site.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # documented allauth hook
-admin.site.site_header = "cto operations"
-admin.site.site_title = "cto"
+# The practice's name, read when each admin page renders (the brand can change at any time).
+admin.site.site_header = lazy(lambda: f"{brand_current().name} operations", str)()
+admin.site.site_title = lazy(lambda: brand_current().name, str)()
 admin.site.index_title = "Operations"
 
 # A database outage answers 503 ("try again in a minute"), anything else a plain 500 page.
@@ -33,6 +36,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
+    path("brand/", include("cto.brand.urls")),
     # The prospect's own intake summary, found through their intake cookie (no account needed).
     path("intake/summary/", report_views.intake_summary_card, name="intake_summary"),
     path(

@@ -17,6 +17,7 @@ from django.db import connection
 from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 
+from cto.brand import selectors as brand_selectors
 from cto.engagements.models import Engagement
 from cto.users.models import Organization, User
 from tests.engagements.factories import EngagementFactory
@@ -102,6 +103,10 @@ def _fast_password_hashing(settings: Settings) -> None:
 def _fresh_cache() -> None:
     # allauth keeps its rate-limit counters in the cache: each test starts from none.
     cache.clear()
+    # ... but with the brand cached, as a running site has it: pages read it from the cache on
+    # every request, and the query pins count a warm site. A test starts with no Brand row, so
+    # the cached brand is the settings' (tests/brand pins the cold read's one query).
+    cache.set(brand_selectors.CACHE_KEY, brand_selectors.identity_from_settings(), 300)
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ OWN_NAMESPACES = {
     "reports",
     "users",
     "ops",
+    "brand",
 }
 OWN_TOP_LEVEL = {
     "home",
@@ -107,6 +108,9 @@ MATRIX: dict[str, Row] = {
     "home": _row("get", "home", None, (200, 200, 200, 200)),
     "health": _row("get", "health", None, (200, 200, 200, 200)),
     "favicon": _row("get", "favicon", None, (302, 302, 302, 302)),
+    # The practice's colours and logo: public, as the pages that use them.
+    "brand:stylesheet": _row("get", "brand:stylesheet", None, (200, 200, 200, 200)),
+    "brand:logo": _row("get", "brand:logo", None, (200, 200, 200, 200)),
     "pricing": _row("get", "pricing", None, (200, 200, 200, 200)),
     # The intake is public; without a response in the session every step leads to the start.
     "intake:home": _row("get", "intake:home", None, (200, 200, 200, 200)),

@@ -22,6 +22,8 @@ from cto.aiplan.services import (
     row_save,
 )
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
+from cto.brand.models import Brand
+from cto.brand.services import brand_save
 from cto.checklists.models import Checklist, ChecklistItem
 from cto.checklists.services import (
     evidence_add,
@@ -51,6 +53,27 @@ class DemoLogin:
 
 
 OPERATOR = DemoLogin("operator", "operator@example.com", "demo-operator-pass")
+# The demo practice: a one-operator studio in the field report's spirit ("receipts, not
+# claims"). The phone number is in Ofcom's range kept for drama; nothing is sent to the address.
+DEMO_BRAND = {
+    "name": "Proofwork",
+    "tagline": "Fractional CTO and AI CTO. Receipts, not claims.",
+    "primary_color": "#1d3557",
+    "accent_color": "#e76f51",
+    "address": "Proofwork Ltd\nStudio 4, 21 Kingsland Road\nLondon E2 8AA\nUnited Kingdom",
+    "email": "hello@proofwork.studio",
+    "phone": "+44 20 7946 0321",
+    "website": "https://proofwork.studio",
+    "logo_svg": (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        "<title>Proofwork</title>"
+        '<rect width="64" height="64" rx="14" fill="#1d3557"/>'
+        '<path d="M20 46V18h14a10 10 0 0 1 0 20H20" fill="none" stroke="#ffffff" '
+        'stroke-width="6" stroke-linejoin="round"/>'
+        '<circle cx="45" cy="46" r="5" fill="#e76f51"/>'
+        "</svg>"
+    ),
+}
 CLIENTS = (
     # (login, name, organisation)
     (
@@ -82,6 +105,8 @@ ENGAGEMENTS = (
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo data and return the logins to print."""
     playbooks_load(publish=True)
+    if not Brand.objects.exists():
+        brand_save(brand=Brand(**DEMO_BRAND))
     operator, created = user_get_or_create(
         email=OPERATOR.email, name="Olivia Operator", password=OPERATOR.password, is_staff=True
     )

@@ -189,5 +189,5 @@ def test_opening_an_audit_invites_the_clients_members(
     event = engagement.events.get(verb=ActivityEvent.Verb.AUDIT_OPENED)
     assert event_notify(event_id=event.pk) == 2  # the member and the lead operator
     to_member = next(m for m in mail.outbox if m.to == [client_user.email])
-    assert to_member.subject == f"{engagement.title}: readiness audit 1 is open"
+    assert to_member.subject == f"[cto] {engagement.title}: readiness audit 1 is open"
     assert audit.get_absolute_url() in to_member.body

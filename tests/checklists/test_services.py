@@ -270,7 +270,7 @@ def test_reminders_send_one_email_per_owner(
     assert set(by_owner) == {client_user.email, operator.email}
     assert "Access to code, cloud and tools" in by_owner[client_user.email].body
     assert "What data is allowed in" not in by_owner[client_user.email].body
-    assert by_owner[operator.email].subject == "Week-one checklist: 0 overdue, 1 due tomorrow"
+    assert by_owner[operator.email].subject == "[cto] Week-one checklist: 0 overdue, 1 due tomorrow"
 
 
 def test_no_reminders_when_nothing_is_due(checklist: Checklist) -> None:

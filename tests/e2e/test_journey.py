@@ -299,7 +299,7 @@ def client_signs_in_by_code(
     page.goto(f"{url}/portal/")  # not signed in: sent to sign in first
     page.get_by_role("link", name="Email me a sign-in code").click()
     page.get_by_label("Email").fill(prospect.email)
-    page.get_by_role("button", name="Request Code").click()
+    page.get_by_role("button", name="Email me a code").click()
     code_field = page.get_by_label("Code")
     expect(code_field).to_be_visible()
     e2e.screenshot(page, "client-enter-code")

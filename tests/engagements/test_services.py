@@ -202,7 +202,7 @@ def test_stage_change_mail_goes_to_each_member_and_the_lead_once(
         [first.email, second.email, operator.email, "team@practice.example"]
     )
     assert all(len(message.to) == 1 for message in mail.outbox)
-    assert mail.outbox[0].subject == f"{engagement.title}: Stage moved from Lead to Qualified"
+    assert mail.outbox[0].subject == f"[cto] {engagement.title}: Stage moved from Lead to Qualified"
     assert f"/portal/engagements/{engagement.pk}/" in mail.outbox[0].body
     event.refresh_from_db()
     assert event.notified_at is not None

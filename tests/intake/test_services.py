@@ -293,10 +293,10 @@ def test_submission_emails_operators_and_the_prospect_once(settings) -> None:
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {operator.email, "leads@practice.example", "pat@acme.example"}
     operator_mail = by_recipient[operator.email]
-    assert operator_mail.subject == "New lead: Acme Robotics (You need a fractional AI CTO)"
+    assert operator_mail.subject == "[cto] New lead: Acme Robotics (You need a fractional AI CTO)"
     assert "Where does AI sit in your product" in operator_mail.body
     prospect_mail = by_recipient["pat@acme.example"]
-    assert prospect_mail.subject == "Your result: You need a fractional AI CTO"
+    assert prospect_mail.subject == "[cto] Your result: You need a fractional AI CTO"
     assert "Agents call tools" in prospect_mail.body
 
 

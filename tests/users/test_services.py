@@ -34,7 +34,7 @@ def test_an_owner_invites_and_the_link_is_emailed_once_after_commit(
     assert services.invitation_email_send(invitation_id=invitation.pk) is False  # redelivered
     [message] = mail.outbox
     assert message.to == ["pat.lee@acme.example"]
-    assert message.subject == "You are invited to join Acme Robotics on cto"
+    assert message.subject == "[cto] You are invited to join Acme Robotics with cto"
     assert f"{owner} ({owner.email}) invites you to join Acme Robotics" in message.body
     assert _link_in(message) == invitation.get_absolute_url()
     event = OrganizationEvent.objects.get()

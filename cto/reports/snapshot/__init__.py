@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cto.brand.selectors import brand_current
 from cto.engagements.models import Engagement
 from cto.reports.models import Report
 from cto.reports.snapshot.audit import audit_part
@@ -42,6 +43,8 @@ def _header(kind: str, engagement: Engagement, generator: str) -> tuple[Engageme
         "generated_at": now.isoformat(),
         "generated_on": day(now),
         "generator": generator,
+        # The practice as it was when the report was asked for: a version keeps its brand.
+        "brand": brand_current().as_snapshot(),
         "engagement": {
             "id": engagement.pk,
             "title": engagement.title,
