@@ -78,7 +78,9 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "outline": [
             "Week-one deliverable",
             "Executive summary",
-            "What happens next",
+            "Key findings",
+            "The risks",
+            "Next steps",
             "The recommendation and how we got there",
             "The decision path",
             "Fractional CTO or fractional AI CTO: the scope",
@@ -123,14 +125,21 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "checklist-blocked-reason",
             "tier-name",
             "tier-includes",
+            "week-one-summary",
+            "week-one-findings",
+            "week-one-risks",
+            "week-one-step",
+            "week-one-step-owner",
         ],
     },
     "intake_summary": {
         "outline": [
             "Intake summary",
+            "Our summary",
             "Our recommendation",
             "Why: your answers",
             "What week one delivers",
+            "Next steps",
             "Appendix: provenance",
         ],
         "fields": [
@@ -139,11 +148,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "intake-text-answer",
             "contact-name",
             "contact-role",
+            "intake-summary-summary",
+            "intake-summary-step",
+            "intake-summary-step-owner",
         ],
     },
     "audit": {
         "outline": [
             "Readiness audit report",
+            "Our summary",
+            "Key findings",
+            "The risks",
+            "Next steps",
             "At a glance",
             "Scores by dimension",
             "Progress since audit 1",
@@ -159,6 +175,11 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "lead-name",
             "audit-note-0",
             "audit-note-1",
+            "audit-summary",
+            "audit-findings",
+            "audit-risks",
+            "audit-step",
+            "audit-step-owner",
         ],
     },
     "quote": {
@@ -183,6 +204,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "quote-terms",
             "signature",
             "contact-name",
+            "quote-summary",
         ],
     },
 }
@@ -245,8 +267,9 @@ def test_the_week_one_report_has_its_numbers_decisions_and_provenance(
     assert "Blocked" in text
     assert "https://docs.harbour.example/evidence.png" in flat  # evidence links
     assert squash(say.fields["tier-name"]) + "(Betteroption,accepted)" in flat  # proposed tier
-    assert s["next_steps"]
-    assert squash(s["next_steps"][0]) in flat
+    assert s["next_steps"]  # the standing plan is in the snapshot, but the practice set its own
+    assert squash(s["next_steps"][0]) not in flat
+    assert squash(say.fields["week-one-step"]) in flat
 
     provenance = flat[flat.rindex("Appendix:provenance") :]
     for version in (
@@ -274,8 +297,10 @@ def test_the_generated_text_reads_as_a_person_wrote_it(full: tuple[Engagement, S
     assert "rule fired" not in text
     assert any(not step["reasons"] for step in s["intake"]["path"])  # the case is in the report
     assert "On its own, this answer does not change the recommendation." in " ".join(text.split())
-    for step in s["next_steps"]:
-        assert flat.count(squash(step)) == 1, step
+    for step in s["narrative"]["next_steps"]:  # the practice's steps, once
+        assert flat.count(squash(step["action"])) == 1, step
+    for step in s["next_steps"]:  # and the standing plan they replace, not at all
+        assert squash(step) not in flat, step
     assert s["proposed"]["accepted_at"]
     assert squash(f"Accepted {s['proposed']['accepted_at']}") in flat
     assert "WhythisoneAccepted" not in flat
@@ -315,7 +340,7 @@ def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
     assert outline == [
         "Week-one deliverable",
         "Executive summary",
-        "What happens next",
+        "The standing plan",
         "Appendix: provenance",
     ]
     text = text_of(rendered.pdf)
@@ -365,7 +390,14 @@ def test_only_our_own_charts_are_marked_safe() -> None:
         source = template.read_text()
         assert "autoescape off" not in source, template.name
         safe += re.findall(r"\{\{\s*([^}|]+)\|safe\s*\}\}", source)
-    assert sorted(safe) == ["audit.bars_svg", "audit.radar_svg"]
+    # The practice's text is sanitised HTML made once, into the snapshot (cto/reports/markup.py).
+    assert sorted(safe) == [
+        "audit.bars_svg",
+        "audit.radar_svg",
+        "s.narrative.findings",
+        "s.narrative.risks",
+        "s.narrative.summary",
+    ]
 
 
 # --- A hostile corpus in every typed field --------------------------------------------------------

@@ -17,7 +17,7 @@ from cto.reports.models import Report
 from cto.users.models import Organization, User
 from tests.intake.test_views import CONTACT, walk_to_result
 from tests.intake.test_views import version as version  # the fixture, for the intake tests
-from tests.reports.conftest import _request, rendered
+from tests.reports.conftest import _request, rendered, request_final
 from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_the_card_polls_while_a_version_renders_and_stops_when_ready(
     member = ai_engagement.organization.members.first()
     client.force_login(member)
     url = reverse("reports:card", args=[ai_engagement.pk])
-    report = _request(ai_engagement, operator)
+    report = request_final(ai_engagement, by=operator)
     page = client.get(url, headers=HTMX).text
     assert 'hx-trigger="every 2s"' in page
     assert "Queued" in page
@@ -137,7 +137,7 @@ def test_clients_cannot_generate_or_retry(
 def test_downloads_are_for_the_organisation_and_operators_only(
     client: Client, ai_engagement: Engagement, operator: User, other_organization: Organization
 ) -> None:
-    report = services.report_request(engagement=ai_engagement, kind="week_one", by=operator)
+    report = request_final(ai_engagement, by=operator)
     url = report.get_download_url()
     assert client.get(url).status_code == 302  # anonymous: sign in
     member = ai_engagement.organization.members.first()
