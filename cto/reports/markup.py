@@ -60,7 +60,7 @@ def _only_web_links(tag: str, attribute: str, value: str) -> str | None:
 
 _cleaner = nh3.Cleaner(
     tags=set(TAGS),
-    attributes={"a": {"href"}, "ol": {"start"}},
+    attributes={"*": set(), "a": {"href"}, "ol": {"start"}},  # "*": no lang or title anywhere
     attribute_filter=_only_web_links,
     url_schemes=set(SCHEMES),
     link_rel=None,
