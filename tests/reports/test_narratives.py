@@ -37,7 +37,9 @@ def test_saving_the_text_keeps_it_and_records_it_on_the_timeline(
     ai_engagement: Engagement, operator: User
 ) -> None:
     steps = [NextStep(action=" Name an owner for the gate ", owner="Dana (client)", due=DUE)]
-    narrative = _save(ai_engagement, operator, summary="  We found **one** gap.  ", next_steps=steps)
+    narrative = _save(
+        ai_engagement, operator, summary="  We found **one** gap.  ", next_steps=steps
+    )
     narrative.refresh_from_db()
     assert narrative.summary == "We found **one** gap."
     assert narrative.next_steps == [
