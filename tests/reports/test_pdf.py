@@ -22,8 +22,16 @@ from cto.checklists.services import evidence_add
 from cto.engagements.models import Engagement
 from cto.reports import pdf, services
 from cto.reports.models import Report
+from cto.reports.narratives import NextStep
 from cto.users.models import User
-from tests.reports.conftest import Say, engagement_with_everything, reader_of, request, text_of
+from tests.reports.conftest import (
+    Say,
+    engagement_with_everything,
+    reader_of,
+    request,
+    text_of,
+    write_text,
+)
 
 pytestmark = pytest.mark.django_db
 KINDS = ("week_one", "intake_summary", "audit", "quote")
@@ -560,3 +568,95 @@ def test_the_fetcher_refuses_every_address_a_client_may_type(url: str) -> None:
     with pytest.raises(ValueError, match="Reports load nothing from outside"):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
+
+
+# --- The practice's text, drafts and finals -------------------------------------------------------
+
+DAY = datetime.date(2026, 3, 9)
+
+
+def test_a_draft_without_text_says_so_on_its_cover_and_in_place_of_the_summary(
+    ai_engagement: Engagement,
+) -> None:
+    for kind in ("week_one", "audit", "quote"):
+        data = render(request(ai_engagement, kind)).pdf
+        text = " ".join(text_of(data).split())
+        # The cover's mark, set in capitals.
+        assert "DRAFT FOR REVIEW" in reader_of(data).pages[0].extract_text(), kind
+        assert (
+            "The practice has not written its summary yet; this version is a draft for review."
+            in text
+        ), kind
+        assert "No text written by the practice" in text, kind
+        assert "Issued as Draft for review by the practice" in text, kind
+
+
+def test_a_final_shows_the_practices_text_and_who_wrote_it_and_no_draft_mark(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    write_text(
+        ai_engagement,
+        by=operator,
+        summary="Ship the agent in **four weeks** once the gate has an owner.\n\n- first\n- second",
+        findings="The fallback model was never exercised.",
+        risks="A [vendor outage](https://status.example/outage) stops support replies.",
+        next_steps=[NextStep(action="Name the gate's owner", owner="Dana Reyes", due=DAY)],
+    )
+    report = services.report_request(
+        engagement=ai_engagement, kind="week_one", by=operator, release="final"
+    )
+    data = render(report).pdf
+    text = " ".join(text_of(data).split())
+    assert "draft for review" not in text.lower()
+    assert "has not written its summary" not in text
+    assert "Ship the agent in four weeks once the gate has an owner." in text
+    assert "The fallback model was never exercised." in text
+    assert "A vendor outage stops support replies." in text
+    assert "Name the gate's owner Dana Reyes 9 March 2026" in text
+    assert "The standing plan" not in text  # the practice set its own steps
+    written = f"Written by {operator}, {report.snapshot['narrative']['written_on']}"
+    assert written in text
+    assert "Issued as Final, for the client" in text
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader_of(data).pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/A", {}).get("/URI")
+    ]
+    assert "https://status.example/outage" in links
+
+
+def test_the_summary_made_at_submission_says_it_was_prepared_automatically(
+    full: tuple[Engagement, Say],
+) -> None:
+    ai_engagement, _ = full
+    operator = ai_engagement.lead
+    assert operator is not None
+    ai_engagement.narratives.filter(kind="intake_summary").delete()  # as at submission: none
+    automatic = services.report_request(
+        engagement=ai_engagement, kind="intake_summary", by=None, release="automatic"
+    )
+    text = " ".join(text_of(render(automatic).pdf).split())
+    assert "draft" not in text.lower()
+    assert "prepared automatically from your answers" in text
+    assert "Someone from the practice reads every intake and will follow up" in text
+    assert "Issued as Prepared automatically from the intake's answers" in text
+
+    write_text(
+        ai_engagement,
+        "intake_summary",
+        by=operator,
+        summary="We would start with the support agent.",
+        next_steps=[NextStep(action="A call about week one", owner="Olivia", due=DAY)],
+    )
+    later = services.report_request(
+        engagement=ai_engagement, kind="intake_summary", by=operator, release="final"
+    )
+    text = " ".join(text_of(render(later).pdf).split())
+    assert "We would start with the support agent." in text
+    assert "A call about week one Olivia 9 March 2026" in text
+    assert "prepared automatically" not in text
+
+    draft = services.report_request(engagement=ai_engagement, kind="intake_summary", by=operator)
+    masthead = " ".join(text_of(render(draft).pdf).split())[:200]
+    assert "DRAFT FOR REVIEW" in masthead
