@@ -331,3 +331,23 @@ def test_the_card_reads_the_text_of_every_kind_in_one_query(
     with django_assert_num_queries(4):  # the user, the engagement, its reports, their texts
         page = client.get(url, headers=HTMX)
     assert page.text.count("summary written") == 3
+
+
+def test_a_clients_timeline_leaves_out_drafts_and_the_practices_text(
+    client: Client, ai_engagement: Engagement, operator: User
+) -> None:
+    write_text(ai_engagement, by=operator)
+    _request(ai_engagement, operator)  # a draft
+    request_final(ai_engagement, by=operator)
+    page = reverse("engagements:portal_detail", args=[ai_engagement.pk])
+
+    client.force_login(operator)
+    timeline = client.get(page).text
+    assert "Week-one deliverable v1 requested (draft)" in timeline
+    assert "text of the week-one deliverable saved" in timeline
+
+    client.force_login(ai_engagement.organization.members.first())
+    timeline = client.get(page).text
+    assert "Week-one deliverable v2 requested (final)" in timeline
+    assert "v1 requested" not in timeline
+    assert "text of the week-one deliverable saved" not in timeline
