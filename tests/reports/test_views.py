@@ -19,7 +19,7 @@ from cto.users.models import Organization, User
 from tests.intake.test_views import CONTACT, walk_to_result
 from tests.intake.test_views import version as version  # the fixture, for the intake tests
 from tests.reports.conftest import _request, rendered, request_final, write_text
-from tests.users.factories import MembershipFactory
+from tests.users.factories import MembershipFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -120,6 +120,14 @@ def test_a_prospect_downloads_their_intake_summary_from_the_thanks_page(
     # Another browser, with no intake of its own, gets nothing.
     assert Client().get(reverse("intake_summary_download")).status_code == 404
     assert "Your summary" not in Client().get(reverse("intake:thanks")).text
+    assert report.release == Report.Release.AUTOMATIC
+    # A draft an operator makes later is the practice's: the prospect keeps their own.
+    draft = services.report_request(
+        engagement=report.engagement, kind="intake_summary", by=OperatorFactory()
+    )
+    services.report_render(report_id=draft.pk)
+    again = client.get(reverse("intake_summary_download"))
+    assert b"".join(again.streaming_content) == data
 
 
 def test_clients_cannot_generate_or_retry(
