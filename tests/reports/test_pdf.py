@@ -660,3 +660,15 @@ def test_the_summary_made_at_submission_says_it_was_prepared_automatically(
     draft = services.report_request(engagement=ai_engagement, kind="intake_summary", by=operator)
     masthead = " ".join(text_of(render(draft).pdf).split())[:200]
     assert "DRAFT FOR REVIEW" in masthead
+
+
+def test_a_snapshot_from_before_drafts_renders_as_it_did(ai_engagement: Engagement) -> None:
+    """A version made before the practice's text existed (retried after the change) has
+    neither key: it shows no draft mark or notice, and says no text was written."""
+    report = request(ai_engagement, "week_one")
+    for key in ("release", "narrative"):
+        del report.snapshot[key]
+    text = " ".join(text_of(render(report).pdf).split())
+    assert "draft" not in text.lower()
+    assert "No text written by the practice" in text
+    assert "Issued as" not in text
