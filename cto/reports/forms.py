@@ -76,8 +76,16 @@ class NextStepForm(forms.Form):
     )
 
 
+class BaseNextStepFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index: int | None) -> dict[str, object]:
+        # Every row may be left blank, the saved ones too: blanking a step's three fields
+        # drops it, as ticking "Remove" does, instead of asking for what was just cleared.
+        return {"empty_permitted": True}
+
+
 NextStepFormSet = forms.formset_factory(
     NextStepForm,
+    formset=BaseNextStepFormSet,
     extra=2,
     can_delete=True,
     max_num=STEPS_MAX,

@@ -69,8 +69,9 @@ def test_a_version_is_a_draft_unless_final_is_chosen() -> None:
         assert form.errors["release"] == ["A version is either a draft for review or final."]
 
 
-def _steps(*rows: tuple[str, str, str, bool]) -> NextStepFormSet:
-    data = {"steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": "0"}
+def _steps(*rows: tuple[str, str, str, bool], saved: int = 0) -> NextStepFormSet:
+    """The formset as posted: ``saved`` of its rows were steps already saved."""
+    data = {"steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": str(saved)}
     for index, (action, owner, due, delete) in enumerate(rows):
         data |= {
             f"steps-{index}-action": action,
@@ -112,3 +113,13 @@ def test_the_text_form_previews_each_part_sanitised() -> None:
         "findings": "<p>&lt;b&gt;raw&lt;/b&gt;</p>",
         "risks": "<p>[x](javascript:y)</p>",
     }
+
+
+def test_a_saved_step_blanked_is_dropped_not_asked_for_again() -> None:
+    formset = _steps(
+        ("", "", "", False), ("Trace one ticket", "Olivia", "2026-03-16", False), saved=2
+    )
+    assert formset.is_valid(), formset.errors
+    assert next_steps_of(formset) == [
+        NextStep("Trace one ticket", "Olivia", datetime.date(2026, 3, 16))
+    ]
