@@ -31,13 +31,6 @@ class NextStep:
     due: datetime.date
 
 
-def narrative_get(*, engagement: Engagement, kind: str) -> ReportNarrative:
-    """The text of ``kind`` for the engagement, or an unsaved blank one (version 0)."""
-    return ReportNarrative.objects.filter(engagement=engagement, kind=kind).select_related(
-        "updated_by"
-    ).first() or ReportNarrative(engagement=engagement, kind=kind)
-
-
 def _check(kind: str, texts: dict[str, str], next_steps: list[NextStep]) -> None:
     if kind not in Report.Kind.values:
         raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")

@@ -1,5 +1,5 @@
-"""Reads of the reports: the card an engagement page shows, the owners the text's editor
-suggests, and a prospect's intake summary."""
+"""Reads of the reports: the card an engagement page shows, the practice's text and the owners
+its editor suggests, and a prospect's intake summary."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cto.engagements.selectors import waiting_total
 from cto.engagements.stages import RESTING_STAGES
 from cto.intake.models import IntakeResponse
 from cto.intake.selectors import intake_response_by_token
-from cto.reports.models import REQUESTABLE_RELEASES, Report
+from cto.reports.models import REQUESTABLE_RELEASES, Report, ReportNarrative
 from cto.users.models import User
 
 if TYPE_CHECKING:
@@ -50,6 +50,14 @@ def reports_card(*, engagement: Engagement, user: User) -> dict[str, Any]:
         card["texts"] = [(kind, label, written.get(kind)) for kind, label in Report.Kind.choices]
         card["releases"] = REQUESTABLE_RELEASES
     return card
+
+
+def narrative_get(*, engagement: Engagement, kind: str) -> ReportNarrative:
+    """The practice's text of ``kind`` for the engagement, with who saved it last, or an
+    unsaved blank one (version 0) where none is written yet."""
+    return ReportNarrative.objects.filter(engagement=engagement, kind=kind).select_related(
+        "updated_by"
+    ).first() or ReportNarrative(engagement=engagement, kind=kind)
 
 
 def narrative_owners(*, engagement: Engagement) -> list[str]:

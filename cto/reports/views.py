@@ -104,7 +104,7 @@ def narrative_edit(request: AuthenticatedRequest, engagement_pk: int, kind: str)
     engagement = engagement_get(user=request.user, pk=engagement_pk)
     if kind not in Report.Kind.values:
         raise Http404("There is no report of that kind.")
-    narrative = narratives.narrative_get(engagement=engagement, kind=kind)
+    narrative = selectors.narrative_get(engagement=engagement, kind=kind)
     if request.method == "GET":
         form = NarrativeForm(
             initial={

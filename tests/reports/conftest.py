@@ -39,7 +39,7 @@ from cto.intake.services import (
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import PricingTier, Quote, QuoteLine
 from cto.pricing.services import Signature, quote_accept, quote_draft, quote_line_add, quote_send
-from cto.reports import narratives, services
+from cto.reports import narratives, selectors, services
 from cto.reports.models import Report, ReportNarrative
 from cto.reports.narratives import NextStep
 from cto.users.models import User
@@ -348,7 +348,7 @@ def write_text(
     next_steps: Sequence[NextStep] = (),
 ) -> ReportNarrative:
     """The practice's text for ``kind``, saved through the service over whatever was there."""
-    current = narratives.narrative_get(engagement=engagement, kind=kind)
+    current = selectors.narrative_get(engagement=engagement, kind=kind)
     return narratives.narrative_save(
         engagement=engagement,
         kind=kind,
