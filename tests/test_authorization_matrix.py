@@ -29,6 +29,7 @@ from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_transition
 from cto.playbooks.loading import playbooks_load
 from cto.pricing import services as pricing_services
+from cto.reports import narratives as report_narratives
 from cto.reports import services as report_services
 from tests.engagements.factories import EngagementFactory
 from tests.evidence_files import clean_pdf
@@ -265,6 +266,13 @@ MATRIX: dict[str, Row] = {
     "reports:generate": _row("post", "reports:generate", EP, (302, 302, 302, 303)),
     "reports:download": _row("get", "reports:download", ID("report"), (302, 200, 404, 200)),
     "reports:card": _row("get", "reports:card", EP, (302, 200, 404, 200)),
+    # The practice's text is written by operators; clients are sent to the operators' sign-in.
+    "reports:narrative": _row(
+        "get",
+        "reports:narrative",
+        lambda w: {"engagement_pk": w.engagement.pk, "kind": "week_one"},
+        (302, 302, 302, 200),
+    ),
     # The world's report is queued, not failed: the operator is told so on the engagement page.
     "reports:retry": _row("post", "reports:retry", ID("report"), (302, 302, 302, 303)),
     # A prospect's summary is found through their own session: none here, so nothing to see.
@@ -359,7 +367,20 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
         label="Removable", amount=100, driver="test", position=9
     )
     pricing_services.quote_send(quote=quote, by=operator)
-    report = report_services.report_request(engagement=engagement, kind="week_one", by=operator)
+    # A final version, which the client may download (a draft is for operators only).
+    report_narratives.narrative_save(
+        engagement=engagement,
+        kind="week_one",
+        summary="We found one gap.",
+        findings="",
+        risks="",
+        next_steps=[],
+        expected_version=None,
+        by=operator,
+    )
+    report = report_services.report_request(
+        engagement=engagement, kind="week_one", by=operator, release="final"
+    )
     if render_report:  # a PDF takes a second to render: only the download row needs it
         report_services.report_render(report_id=report.pk)
     ids = {

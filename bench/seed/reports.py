@@ -18,8 +18,8 @@ REPORT_GENERATOR = "cto-reports/1 weasyprint/seeded"
 
 
 def reports_write(world: World, cursor: Any) -> None:
-    """The week-one report (version 1, ready) of every engagement that had a week one, and
-    now and then a failed version 2. No PDF is written: the rows name where it would be,
+    """The week-one report (version 1, ready, final) of every engagement that had a week one,
+    and now and then a failed version 2. No PDF is written: the rows name where it would be,
     and the pages measured list reports without opening them."""
     week = datetime.timedelta(days=5)
     done = world.today - week
@@ -42,7 +42,7 @@ def reports_write(world: World, cursor: Any) -> None:
                 pk, e.pk, kind, 1, Report.Status.READY.value, snapshot, "", REPORT_GENERATOR,
                 f"reports/{e.pk}/report-{pk}.pdf", secrets.token_hex(32), 12,
                 world.rng.randint(150_000, 400_000), world.rng.randint(900, 2500), 1, "",
-                made, e.lead_id, made, made,
+                made, e.lead_id, made, made, Report.Release.FINAL.value,
             )  # fmt: skip
             pk += 1
         for e in failed:
@@ -51,7 +51,7 @@ def reports_write(world: World, cursor: Any) -> None:
                 pk, e.pk, kind, 2, Report.Status.FAILED.value, snapshot, "", REPORT_GENERATOR,
                 "", "", None, None, None, 3,
                 "The render took longer than REPORT_RENDER_SECONDS and was stopped.",
-                None, e.lead_id, when, when,
+                None, e.lead_id, when, when, Report.Release.FINAL.value,
             )  # fmt: skip
             pk += 1
 
@@ -75,5 +75,6 @@ def reports_write(world: World, cursor: Any) -> None:
         "requested_by_id",
         "created_at",
         "updated_at",
+        "release",  # each was sent to its client: final
     ]
     world.count(Report, copy_rows(cursor, Report, columns, rows()))

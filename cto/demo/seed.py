@@ -35,6 +35,7 @@ from cto.engagements.stages import Stage
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.services import quote_draft, quote_send
 from cto.reports.models import Report
+from cto.reports.narratives import NextStep, narrative_save
 from cto.reports.services import report_request
 from cto.users.models import Membership, User
 from cto.users.services import (
@@ -147,6 +148,7 @@ def seed_demo() -> list[DemoLogin]:
     _seed_ai_plan(operator)
     _seed_checklist(operator)
     _seed_quote(operator)
+    _seed_texts(operator)
     _seed_report(operator)
     return [OPERATOR, *(login for login, _, _ in CLIENTS)]
 
@@ -400,9 +402,96 @@ def _seed_quote(operator: User) -> None:
     quote_send(quote=quote, by=operator)
 
 
+# The practice's own words for the demo's reports, so the demo PDFs read as finals: (engagement,
+# kind, summary, findings, risks, next steps as (action, owner, days from today)).
+TEXTS = (
+    (
+        "AI support agent to production",
+        Report.Kind.WEEK_ONE,
+        "The support agent is close, and it is not ready. The model choice is sound and the "
+        "team can ship; what is missing is the machinery that lets you **defend** the agent's "
+        "answers once real customers depend on them: a release gate that fails closed, one "
+        "trace from question to tool call to reply, and a named owner for each failure mode.\n\n"
+        "We recommend four weeks of that machinery before the agent answers a customer on its "
+        "own: first the blocking eval gate and its dataset, then tool permissions, then the "
+        "fallback path. Each week of waiting costs less than one bad answer sent at scale; each "
+        "week of shipping without the gate makes the first incident more likely and harder to "
+        "explain.",
+        "- The agent can call tools that write to customer accounts with no human approval and "
+        "no automated check in front of them.\n"
+        "- Answers are tested by hand before a demo, not by evals on every change: a model or "
+        "prompt update can regress quality silently.\n"
+        "- The second audit shows real progress on data boundaries and ownership; the weakest "
+        "dimension is still evaluation.",
+        "The risk that matters most is an agent that acts on a customer's account on a wrong "
+        "reading of the question: likely without gates, and expensive in trust when it happens. "
+        "Next come a vendor outage with no tested fallback, and cost per resolved ticket "
+        "drifting up as context grows. None of these is exotic; each has a named first place "
+        "to look in the register.",
+        (
+            ("Agree the blocking eval gate's dataset and threshold", "Ada Lovell", 5),
+            ("Put an approval step in front of every tool that writes", "Olivia Operator", 10),
+            ("Run the fallback model against the same eval set", "Olivia Operator", 14),
+            ("First trace from question to reply reviewed together", "Ada Lovell", 21),
+        ),
+    ),
+    (
+        "AI support agent to production",
+        Report.Kind.AUDIT,
+        "Readiness improved between the two audits, mostly where the team owns the work: "
+        "data boundaries and who decides what ships. It is still held back by evaluation: "
+        "there is no automated check between a change and the customer. Fix that first; the "
+        "rest of the score follows.",
+        "- Ownership and data handling moved up a band.\n"
+        "- Evaluation and agent permissions stay the weakest dimensions.",
+        "Until a blocking gate exists, every model or prompt change is a release nobody tested.",
+        (("Write the first eval set from fifty real tickets", "Ada Lovell", 7),),
+    ),
+    (
+        "AI support agent to production",
+        Report.Kind.QUOTE,
+        "We recommend the middle option: enough time each week to build the gate, the traces "
+        "and the fallback with your team, and to hand them over with the runbooks, with no "
+        "lock-in. The smaller option suits a team that already has evals in place; yours does "
+        "not yet.",
+        "",
+        "",
+        (),
+    ),
+)
+
+
+def _seed_texts(operator: User) -> None:
+    """The practice's written text for the demo's reports, where none is written yet."""
+    today = timezone.localdate()
+    for title, kind, summary, findings, risks, steps in TEXTS:
+        engagement = Engagement.objects.get(title=title)
+        if engagement.narratives.filter(kind=kind).exists():
+            continue
+        narrative_save(
+            engagement=engagement,
+            kind=kind,
+            summary=summary,
+            findings=findings,
+            risks=risks,
+            next_steps=[
+                NextStep(action=action, owner=owner, due=today + datetime.timedelta(days=days))
+                for action, owner, days in steps
+            ],
+            expected_version=None,
+            by=operator,
+        )
+
+
 def _seed_report(operator: User) -> None:
-    """The AI engagement's week-one report, queued: the worker `make run` starts renders it."""
+    """The AI engagement's week-one report, final (its text is written), queued: the worker
+    `make run` starts renders it."""
     engagement = Engagement.objects.get(title="AI support agent to production")
     if engagement.reports.filter(kind=Report.Kind.WEEK_ONE).exists():
         return
-    report_request(engagement=engagement, kind=Report.Kind.WEEK_ONE, by=operator)
+    report_request(
+        engagement=engagement,
+        kind=Report.Kind.WEEK_ONE,
+        by=operator,
+        release=Report.Release.FINAL,
+    )

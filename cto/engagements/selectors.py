@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -53,18 +54,18 @@ class Timeline:
 
 
 def engagement_timeline(
-    *, engagement: Engagement, full: bool = False, hidden: QuerySet[Any] | None = None
+    *, engagement: Engagement, full: bool = False, hidden: Sequence[QuerySet[Any]] = ()
 ) -> Timeline:
     """The newest events first, with their actors: the latest TIMELINE_RECENT, or up to
     TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more.
-    Events about the rows of ``hidden`` (a client's view leaves out the draft quotes) are left
-    out, in the same query."""
+    Events about the rows of each of ``hidden`` (a client's view leaves out the draft quotes,
+    the draft reports and the practice's report text) are left out, in the same query."""
     limit = TIMELINE_LIMIT if full else TIMELINE_RECENT
     events = engagement.events.select_related("actor")
-    if hidden is not None:
+    for rows_hidden in hidden:
         events = events.exclude(
-            target_type=ContentType.objects.get_for_model(hidden.model),
-            target_id__in=hidden.values("pk"),
+            target_type=ContentType.objects.get_for_model(rows_hidden.model),
+            target_id__in=rows_hidden.values("pk"),
         )
     rows = list(events.order_by("-created_at", "-id")[: limit + 1])
     return Timeline(events=rows[:limit], more=len(rows) > limit, full=full)

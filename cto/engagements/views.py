@@ -32,8 +32,17 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     shown = engagement.quotes.shown_to(request.user)
     quotes = list(shown.order_by("-number", "-revision"))
     # A draft is the practice's until it is sent: its timeline events (lines added, options)
-    # are left out of a client's timeline as the draft is out of their list.
-    unsent = None if request.user.is_staff else engagement.quotes.exclude(pk__in=shown.values("pk"))
+    # are left out of a client's timeline as the draft is out of their list. So are the
+    # events of draft reports and of the practice's report text (its own work in progress).
+    practice_only = (
+        []
+        if request.user.is_staff
+        else [
+            engagement.quotes.exclude(pk__in=shown.values("pk")),
+            engagement.reports.filter(release="draft"),
+            engagement.narratives.all(),
+        ]
+    )
     full_timeline = request.GET.get("timeline") == "all"
     context = {
         "engagement": engagement,
@@ -46,7 +55,7 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
         ),
         "timeline": selectors.engagement_timeline(
-            engagement=engagement, full=full_timeline, hidden=unsent
+            engagement=engagement, full=full_timeline, hidden=practice_only
         ),
         "full_timeline": full_timeline,
         "today": timezone.localdate(),

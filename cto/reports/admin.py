@@ -22,6 +22,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
+        "release",
         "pages",
         "bytes",
         "render_ms",
@@ -29,7 +30,7 @@ class ReportAdmin(admin.ModelAdmin):
         "requested_by",
         "created_at",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "release", "kind"]
     list_select_related = ["engagement__organization", "requested_by"]
     search_fields = ["engagement__title", "engagement__organization__name"]
     exclude = ["snapshot"]
@@ -49,7 +50,7 @@ class ReportAdmin(admin.ModelAdmin):
         )
 
 
-@admin.action(description="Generate a new week-one report")
+@admin.action(description="Generate a new week-one report (a draft for review)")
 def generate_week_one(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Engagement]
 ) -> None:

@@ -1,5 +1,6 @@
 """Report records: one row per generated PDF, numbered per engagement and kind, with the input
-snapshot it was made from and the figures of its rendering."""
+snapshot it was made from and the figures of its rendering; and the text an operator writes
+for each kind (ReportNarrative), which each new version freezes into its snapshot."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ def _report_path(instance: Report, filename: str) -> str:
 
 class ReportQuerySet(models.QuerySet["Report"]):
     def for_user(self, user: User) -> ReportQuerySet:
-        return self.filter(engagement__in=Engagement.objects.for_user(user))
+        """The reports of the user's organisations that the user may read: every version for
+        an operator, no draft for a client."""
+        return self.filter(engagement__in=Engagement.objects.for_user(user)).shown_to(user)
+
+    def shown_to(self, user: User) -> ReportQuerySet:
+        """What ``user`` may read of these reports: a draft is for the practice to review (its
+        text may be missing or unfinished), for operators only, as a draft quote is."""
+        return self if user.is_staff else self.shown_to_clients()
+
+    def shown_to_clients(self) -> ReportQuerySet:
+        return self.exclude(release=Report.Release.DRAFT)
 
 
 class Report(TimeStampedModel):
@@ -38,10 +49,20 @@ class Report(TimeStampedModel):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    class Release(models.TextChoices):
+        """Who a version is for. A draft is the practice's to review; a final is for the
+        client and carries the operator's written summary; an automatic one is the summary
+        a prospect gets the moment they send the intake, made from their answers alone."""
+
+        DRAFT = "draft", "Draft for review"
+        FINAL = "final", "Final, for the client"
+        AUTOMATIC = "automatic", "Prepared automatically"
+
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     number = models.PositiveIntegerField(help_text="1, 2, ... per engagement and kind")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    release = models.CharField(max_length=16, choices=Release.choices, default=Release.DRAFT)
     snapshot = models.JSONField(default=dict, help_text="Every input, gathered once")
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
     generator = models.CharField(max_length=40, blank=True)
@@ -97,3 +118,50 @@ class Report(TimeStampedModel):
     @property
     def filename(self) -> str:
         return f"{self.kind.replace('_', '-')}-{self.engagement_id}-v{self.number}.pdf"
+
+
+# What an operator may ask for by hand: an automatic version is the intake's own.
+REQUESTABLE_RELEASES = [
+    (Report.Release.DRAFT.value, "Draft for review (the practice only)"),
+    (Report.Release.FINAL.value, "Final, for the client"),
+]
+
+
+class ReportNarrative(TimeStampedModel):
+    """What only a person can write in a report of one kind for one engagement: the summary
+    (what we found, what we recommend, what it costs to wait), the key findings, the risks,
+    and the next steps with an owner and a date. Markdown text as typed; each report version
+    freezes its sanitised HTML (``cto.reports.markup``) into the snapshot, so editing here
+    changes only the versions requested afterwards."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="narratives")
+    kind = models.CharField(max_length=16, choices=Report.Kind.choices)
+    summary = models.TextField(blank=True)
+    findings = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    # [{"action": str, "owner": str, "due": "YYYY-MM-DD"}, ...] in the order the report shows
+    # them: one document with the text, saved and versioned with it.
+    next_steps = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every save")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "kind"], name="narrative_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Text of the {Report.Kind(self.kind).label.lower()} of {self.engagement}"
+
+    @property
+    def is_written(self) -> bool:
+        """Whether the operator has written anything at all."""
+        return bool(
+            self.summary.strip() or self.findings.strip() or self.risks.strip() or self.next_steps
+        )

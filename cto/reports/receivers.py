@@ -19,7 +19,12 @@ def request_intake_summary(sender: Any, response: Any, engagement: Any, **kwargs
     from cto.reports.services import report_request
 
     try:
-        report_request(engagement=engagement, kind=Report.Kind.INTAKE_SUMMARY, by=None)
+        report_request(
+            engagement=engagement,
+            kind=Report.Kind.INTAKE_SUMMARY,
+            by=None,
+            release=Report.Release.AUTOMATIC,
+        )
     except ValidationError as error:
         # The lead matters more than its summary: it is still created, and an operator can
         # generate the summary later from the engagement page.

@@ -72,15 +72,38 @@ def _record(report: Report, *, by: User | None, change: str) -> None:
     )
 
 
+def _check_release(kind: str, release: str) -> None:
+    if release not in Report.Release.values:
+        raise ValidationError("A version is either a draft for review or final, for the client.")
+    if release == Report.Release.AUTOMATIC and kind != Report.Kind.INTAKE_SUMMARY:
+        raise ValidationError("Only the intake summary is prepared automatically.")
+
+
 @transaction.atomic
-def report_request(*, engagement: Engagement, kind: Report.Kind, by: User | None) -> Report:
-    """Take the snapshot now and queue the rendering for a worker, after commit.
+def report_request(
+    *,
+    engagement: Engagement,
+    kind: Report.Kind,
+    by: User | None,
+    release: Report.Release = Report.Release.DRAFT,
+) -> Report:
+    """Take the snapshot now, the operator's text included, and queue the rendering for a
+    worker, after commit. A draft is seen by operators only; a final goes to the client.
 
     Refused with a message (and nothing written) when the kind is unknown, its inputs do not
-    exist yet, or they are more than one report may hold."""
+    exist yet, they are more than one report may hold, or a final is asked for before the
+    practice has written its summary."""
     _check_kind(kind)
+    _check_release(kind, release)
     Engagement.objects.select_for_update().get(pk=engagement.pk)  # numbers one at a time
-    data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
+    data = snapshot.gather(
+        kind=kind, engagement=engagement, generator=pdf.GENERATOR, release=release
+    )
+    if release == Report.Release.FINAL and not data["narrative"]["summary"]:
+        raise ValidationError(
+            "A final version needs the practice's summary, and this report has none yet: "
+            "write it first (“Write the report text”), or ask for a draft for review."
+        )
     size = len(json.dumps(data, ensure_ascii=False).encode())
     if size > settings.REPORT_MAX_HTML_BYTES:
         raise ValidationError(
@@ -96,12 +119,19 @@ def report_request(*, engagement: Engagement, kind: Report.Kind, by: User | None
         engagement=engagement,
         kind=kind,
         number=number,
+        release=release,
         snapshot=data,
         snapshot_sha256=snapshot.digest(data),
         generator=pdf.GENERATOR,
         requested_by=by,
     )
-    _record(report, by=by, change=f"{report.get_kind_display()} v{number} requested")
+    label = {Report.Release.DRAFT: "draft", Report.Release.FINAL: "final"}.get(release)
+    _record(
+        report,
+        by=by,
+        change=f"{report.get_kind_display()} v{number} requested"
+        + (f" ({label})" if label else ""),
+    )
     _enqueue(report)
     return report
 
@@ -325,15 +355,19 @@ class Timed:
 
 def report_render_unsaved(*, engagement: Engagement, kind: str) -> Timed:
     """Render a report of ``kind`` now, in this process, and keep nothing: no Report row, no
-    file, no timeline event. For scripts and the benchmark (`manage.py render_report`)."""
+    file, no timeline event. For scripts and the benchmark (`manage.py render_report`): final
+    when the practice's summary is written (the document the client gets), else a draft."""
     _check_kind(kind)
     started = time.perf_counter()
     data = snapshot.gather(kind=kind, engagement=engagement, generator=pdf.GENERATOR)
+    if data["narrative"]["summary"]:
+        data["release"] = Report.Release.FINAL.value  # what the client would be sent
     gathered = time.perf_counter()
     report = Report(
         engagement=engagement,
         kind=kind,
         number=0,
+        release=data["release"],
         snapshot=data,
         snapshot_sha256=snapshot.digest(data),
         generator=pdf.GENERATOR,

@@ -1,8 +1,10 @@
 """Report pages: the reports card of an engagement (polled while a version renders), operators'
-generate and retry, and downloads for the people of the engagement."""
+generate and retry, the operators' editor of the text each kind carries, and downloads for the
+people of the engagement."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest
@@ -18,9 +20,15 @@ from cto.core.storage import private_download
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.intake import prospect
-from cto.reports import selectors, services
-from cto.reports.forms import ReportRequestForm
-from cto.reports.models import Report
+from cto.reports import markup, narratives, selectors, services
+from cto.reports.forms import (
+    NarrativeForm,
+    NextStepFormSet,
+    ReportRequestForm,
+    formset_error,
+    next_steps_of,
+)
+from cto.reports.models import Report, ReportNarrative
 from cto.users.http import AuthenticatedRequest
 
 
@@ -51,7 +59,10 @@ def report_generate(request: AuthenticatedRequest, engagement_pk: int) -> HttpRe
             # engagement page (another app's) with it.
             raise ValidationError(first_error(form))
         report = services.report_request(
-            engagement=engagement, kind=form.cleaned_data["kind"], by=request.user
+            engagement=engagement,
+            kind=form.cleaned_data["kind"],
+            release=form.cleaned_data["release"],
+            by=request.user,
         )
     except ValidationError as error:
         if request.htmx:
@@ -62,8 +73,8 @@ def report_generate(request: AuthenticatedRequest, engagement_pk: int) -> HttpRe
         return _card(request, engagement)
     messages.success(
         request,
-        f"{report.get_kind_display()} v{report.number} is being rendered; it appears here "
-        "when ready.",
+        f"{report.get_kind_display()} v{report.number} ({report.get_release_display().lower()}) "
+        "is being rendered; it appears here when ready.",
     )
     return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
 
@@ -81,6 +92,95 @@ def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return _card(request, report.engagement)
     return HttpResponseRedirect(report.engagement.get_absolute_url(), status=303)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_member_required
+def narrative_edit(request: AuthenticatedRequest, engagement_pk: int, kind: str) -> HttpResponse:
+    """The practice's text for one kind of report: a plain form (the summary, findings and
+    risks in a little Markdown; the next steps as rows), previewed as the report will show it
+    ("preview" posted) or saved. A refusal answers the form with its message and keeps what
+    was typed."""
+    engagement = engagement_get(user=request.user, pk=engagement_pk)
+    if kind not in Report.Kind.values:
+        raise Http404("There is no report of that kind.")
+    narrative = selectors.narrative_get(engagement=engagement, kind=kind)
+    if request.method == "GET":
+        form = NarrativeForm(
+            initial={
+                "summary": narrative.summary,
+                "findings": narrative.findings,
+                "risks": narrative.risks,
+                "version": narrative.version or None,
+            }
+        )
+        steps = NextStepFormSet(initial=narrative.next_steps, prefix="steps")
+        return _narrative_page(request, engagement, kind, narrative, form, steps)
+    form = NarrativeForm(request.POST)
+    steps = NextStepFormSet(request.POST, prefix="steps")
+    if not (form.is_valid() and steps.is_valid()):
+        error = first_error(form) if form.errors else formset_error(steps)
+        return _narrative_page(
+            request, engagement, kind, narrative, form, steps, error=error, status=422
+        )
+    if "preview" in request.POST:
+        return _narrative_page(request, engagement, kind, narrative, form, steps, preview=True)
+    try:
+        narratives.narrative_save(
+            engagement=engagement,
+            kind=kind,
+            summary=form.cleaned_data["summary"],
+            findings=form.cleaned_data["findings"],
+            risks=form.cleaned_data["risks"],
+            next_steps=next_steps_of(steps),
+            expected_version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        status = 409 if isinstance(error, narratives.StaleNarrativeError) else 422
+        return _narrative_page(
+            request,
+            engagement,
+            kind,
+            narrative,
+            form,
+            steps,
+            error=" ".join(error.messages),
+            status=status,
+        )
+    messages.success(
+        request,
+        f"The text of the {Report.Kind(kind).label.lower()} is saved; the next version you "
+        "generate carries it.",
+    )
+    return HttpResponseRedirect(f"{engagement.get_absolute_url()}#reports", status=303)
+
+
+def _narrative_page(
+    request: AuthenticatedRequest,
+    engagement: Engagement,
+    kind: str,
+    narrative: ReportNarrative,
+    form: NarrativeForm,
+    steps: forms.BaseFormSet,
+    *,
+    error: str = "",
+    preview: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "engagement": engagement,
+        "kind_label": Report.Kind(kind).label,
+        "narrative": narrative,
+        "form": form,
+        "steps": steps,
+        "owners": selectors.narrative_owners(engagement=engagement),
+        "markdown_help": markup.HELP,
+        "previews": form.previews() if preview else None,
+        "preview_steps": next_steps_of(steps) if preview else None,
+        "error": error,
+    }
+    return render(request, "reports/narrative_form.html", context, status=status)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
-from cto.demo.seed import CLIENTS, OPERATOR
+from cto.demo.seed import CLIENTS, OPERATOR, seed_demo
 from cto.engagements.models import Engagement
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,19 @@ def test_demo_operator_can_sign_in_through_the_login_form() -> None:
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_demo_reports_carry_the_practices_text_and_the_week_one_is_final(db: None) -> None:
+    seed_demo()
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    assert set(engagement.narratives.values_list("kind", flat=True)) == {
+        "week_one",
+        "audit",
+        "quote",
+    }
+    report = engagement.reports.get(kind="week_one")
+    assert report.release == "final"
+    assert report.snapshot["narrative"]["summary"].startswith("<p>The support agent is close")
+    assert len(report.snapshot["narrative"]["next_steps"]) == 4
+    seed_demo()  # idempotent: nothing written twice
+    assert engagement.narratives.get(kind="week_one").version == 1

@@ -6,8 +6,11 @@
 3. the client signs in by a code read from the email, fills the audit in and adds evidence to a
    checklist item; the operator locks the audit, drafts a quote from it and sends it, and the
    client accepts it;
-4. the operator generates the week-one report on the dashboard; a real Celery worker renders it;
-5. the client sees the download appear (the reports card polls) and the test reads the PDF.
+4. the operator generates the week-one report on the dashboard (a draft, for the practice to
+   review), writes the practice's text for it and generates a final; a real Celery worker
+   renders them;
+5. the client sees the final's download appear (the reports card polls; the draft is not
+   theirs to see) and the test reads the PDF.
 
 Along the way: every page is saved to var/e2e/ (the dashboard and the portal also to docs/ for
 the README), axe-core scans the key pages (no serious or critical finding), and the browser may
@@ -32,6 +35,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from cto.demo.seed import OPERATOR, seed_demo
 from cto.engagements.models import Engagement
+from cto.users.models import User
 from tests.celery_worker import Worker, celery_worker_process
 from tests.e2e.conftest import DOCS_DIR, E2EBrowser
 
@@ -126,6 +130,7 @@ def test_prospect_to_week_one_report(
     client_accepts_the_quote(e2e_browser, portal, engagement_url, prospect)
 
     operator_generates_the_report(e2e_browser, desk, url, prospect)
+    operator_writes_the_text_and_sends_the_final(e2e_browser, desk, engagement_url)
     pdf = client_downloads_the_report(e2e_browser, portal, engagement_url)
 
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
@@ -136,11 +141,14 @@ def test_prospect_to_week_one_report(
         f"{score} of 100",
         EVIDENCE_NAME,
         "Fractional AI CTO, Lead",  # the option the client signed for
+        SUMMARY,  # the practice's own words
+        f"Written by {User.objects.get(email=OPERATOR.email)}",
     ):
         assert expected in text, f"{expected!r} is not in the week-one PDF"
+    assert "DRAFT FOR REVIEW" not in text
     engagement = Engagement.objects.get(organization__name=prospect.company)
     assert engagement.stage == "active"
-    assert engagement.reports.filter(kind="week_one", status="ready").count() == 1
+    assert engagement.reports.filter(kind="week_one", release="final", status="ready").count() == 1
 
     failing = {f.page: f.failing for f in e2e_browser.axe_findings if f.failing}
     assert not failing, f"axe-core found serious or critical problems: {failing}"
@@ -442,12 +450,41 @@ def operator_generates_the_report(
     e2e.screenshot(page, "dashboard-report-queued")
 
 
+SUMMARY = "We would put the support agent in front of customers once its gate has an owner."
+
+
+def operator_writes_the_text_and_sends_the_final(
+    e2e: E2EBrowser, page: Page, engagement_url: str
+) -> None:
+    """The practice's summary and one owned next step, then a final version for the client."""
+    page.goto(engagement_url)
+    page.get_by_role("link", name="Write the report text of the week-one deliverable").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Text of the week-one deliverable")
+    ).to_be_visible()
+    page.get_by_label("Executive summary").fill(SUMMARY)
+    page.get_by_label("Step 1", exact=True).fill("Name the owner of the release gate")
+    page.get_by_label("Owner of step 1").fill("Rosa Quint")
+    page.get_by_label("Date of step 1").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", level=2, name="Preview (not saved yet)")).to_be_visible()
+    e2e.screenshot(page, "operator-report-text")
+    page.get_by_role("button", name="Save the text").click()
+    expect(messages(page)).to_contain_text("The text of the week-one deliverable is saved")
+    reports = page.locator("#reports")
+    reports.get_by_label("Report", exact=True).select_option("week_one")
+    reports.get_by_label("For", exact=True).select_option("final")
+    reports.get_by_role("button", name="Generate a new version").click()
+    expect(reports).to_contain_text("Week-one deliverable v2")
+
+
 def client_downloads_the_report(e2e: E2EBrowser, page: Page, engagement_url: str) -> Path:
     page.goto(engagement_url)
     reports = page.locator("#reports")
-    expect(reports).to_contain_text("Week-one deliverable v1")
+    expect(reports).to_contain_text("Week-one deliverable v2")
+    expect(reports).not_to_contain_text("Week-one deliverable v1")  # the draft is the practice's
     download_link = reports.get_by_role(
-        "link", name=re.compile(r"^Download Week-one deliverable v1")
+        "link", name=re.compile(r"^Download Week-one deliverable v2")
     )
     if reports.get_attribute("hx-trigger"):  # still queued or rendering: the card polls
         e2e.screenshot(page, "portal-report-rendering")

@@ -39,8 +39,9 @@ from cto.intake.services import (
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import PricingTier, Quote, QuoteLine
 from cto.pricing.services import Signature, quote_accept, quote_draft, quote_line_add, quote_send
-from cto.reports import services
-from cto.reports.models import Report
+from cto.reports import narratives, selectors, services
+from cto.reports.models import Report, ReportNarrative
+from cto.reports.narratives import NextStep
 from cto.users.models import User
 from tests.reports.factories import ReportableEngagementFactory
 from tests.users.factories import OperatorFactory
@@ -125,8 +126,9 @@ FLAGGED = frozenset({"ag_permissions", "ms_fallback", "dr_permissions"})
 def engagement_with_everything(*, say: Say) -> Engagement:
     """Through the product's own services: an intake that ends in a lead, two locked audits, an
     AI plan with a choice, gates and failure modes, a quote signed by the client (which makes
-    the engagement active and applies its checklist), and checklist items with evidence. Every
-    text a person types on the way comes from ``say``."""
+    the engagement active and applies its checklist), checklist items with evidence, and the
+    practice's text for every kind of report. Every text a person types on the way comes from
+    ``say``."""
     playbooks_load(publish=True)
     operator = OperatorFactory(name=say("lead-name", 200))
 
@@ -299,6 +301,25 @@ def engagement_with_everything(*, say: Say) -> Engagement:
         expected_version=None,
         by=operator,
     )
+    # The practice's text for every kind: each part typed, every report showing what it takes.
+    for kind in Report.Kind.values:
+        name = kind.replace("_", "-")
+        narratives.narrative_save(
+            engagement=engagement,
+            kind=kind,
+            summary=say(f"{name}-summary", 4000),
+            findings=say(f"{name}-findings", 4000),
+            risks=say(f"{name}-risks", 4000),
+            next_steps=[
+                NextStep(
+                    action=say(f"{name}-step", 300),
+                    owner=say(f"{name}-step-owner", 120),
+                    due=timezone.localdate(),
+                )
+            ],
+            expected_version=None,
+            by=operator,
+        )
     return Engagement.objects.get(pk=engagement.pk)
 
 
@@ -311,6 +332,39 @@ def _request(engagement: Engagement, by: User | None = None) -> Report:
 
 def request(engagement: Engagement, kind: str, by: User | None = None) -> Report:
     return services.report_request(engagement=engagement, kind=kind, by=by)
+
+
+SUMMARY = "We found **one** blocking gap: nobody owns the release gate."
+
+
+def write_text(
+    engagement: Engagement,
+    kind: str = "week_one",
+    *,
+    by: User,
+    summary: str = SUMMARY,
+    findings: str = "",
+    risks: str = "",
+    next_steps: Sequence[NextStep] = (),
+) -> ReportNarrative:
+    """The practice's text for ``kind``, saved through the service over whatever was there."""
+    current = selectors.narrative_get(engagement=engagement, kind=kind)
+    return narratives.narrative_save(
+        engagement=engagement,
+        kind=kind,
+        summary=summary,
+        findings=findings,
+        risks=risks,
+        next_steps=list(next_steps),
+        expected_version=current.version or None,
+        by=by,
+    )
+
+
+def request_final(engagement: Engagement, kind: str = "week_one", *, by: User) -> Report:
+    """A final version, for the client, after the practice has written its summary."""
+    write_text(engagement, kind, by=by)
+    return services.report_request(engagement=engagement, kind=kind, by=by, release="final")
 
 
 def rendered(report: Report) -> bytes:

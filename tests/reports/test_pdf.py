@@ -22,8 +22,16 @@ from cto.checklists.services import evidence_add
 from cto.engagements.models import Engagement
 from cto.reports import pdf, services
 from cto.reports.models import Report
+from cto.reports.narratives import NextStep
 from cto.users.models import User
-from tests.reports.conftest import Say, engagement_with_everything, reader_of, request, text_of
+from tests.reports.conftest import (
+    Say,
+    engagement_with_everything,
+    reader_of,
+    request,
+    text_of,
+    write_text,
+)
 
 pytestmark = pytest.mark.django_db
 KINDS = ("week_one", "intake_summary", "audit", "quote")
@@ -78,7 +86,9 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "outline": [
             "Week-one deliverable",
             "Executive summary",
-            "What happens next",
+            "Key findings",
+            "The risks",
+            "Next steps",
             "The recommendation and how we got there",
             "The decision path",
             "Fractional CTO or fractional AI CTO: the scope",
@@ -123,14 +133,21 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "checklist-blocked-reason",
             "tier-name",
             "tier-includes",
+            "week-one-summary",
+            "week-one-findings",
+            "week-one-risks",
+            "week-one-step",
+            "week-one-step-owner",
         ],
     },
     "intake_summary": {
         "outline": [
             "Intake summary",
+            "Our summary",
             "Our recommendation",
             "Why: your answers",
             "What week one delivers",
+            "Next steps",
             "Appendix: provenance",
         ],
         "fields": [
@@ -139,11 +156,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "intake-text-answer",
             "contact-name",
             "contact-role",
+            "intake-summary-summary",
+            "intake-summary-step",
+            "intake-summary-step-owner",
         ],
     },
     "audit": {
         "outline": [
             "Readiness audit report",
+            "Our summary",
+            "Key findings",
+            "The risks",
+            "Next steps",
             "At a glance",
             "Scores by dimension",
             "Progress since audit 1",
@@ -159,6 +183,11 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "lead-name",
             "audit-note-0",
             "audit-note-1",
+            "audit-summary",
+            "audit-findings",
+            "audit-risks",
+            "audit-step",
+            "audit-step-owner",
         ],
     },
     "quote": {
@@ -183,6 +212,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "quote-terms",
             "signature",
             "contact-name",
+            "quote-summary",
         ],
     },
 }
@@ -245,8 +275,9 @@ def test_the_week_one_report_has_its_numbers_decisions_and_provenance(
     assert "Blocked" in text
     assert "https://docs.harbour.example/evidence.png" in flat  # evidence links
     assert squash(say.fields["tier-name"]) + "(Betteroption,accepted)" in flat  # proposed tier
-    assert s["next_steps"]
-    assert squash(s["next_steps"][0]) in flat
+    assert s["next_steps"]  # the standing plan is in the snapshot, but the practice set its own
+    assert squash(s["next_steps"][0]) not in flat
+    assert squash(say.fields["week-one-step"]) in flat
 
     provenance = flat[flat.rindex("Appendix:provenance") :]
     for version in (
@@ -274,8 +305,10 @@ def test_the_generated_text_reads_as_a_person_wrote_it(full: tuple[Engagement, S
     assert "rule fired" not in text
     assert any(not step["reasons"] for step in s["intake"]["path"])  # the case is in the report
     assert "On its own, this answer does not change the recommendation." in " ".join(text.split())
-    for step in s["next_steps"]:
-        assert flat.count(squash(step)) == 1, step
+    for step in s["narrative"]["next_steps"]:  # the practice's steps, once
+        assert flat.count(squash(step["action"])) == 1, step
+    for step in s["next_steps"]:  # and the standing plan they replace, not at all
+        assert squash(step) not in flat, step
     assert s["proposed"]["accepted_at"]
     assert squash(f"Accepted {s['proposed']['accepted_at']}") in flat
     assert "WhythisoneAccepted" not in flat
@@ -315,7 +348,7 @@ def test_a_week_one_report_shows_only_the_chapters_whose_data_exists(
     assert outline == [
         "Week-one deliverable",
         "Executive summary",
-        "What happens next",
+        "The standing plan",
         "Appendix: provenance",
     ]
     text = text_of(rendered.pdf)
@@ -365,7 +398,14 @@ def test_only_our_own_charts_are_marked_safe() -> None:
         source = template.read_text()
         assert "autoescape off" not in source, template.name
         safe += re.findall(r"\{\{\s*([^}|]+)\|safe\s*\}\}", source)
-    assert sorted(safe) == ["audit.bars_svg", "audit.radar_svg"]
+    # The practice's text is sanitised HTML made once, into the snapshot (cto/reports/markup.py).
+    assert sorted(safe) == [
+        "audit.bars_svg",
+        "audit.radar_svg",
+        "s.narrative.findings",
+        "s.narrative.risks",
+        "s.narrative.summary",
+    ]
 
 
 # --- A hostile corpus in every typed field --------------------------------------------------------
@@ -528,3 +568,107 @@ def test_the_fetcher_refuses_every_address_a_client_may_type(url: str) -> None:
     with pytest.raises(ValueError, match="Reports load nothing from outside"):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
+
+
+# --- The practice's text, drafts and finals -------------------------------------------------------
+
+DAY = datetime.date(2026, 3, 9)
+
+
+def test_a_draft_without_text_says_so_on_its_cover_and_in_place_of_the_summary(
+    ai_engagement: Engagement,
+) -> None:
+    for kind in ("week_one", "audit", "quote"):
+        data = render(request(ai_engagement, kind)).pdf
+        text = " ".join(text_of(data).split())
+        # The cover's mark, set in capitals.
+        assert "DRAFT FOR REVIEW" in reader_of(data).pages[0].extract_text(), kind
+        assert (
+            "The practice has not written its summary yet; this version is a draft for review."
+            in text
+        ), kind
+        assert "No text written by the practice" in text, kind
+        assert "Issued as Draft for review by the practice" in text, kind
+
+
+def test_a_final_shows_the_practices_text_and_who_wrote_it_and_no_draft_mark(
+    ai_engagement: Engagement, operator: User
+) -> None:
+    write_text(
+        ai_engagement,
+        by=operator,
+        summary="Ship the agent in **four weeks** once the gate has an owner.\n\n- first\n- second",
+        findings="The fallback model was never exercised.",
+        risks="A [vendor outage](https://status.example/outage) stops support replies.",
+        next_steps=[NextStep(action="Name the gate's owner", owner="Dana Reyes", due=DAY)],
+    )
+    report = services.report_request(
+        engagement=ai_engagement, kind="week_one", by=operator, release="final"
+    )
+    data = render(report).pdf
+    text = " ".join(text_of(data).split())
+    assert "draft for review" not in text.lower()
+    assert "has not written its summary" not in text
+    assert "Ship the agent in four weeks once the gate has an owner." in text
+    assert "The fallback model was never exercised." in text
+    assert "A vendor outage stops support replies." in text
+    assert "Name the gate's owner Dana Reyes 9 March 2026" in text
+    assert "The standing plan" not in text  # the practice set its own steps
+    written = f"Written by {operator}, {report.snapshot['narrative']['written_on']}"
+    assert written in text
+    assert "Issued as Final, for the client" in text
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader_of(data).pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/A", {}).get("/URI")
+    ]
+    assert "https://status.example/outage" in links
+
+
+def test_the_summary_made_at_submission_says_it_was_prepared_automatically(
+    full: tuple[Engagement, Say],
+) -> None:
+    ai_engagement, _ = full
+    operator = ai_engagement.lead
+    assert operator is not None
+    ai_engagement.narratives.filter(kind="intake_summary").delete()  # as at submission: none
+    automatic = services.report_request(
+        engagement=ai_engagement, kind="intake_summary", by=None, release="automatic"
+    )
+    text = " ".join(text_of(render(automatic).pdf).split())
+    assert "draft" not in text.lower()
+    assert "prepared automatically from your answers" in text
+    assert "Someone from the practice reads every intake and will follow up" in text
+    assert "Issued as Prepared automatically from the intake's answers" in text
+
+    write_text(
+        ai_engagement,
+        "intake_summary",
+        by=operator,
+        summary="We would start with the support agent.",
+        next_steps=[NextStep(action="A call about week one", owner="Olivia", due=DAY)],
+    )
+    later = services.report_request(
+        engagement=ai_engagement, kind="intake_summary", by=operator, release="final"
+    )
+    text = " ".join(text_of(render(later).pdf).split())
+    assert "We would start with the support agent." in text
+    assert "A call about week one Olivia 9 March 2026" in text
+    assert "prepared automatically" not in text
+
+    draft = services.report_request(engagement=ai_engagement, kind="intake_summary", by=operator)
+    masthead = " ".join(text_of(render(draft).pdf).split())[:200]
+    assert "DRAFT FOR REVIEW" in masthead
+
+
+def test_a_snapshot_from_before_drafts_renders_as_it_did(ai_engagement: Engagement) -> None:
+    """A version made before the practice's text existed (retried after the change) has
+    neither key: it shows no draft mark or notice, and says no text was written."""
+    report = request(ai_engagement, "week_one")
+    for key in ("release", "narrative"):
+        del report.snapshot[key]
+    text = " ".join(text_of(render(report).pdf).split())
+    assert "draft" not in text.lower()
+    assert "No text written by the practice" in text
+    assert "Issued as" not in text

@@ -76,7 +76,7 @@ def test_an_audit_still_open_is_not_reported_on(operator: User) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "most"),
-    [("week_one", 22), ("intake_summary", 3), ("audit", 7), ("quote", 4)],
+    [("week_one", 23), ("intake_summary", 4), ("audit", 8), ("quote", 5)],
 )
 def test_a_snapshot_is_gathered_in_few_queries(
     full: tuple[Engagement, Say],

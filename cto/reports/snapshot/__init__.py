@@ -26,6 +26,7 @@ from cto.reports.snapshot.audit import audit_part
 from cto.reports.snapshot.checklist import checklist_part
 from cto.reports.snapshot.formats import day
 from cto.reports.snapshot.intake import intake_part
+from cto.reports.snapshot.narrative import narrative_part
 from cto.reports.snapshot.next_steps import next_steps
 from cto.reports.snapshot.plan import plan_part
 from cto.reports.snapshot.quote import latest_quote, proposed_tier, quote_part
@@ -164,13 +165,20 @@ BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def gather(*, kind: str, engagement: Engagement, generator: str) -> dict[str, Any]:
-    """The snapshot of a report of ``kind``: every input it shows, read once, as plain data.
-    ValidationError, with a message for the person asking, when its subject does not exist."""
+def gather(
+    *, kind: str, engagement: Engagement, generator: str, release: str = Report.Release.DRAFT
+) -> dict[str, Any]:
+    """The snapshot of a report of ``kind``: every input it shows, read once, as plain data,
+    with the operator's text for the kind and who the version is for (``release``: the draft
+    mark and notices come from it). ValidationError, with a message for the person asking,
+    when its subject does not exist."""
     builder = BUILDERS.get(kind)
     if builder is None:
         raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
-    return builder(engagement=engagement, generator=generator)
+    snapshot = builder(engagement=engagement, generator=generator)
+    snapshot["release"] = Report.Release(release).value
+    snapshot["narrative"] = narrative_part(engagement, kind)
+    return snapshot
 
 
 def digest(snapshot: dict[str, Any]) -> str:
