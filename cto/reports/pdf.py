@@ -14,6 +14,7 @@ from pathlib import Path
 
 import weasyprint
 from django.conf import settings
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -71,6 +72,14 @@ class Rendered:
     milliseconds: int
 
 
+def layout(html: str) -> Document:
+    """``html`` laid out in pages with our stylesheet, fetcher and fonts, not yet written: what
+    render() writes, and what tests/reports/test_layout.py reads the page boxes of."""
+    return weasyprint.HTML(
+        string=html, base_url="static:/", url_fetcher=StaticOnlyFetcher()
+    ).render(stylesheets=[print_stylesheet()], font_config=font_configuration())
+
+
 def render(html: str) -> Rendered:
     """The PDF of ``html``. Its metadata (title, author, dates) comes from the HTML's own
     <meta> tags, so the same HTML gives the same bytes.
@@ -84,10 +93,7 @@ def render(html: str) -> Rendered:
             f"The report's content is {size / 1_048_576:.1f} MB, more than the "
             f"{settings.REPORT_MAX_HTML_BYTES / 1_048_576:.1f} MB one report may hold."
         )
-    fetcher = StaticOnlyFetcher()
-    document = weasyprint.HTML(string=html, base_url="static:/", url_fetcher=fetcher).render(
-        stylesheets=[print_stylesheet()], font_config=font_configuration()
-    )
+    document = layout(html)
     if len(document.pages) > settings.REPORT_MAX_PAGES:
         raise OverBudget(
             f"The report would have {len(document.pages)} pages, more than the "
