@@ -23,7 +23,7 @@ from cto.demo.seed import seed_demo
 from cto.engagements.models import Engagement
 from cto.reports import pdf, services
 from cto.reports.models import Report
-from tests.reports.conftest import Say, engagement_with_everything
+from tests.reports.conftest import Say, engagement_with_everything, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,11 @@ LONG_NOTE = (
     "and the two outages of last quarter, but not a vendor's rate limit or a bad deploy of the "
     "prompt templates; we agreed to add both before the agent answers customers unsupervised. "
 ) * 3
+
+# As long as a note may be (4000 characters): taller than a page in a table's column.
+WHOLE_NOTE = ("A note as long as the field allows, ending with its last words. " * 70)[
+    :3970
+] + " THE END."
 
 
 # --- The page boxes, read -------------------------------------------------------------------------
@@ -131,7 +136,8 @@ def laid_out(engagement: Engagement, kind: str) -> Document | None:
 
 def large_engagement() -> Engagement:
     """engagement_with_everything, grown to the size of a busy engagement: a third audit with
-    notes, 14 failure modes, and 44 checklist items, every third with a long evidence note."""
+    notes, 14 failure modes, and 44 checklist items, every third with a long evidence note; one
+    audit note and one evidence note as long as their fields allow."""
     engagement = engagement_with_everything(say=Say())
     operator = engagement.lead
     assert operator is not None
@@ -142,7 +148,9 @@ def large_engagement() -> Engagement:
             raw=AnswerInput(
                 question=question,
                 level=3 + index % 2,
-                note=LONG_NOTE[: 200 + 150 * (index % 5)] if index % 3 == 0 else "",
+                note=(WHOLE_NOTE if index == 0 else LONG_NOTE[: 200 + 150 * (index % 5)])
+                if index % 3 == 0
+                else "",
             ),
             expected_version=None,
             by=operator,
@@ -173,7 +181,9 @@ def large_engagement() -> Engagement:
             due_day=index % 5 + 1,
             by=operator,
         )
-        if index % 3 == 0:
+        if index == 0:
+            evidence_add(item=item, note=WHOLE_NOTE, by=operator)
+        elif index % 3 == 0:
             evidence_add(item=item, note=LONG_NOTE[: 300 + 200 * (index % 4)], by=operator)
     return Engagement.objects.get(pk=engagement.pk)
 
@@ -242,3 +252,19 @@ def test_dates_and_money_never_wrap() -> None:
             box.text for box in first_line.descendants() if isinstance(box, boxes.TextBox)
         )
         assert value in " ".join(text.split()), (value, text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "heading"),
+    [("week_one", "Evidence notes in full"), ("audit", "The long notes in full")],
+)
+def test_a_long_note_is_shortened_in_its_row_and_printed_whole_after_the_table(
+    kind: str, heading: str
+) -> None:
+    report = services.report_request(engagement=large_engagement(), kind=kind, by=None)
+    text = " ".join(text_of(pdf.render(services.report_html(report)).pdf).split())
+    shortened = text.index("(in full after the table)")
+    whole = text.index(heading)
+    assert shortened < whole
+    assert "THE END." in text[whole:]
+    assert "THE END." not in text[:whole]
