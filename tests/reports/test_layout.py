@@ -100,6 +100,24 @@ def pages_of(document: Document) -> list[Page]:
     return pages
 
 
+def ends_with_a_heading(page: Page) -> bool:
+    """The page ends with a heading, or with a heading and the one paragraph that introduces
+    what it heads (a muted one: "Each answer on the way…"), the table itself on the next page."""
+    introductions: set[object] = set()
+    for line in reversed(page.content):
+        if line.inside(HEADINGS):
+            return len(introductions) <= 1
+        muted = [
+            box.element
+            for box in line.ancestors
+            if box.element_tag == "p" and "muted" in (box.element.get("class") or "").split()
+        ]
+        if not muted:
+            return False
+        introductions.add(muted[-1])
+    return False
+
+
 def faults_of(document: Document) -> list[str]:
     """What a reader would see as a fault of the layout, one line each."""
     pages = pages_of(document)
@@ -109,7 +127,7 @@ def faults_of(document: Document) -> list[str]:
         final = page.number == len(pages)
         if not final and page.fill < 1 / 3:
             faults.append(f"page {page.number} is {page.fill:.0%} full")
-        if not final and page.content and page.content[-1].inside(HEADINGS):
+        if not final and ends_with_a_heading(page):
             faults.append(f"page {page.number} ends with a heading")
         for line in page.content:
             row = line.row()
