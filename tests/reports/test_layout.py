@@ -15,10 +15,10 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
 from cto.aiplan.models import FailureMode
-from cto.aiplan.services import row_save
+from cto.aiplan.services import failure_mode_set_status, row_save
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
 from cto.checklists.models import Checklist, ChecklistItem
-from cto.checklists.services import evidence_add, item_add
+from cto.checklists.services import evidence_add, item_add, item_set_status
 from cto.demo.seed import seed_demo
 from cto.engagements.models import Engagement
 from cto.reports import pdf, services
@@ -155,7 +155,7 @@ def laid_out(engagement: Engagement, kind: str) -> Document | None:
 def large_engagement() -> Engagement:
     """engagement_with_everything, grown to the size of a busy engagement: a third audit with
     notes, 14 failure modes, and 44 checklist items, every third with a long evidence note; one
-    audit note and one evidence note as long as their fields allow."""
+    audit note, one evidence note and two status reasons as long as their fields allow."""
     engagement = engagement_with_everything(say=Say())
     operator = engagement.lead
     assert operator is not None
@@ -176,18 +176,23 @@ def large_engagement() -> Engagement:
     audit_lock(audit=audit, by=operator)
     plan = engagement.ai_plan
     for index in range(14 - plan.failure_modes.count()):
-        row_save(
-            row=FailureMode(
-                plan=plan,
-                title=f"Failure mode {index + 1}: the agent answers from a stale policy page",
-                look_first="retrieval",
-                likelihood=index % 5 + 1,
-                impact=(index * 2) % 5 + 1,
-                mitigation="Re-index nightly and gate on the retrieval eval. " * (1 + index % 4),
-            ),
-            by=operator,
-            change="added a failure mode",
+        mode = FailureMode(
+            plan=plan,
+            title=f"Failure mode {index + 1}: the agent answers from a stale policy page",
+            look_first="retrieval",
+            likelihood=index % 5 + 1,
+            impact=(index * 2) % 5 + 1,
+            mitigation="Re-index nightly and gate on the retrieval eval. " * (1 + index % 4),
         )
+        row_save(row=mode, by=operator, change="added a failure mode")
+        if index == 0:  # a reason as long as the field allows, in the narrow status column
+            failure_mode_set_status(
+                failure_mode=mode,
+                status=FailureMode.Status.ACCEPTED,
+                reason=WHOLE_NOTE[:1990] + " THE END.",
+                expected_version=None,
+                by=operator,
+            )
     checklist = Checklist.objects.get(engagement=engagement)
     for index in range(44 - checklist.items.live().count()):
         item = item_add(
@@ -201,6 +206,13 @@ def large_engagement() -> Engagement:
         )
         if index == 0:
             evidence_add(item=item, note=WHOLE_NOTE, by=operator)
+            item_set_status(
+                item=item,
+                status="blocked",
+                reason=WHOLE_NOTE[:1990] + " THE END.",
+                expected_version=None,
+                by=operator,
+            )
         elif index % 3 == 0:
             evidence_add(item=item, note=LONG_NOTE[: 300 + 200 * (index % 4)], by=operator)
     return Engagement.objects.get(pk=engagement.pk)
@@ -274,15 +286,18 @@ def test_dates_and_money_never_wrap() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "heading"),
-    [("week_one", "Evidence notes in full"), ("audit", "The long notes in full")],
+    [
+        ("week_one", "The reasons for a status, in full"),
+        ("week_one", "Notes and reasons in full"),
+        ("audit", "The long notes in full"),
+    ],
 )
 def test_a_long_note_is_shortened_in_its_row_and_printed_whole_after_the_table(
     kind: str, heading: str
 ) -> None:
     report = services.report_request(engagement=large_engagement(), kind=kind, by=None)
     text = " ".join(text_of(pdf.render(services.report_html(report)).pdf).split())
-    shortened = text.index("(in full after the table)")
     whole = text.index(heading)
-    assert shortened < whole
+    table = text.rindex("(in full after the table)", 0, whole)  # the row, shortened
+    assert "THE END." not in text[table:whole]
     assert "THE END." in text[whole:]
-    assert "THE END." not in text[:whole]
