@@ -6,14 +6,18 @@ out of static/, is refused. The stylesheet is parsed once per worker process."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import weasyprint
 from django.conf import settings
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -71,6 +75,33 @@ class Rendered:
     milliseconds: int
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one rendering, then run once over the young
+    generation, which holds everything the rendering allocated.
+
+    A rendering allocates some hundreds of thousands of objects (boxes, styles, text runs) that
+    live until it ends, so the collector's passes during it found nothing to free and took about
+    a sixth of the time. One pass at the end frees the rendering's cycles: a worker's memory
+    stays level (docs/performance.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect(0)
+
+
+def layout(html: str) -> Document:
+    """``html`` laid out in pages with our stylesheet, fetcher and fonts, not yet written: what
+    render() writes, and what tests/reports/test_layout.py reads the page boxes of."""
+    return weasyprint.HTML(
+        string=html, base_url="static:/", url_fetcher=StaticOnlyFetcher()
+    ).render(stylesheets=[print_stylesheet()], font_config=font_configuration())
+
+
 def render(html: str) -> Rendered:
     """The PDF of ``html``. Its metadata (title, author, dates) comes from the HTML's own
     <meta> tags, so the same HTML gives the same bytes.
@@ -84,14 +115,14 @@ def render(html: str) -> Rendered:
             f"The report's content is {size / 1_048_576:.1f} MB, more than the "
             f"{settings.REPORT_MAX_HTML_BYTES / 1_048_576:.1f} MB one report may hold."
         )
-    fetcher = StaticOnlyFetcher()
-    document = weasyprint.HTML(string=html, base_url="static:/", url_fetcher=fetcher).render(
-        stylesheets=[print_stylesheet()], font_config=font_configuration()
-    )
-    if len(document.pages) > settings.REPORT_MAX_PAGES:
-        raise OverBudget(
-            f"The report would have {len(document.pages)} pages, more than the "
-            f"{settings.REPORT_MAX_PAGES} one report may have."
-        )
-    pdf = document.write_pdf()
-    return Rendered(pdf, len(document.pages), round((time.perf_counter() - started) * 1000))
+    with collector_paused():
+        document = layout(html)
+        pages = len(document.pages)
+        if pages > settings.REPORT_MAX_PAGES:
+            raise OverBudget(
+                f"The report would have {pages} pages, more than the "
+                f"{settings.REPORT_MAX_PAGES} one report may have."
+            )
+        pdf = document.write_pdf()
+        del document  # its boxes are freed by the collector's pass, not kept until we return
+    return Rendered(pdf, pages, round((time.perf_counter() - started) * 1000))

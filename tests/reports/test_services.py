@@ -242,4 +242,5 @@ def test_a_new_kind_renders_through_the_service(ai_engagement: Engagement, opera
     text = text_of(data)
     assert "Readiness audit report" in text
     assert ai_engagement.organization.name in text
-    assert done.pages == len(reader_of(data).pages) == 7
+    # The row records the file's own page count; how many there are is test_layout's concern.
+    assert done.pages == len(reader_of(data).pages) > 1
