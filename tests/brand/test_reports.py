@@ -83,7 +83,8 @@ def test_the_last_page_carries_the_practice_s_address_and_contact(
     lines = [line.strip() for line in last.splitlines()]
     for line in ("Kestrel Technology Partners GmbH", "Torstrasse 140", "10119 Berlin", "Germany"):
         assert line in lines
-    assert "office@kestrel-partners.eu · +49 30 1234 5678 · https://kestrel-partners.eu" in last
+    contact = "office@kestrel-partners.eu · +49 30 1234 5678 · https://kestrel-partners.eu"
+    assert contact in " ".join(last.split())  # the cell may wrap it over two lines
 
 
 def test_a_logo_id_cannot_take_over_the_report_s_own_anchor(
