@@ -43,5 +43,5 @@ def test_stage_change_is_emailed_by_a_worker_through_redis(tmp_path: Path, opera
     mails = "\n".join(path.read_text() for path in outbox.iterdir())
     assert f"To: {member.email}" in mails
     assert f"To: {operator.email}" in mails
-    assert "Subject: Evals before launch: Stage moved from Lead to Qualified" in mails
+    assert "Subject: [cto] Evals before launch: Stage moved from Lead to Qualified" in mails
     assert "notify_event" in log.read_text()
