@@ -317,7 +317,7 @@ def client_signs_in_by_code(
 
     landed = page.get_by_role("heading", level=1, name="Your engagements")
     expect(landed).to_be_visible()
-    expect(page.get_by_role("cell", name=prospect.company, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=ENGAGEMENT_TITLE)).to_be_visible()
     e2e.screenshot(page, "client-portal-home")
 
 
