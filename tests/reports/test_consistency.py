@@ -182,10 +182,6 @@ MODE_STATUS = re.compile(r"(?<![\w-])(Open|Mitigated|Accepted)(?![\w-])")
 ITEM_STATUS = re.compile(r"(?<![\w-])(To do|In progress|Blocked|Done|Not applicable)(?![\w-])")
 OVERDUE_TAG = re.compile(r"(?<![\w-])OVERDUE(?![\w-])")
 CATCH_UP_STEP = re.compile(r"Catch up on the (\d+) overdue checklist items?\.")
-FINISH_STEP = re.compile(r"Finish the (\d+) open checklist items?\.")
-RECOMMEND_STEP = re.compile(
-    r"Accept quote [\d.]+ by .+?; we recommend the (Good|Better|Best) option\."
-)
 
 
 def check_gates(read: Read, facts: dict[str, str]) -> None:
@@ -243,8 +239,6 @@ def check_checklist(read: Read, facts: dict[str, str]) -> None:
     # The standing plan, when the practice has set no steps of its own, counts them too.
     if catch_up := CATCH_UP_STEP.search(read.text):
         assert int(catch_up[1]) == overdue, read.engagement
-    if finish := FINISH_STEP.search(read.text):
-        assert (int(finish[1]), overdue) == (total - finished, 0), read.engagement
 
 
 def check_model(read: Read, facts: dict[str, str]) -> None:
@@ -283,8 +277,6 @@ def check_proposed_tier(read: Read, facts: dict[str, str]) -> None:
     assert (row.label, row.tier) == (label, tier), read.engagement
     assert monthly == price[1] == row.monthly, read.engagement
     assert price[2] == row.one_off, read.engagement
-    if recommend := RECOMMEND_STEP.search(read.text):
-        assert [recommend[1]] == [r.label for r in options if r.tag == "RECOMMENDED"]
 
 
 def check_red_flags(read: Read, facts: dict[str, str]) -> None:
@@ -311,7 +303,7 @@ def dimension_row(title: str, summary: str) -> re.Pattern[str]:
     weight and its score."""
     return re.compile(
         rf"{re.escape(title)}(?P<weak> BELOW \d+)? {re.escape(one_line(summary))}"
-        r" (?P<weight>\d+) (?P<score>\d+\.\d|not scored)"
+        rf" (?P<weight>\d+) (?P<score>{SCORE}|not scored)"
     )
 
 
