@@ -249,9 +249,7 @@ def _before_work(state: ProgressState) -> NextStep:
         return NextStep("We open the readiness audit.", Side.PRACTICE)
     if state.stage == Stage.AUDIT:
         if state.audit == AuditState.LOCKED:
-            return NextStep(
-                "We prepare the proposal from your audit.", Side.PRACTICE, Target.AUDIT
-            )
+            return NextStep("We prepare the proposal from your audit.", Side.PRACTICE, Target.AUDIT)
         return NextStep("We open the readiness audit.", Side.PRACTICE)
     return NextStep("We prepare the proposal.", Side.PRACTICE)
 
