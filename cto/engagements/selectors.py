@@ -139,7 +139,7 @@ def _work_state(engagement: Engagement) -> dict[str, Any]:
         open_items = checklist.items.open().order_by().values("checklist")
         for side in ("client", "practice"):
             counts[f"{side}_items_open"] = Coalesce(
-                Subquery(open_items.filter(side=side).annotate(n=Count("*")).values("n")),
+                Subquery(open_items.filter(owner_side=side).annotate(n=Count("*")).values("n")),
                 Value(0),
             )
     row = Engagement.objects.filter(pk=engagement.pk).values(**counts).get()
