@@ -8,11 +8,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from cto.engagements.models import ActivityEvent, Engagement
+from cto.engagements.progress import (
+    AuditState,
+    Progress,
+    ProgressState,
+    QuoteState,
+    Target,
+    progress,
+)
 from cto.engagements.stages import Stage
 from cto.users.models import User
 
@@ -38,12 +47,120 @@ def engagement_get(*, user: User, pk: int) -> Engagement:
 
 
 def engagement_for_page(*, user: User, pk: int) -> Engagement:
-    """``engagement_get`` with the engagement's AI plan and checklist (reverse one-to-ones,
-    named as strings: this app never imports the apps built on it) joined in, which the page
-    asks about: one query instead of three."""
+    """``engagement_get`` with the engagement's AI plan, checklist and intake (reverse
+    one-to-ones, named as strings: this app never imports the apps built on it) joined in,
+    which the page asks about: one query instead of four."""
     return get_object_or_404(
-        engagement_list(user=user).select_related("ai_plan", "checklist"), pk=pk
+        engagement_list(user=user).select_related("ai_plan", "checklist", "intake_response"),
+        pk=pk,
     )
+
+
+@dataclass(frozen=True)
+class PageProgress:
+    """The tracker and next step of an engagement's page, with where the next step is done."""
+
+    progress: Progress
+    next_step_url: str | None
+
+
+def engagement_progress(
+    *, engagement: Engagement, audits: Sequence[Any], quotes: Sequence[Any]
+) -> PageProgress:
+    """The engagement's tracker and next step, from its real state.
+
+    ``engagement`` comes from ``engagement_for_page``; ``audits`` are its audits newest first,
+    each annotated with ``answered`` (its answers counted); ``quotes`` are the quotes the page
+    lists, newest first. Two queries: the history of stage moves, and one row counting the open
+    checklist items by side and looking for a readable week-one report. One more while an
+    audit is open, for its template (how many questions it asks)."""
+    state = ProgressState(
+        stage=Stage(engagement.stage),
+        paused_from=Stage(engagement.paused_from) if engagement.paused_from else None,
+        stages_entered=_stages_entered(engagement),
+        from_intake=_has_intake(engagement),
+        audit=_audit_state(audits[0] if audits else None),
+        quote=_quote_state(quotes),
+        **_work_state(engagement),
+    )
+    result = progress(state)
+    return PageProgress(result, _target_url(result.next_step.target, engagement, audits, quotes))
+
+
+def _stages_entered(engagement: Engagement) -> tuple[Stage, ...]:
+    moves = engagement.events.filter(verb=ActivityEvent.Verb.STAGE_CHANGED).order_by(
+        "created_at", "id"
+    )
+    entered: list[Stage] = []
+    for to in moves.values_list("data__to", flat=True):
+        if to == Stage.LEAD:  # reopened: the way it went before is not this run's
+            entered.clear()
+        elif to in Stage.values:
+            entered.append(Stage(to))
+    return tuple(entered)
+
+
+def _has_intake(engagement: Engagement) -> bool:
+    # The intake app's reverse one-to-one, joined in by engagement_for_page: no query here.
+    return hasattr(engagement, "intake_response")
+
+
+def _audit_state(latest: Any) -> AuditState:
+    if latest is None:
+        return AuditState.NONE
+    if not latest.is_open:
+        return AuditState.LOCKED
+    questions = len(latest.template_version.parsed().questions)
+    return AuditState.ANSWERED if latest.answered >= questions else AuditState.OPEN
+
+
+def _quote_state(quotes: Sequence[Any]) -> QuoteState:
+    """Drafts are the practice's and superseded quotes were replaced: of the rest, an accepted
+    quote wins, then one still open for an answer, then the newest declined or expired one."""
+    shown = [quote for quote in quotes if quote.status not in ("draft", "superseded")]
+    if any(quote.status == "accepted" for quote in shown):
+        return QuoteState.ACCEPTED
+    if any(quote.status == "sent" and not quote.is_expired for quote in shown):
+        return QuoteState.SENT
+    if not shown:
+        return QuoteState.NONE
+    return QuoteState.EXPIRED if shown[0].is_expired else QuoteState.DECLINED
+
+
+def _work_state(engagement: Engagement) -> dict[str, Any]:
+    """The checklist's open items by side and whether a week-one report is ready for the
+    client, in one query."""
+    checklist = getattr(engagement, "checklist", None)
+    ready_report = engagement.reports.filter(kind="week_one", status="ready").exclude(
+        release="draft"
+    )
+    counts: dict[str, Any] = {"report_ready": Exists(ready_report)}
+    if checklist is not None:
+        open_items = checklist.items.open().order_by().values("checklist")
+        for side in ("client", "practice"):
+            counts[f"{side}_items_open"] = Coalesce(
+                Subquery(open_items.filter(owner_side=side).annotate(n=Count("*")).values("n")),
+                Value(0),
+            )
+    row = Engagement.objects.filter(pk=engagement.pk).values(**counts).get()
+    return {"checklist_applied": checklist is not None, **row}
+
+
+def _target_url(
+    target: Target | None, engagement: Engagement, audits: Sequence[Any], quotes: Sequence[Any]
+) -> str | None:
+    if target == Target.AUDIT and audits:
+        return str(audits[0].get_absolute_url())
+    if target == Target.QUOTE:
+        # The quote waiting on an answer, else the newest the client has seen.
+        shown = [quote for quote in quotes if quote.status not in ("draft", "superseded")]
+        shown.sort(key=lambda quote: quote.status != "sent" or quote.is_expired)
+        return str(shown[0].get_absolute_url()) if shown else None
+    if target == Target.CHECKLIST:
+        return reverse("checklists:detail", args=[engagement.pk])
+    if target == Target.REPORTS:
+        return "#reports"
+    return None
 
 
 @dataclass(frozen=True)

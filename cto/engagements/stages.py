@@ -5,8 +5,6 @@ A pure module: no ORM, no I/O. The transition service asks it before it writes a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 
 
@@ -101,44 +99,3 @@ def transition_problem(
         f"An engagement at “{current.label}” cannot move to “{target.label}”; "
         f"it can move to {options}."
     )
-
-
-class Side(models.TextChoices):
-    CLIENT = "client", "you"
-    PRACTICE = "practice", "us"
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """What comes next on an engagement and whose move it is (None when nothing is pending)."""
-
-    text: str
-    waiting_on: Side | None
-
-
-def next_step(stage: Stage | str, *, audit_open: bool, quote_to_answer: bool) -> NextStep:
-    """The next step the client portal shows, from the stage and what the client has to do:
-    an open audit to fill in, a sent quote to answer."""
-    stage = Stage(stage)
-    if audit_open and stage in (Stage.QUALIFIED, Stage.AUDIT):
-        return NextStep(
-            "Fill in the readiness audit: each answer is saved as you give it.", Side.CLIENT
-        )
-    if quote_to_answer and stage in (Stage.AUDIT, Stage.PROPOSAL):
-        return NextStep("Read the proposal and accept the option that suits you.", Side.CLIENT)
-    return {
-        Stage.LEAD: NextStep(
-            "We review your answers and reply within two working days.", Side.PRACTICE
-        ),
-        Stage.QUALIFIED: NextStep("We open the readiness audit.", Side.PRACTICE),
-        Stage.AUDIT: NextStep("We review the audit and prepare the proposal.", Side.PRACTICE),
-        Stage.PROPOSAL: NextStep("We prepare the proposal.", Side.PRACTICE),
-        Stage.ACTIVE: NextStep(
-            "Week one is under way: the checklist shows which items are yours and which ours.",
-            None,
-        ),
-        Stage.ONGOING: NextStep("We work through the plan; the timeline shows each step.", None),
-        Stage.COMPLETED: NextStep("The engagement is complete.", None),
-        Stage.PAUSED: NextStep("The engagement is paused until we agree to resume it.", None),
-        Stage.LOST: NextStep("The engagement is closed.", None),
-    }[stage]

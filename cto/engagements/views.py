@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cto.engagements import selectors
-from cto.engagements.stages import PIPELINE, next_step
 from cto.users.http import AuthenticatedRequest
 
 
@@ -28,7 +28,9 @@ def portal_home(request: AuthenticatedRequest) -> HttpResponse:
 def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     engagement = selectors.engagement_for_page(user=request.user, pk=pk)
     # Read through the reverse relations: this app never imports the apps built on it.
-    audits = list(engagement.audits.order_by("-number"))
+    # Each with its answers counted: the tracker tells an audit being answered from one that
+    # is fully answered and waits on the practice.
+    audits = list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
     shown = engagement.quotes.shown_to(request.user)
     quotes = list(shown.order_by("-number", "-revision"))
     # A draft is the practice's until it is sent: its timeline events (lines added, options)
@@ -46,13 +48,8 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     full_timeline = request.GET.get("timeline") == "all"
     context = {
         "engagement": engagement,
-        "pipeline": PIPELINE,
-        "next_step": next_step(
-            engagement.stage,
-            audit_open=any(audit.is_open for audit in audits),
-            quote_to_answer=any(
-                quote.status == "sent" and not quote.is_expired for quote in quotes
-            ),
+        "progress": selectors.engagement_progress(
+            engagement=engagement, audits=audits, quotes=quotes
         ),
         "timeline": selectors.engagement_timeline(
             engagement=engagement, full=full_timeline, hidden=practice_only

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from cto.engagements.stages import Side, Stage, allowed_targets, next_step, transition_problem
+from cto.engagements.stages import Stage, allowed_targets, transition_problem
 
 S = Stage
 # Written out by hand from the design, independently of the module's own table.
@@ -79,31 +79,3 @@ def test_completed_is_final() -> None:
 def test_same_stage_and_unknown_stage_are_refused() -> None:
     assert transition_problem(S.AUDIT, S.AUDIT) == "The engagement is already at stage “Audit”."
     assert transition_problem(S.AUDIT, "nonsense") == "“nonsense” is not a stage."
-
-
-@pytest.mark.parametrize(
-    ("stage", "audit_open", "quote_to_answer", "waiting_on", "says"),
-    [
-        (Stage.LEAD, False, False, Side.PRACTICE, "reply within two working days"),
-        (Stage.QUALIFIED, False, False, Side.PRACTICE, "open the readiness audit"),
-        (Stage.QUALIFIED, True, False, Side.CLIENT, "Fill in the readiness audit"),
-        (Stage.AUDIT, True, True, Side.CLIENT, "Fill in the readiness audit"),  # first things first
-        (Stage.AUDIT, False, False, Side.PRACTICE, "prepare the proposal"),
-        (Stage.PROPOSAL, False, True, Side.CLIENT, "accept the option"),
-        (Stage.PROPOSAL, False, False, Side.PRACTICE, "We prepare the proposal"),
-        (Stage.ACTIVE, True, True, None, "checklist"),  # past the proposal, neither counts
-        (Stage.PAUSED, False, False, None, "paused"),
-        (Stage.COMPLETED, False, False, None, "complete"),
-    ],
-)
-def test_the_next_step_says_whose_move_it_is(
-    stage: Stage, audit_open: bool, quote_to_answer: bool, waiting_on: Side | None, says: str
-) -> None:
-    step = next_step(stage, audit_open=audit_open, quote_to_answer=quote_to_answer)
-    assert step.waiting_on == waiting_on
-    assert says in step.text
-
-
-def test_every_stage_has_a_next_step() -> None:
-    for stage in Stage:
-        assert next_step(stage, audit_open=False, quote_to_answer=False).text

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cto.audits.services import AnswerInput, audit_answer_save
 from cto.engagements import selectors, services
 from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
+from cto.intake import services as intake_services
+from cto.pricing.playbooks import tier_load_shipped
 from cto.users.models import Organization, User
+from tests.audits.factories import AuditFactory
 from tests.engagements.factories import EngagementFactory
+from tests.intake.test_services import CONTACT, finished_response
+from tests.pricing.factories import QuoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +156,10 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
             engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
         )
     client.force_login(client_user)
-    # user, the engagement with its AI plan and checklist, its timeline with actors, its
-    # audits, its quotes, its reports (the session is cached; a client sees no tier list)
-    with django_assert_num_queries(6):
+    # user, the engagement with its AI plan, checklist and intake, its timeline with actors,
+    # its audits, its quotes, its reports, the tracker's stage moves and its one row of work
+    # counts (the session is cached; a client sees no tier list)
+    with django_assert_num_queries(8):
         client.get(engagement.get_absolute_url())
 
 
@@ -226,3 +235,115 @@ def test_a_clients_timeline_leaves_out_what_happened_to_a_draft(
     assert f"{sent.number}.{sent.revision} sent" in timeline
     client.force_login(operator)
     assert "Secret discount for Initech" in client.get(engagement.get_absolute_url()).text
+
+
+# --- The tracker and the next step (issue 25) ---------------------------------------------------
+
+
+def tracker_steps(page: str) -> list[tuple[str, str]]:
+    """The tracker's (class, stage) pairs, read off the page."""
+    tracker = page[page.index('<ol class="stage-tracker">') : page.index("</ol>")]
+    return re.findall(r'<li class="(\w+)".*?>\s*(\w+)', tracker, flags=re.S)
+
+
+def test_a_lead_with_a_quote_sent_asks_the_client_to_answer_it(
+    client: Client, client_user: User, engagement: Engagement
+) -> None:
+    quote = QuoteFactory(engagement=engagement, status="sent")
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url()).text
+    assert "We review your" not in page
+    assert "Read the proposal and accept the option that suits you." in page
+    assert "waiting on you" in page
+    assert f'<a href="{quote.get_absolute_url()}">Read the proposal</a>' in page
+    assert ("current", "Proposal") in tracker_steps(page)
+
+
+def test_an_audit_done_and_a_quote_sent_make_the_proposal_current(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    services.engagement_transition(engagement=engagement, to=Stage.QUALIFIED, by=operator)
+    AuditFactory(engagement=engagement, by=operator)
+    QuoteFactory(engagement=engagement, status="sent")
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.AUDIT
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url()).text
+    assert tracker_steps(page)[:4] == [
+        ("done", "Lead"),
+        ("done", "Qualified"),
+        ("done", "Audit"),
+        ("current", "Proposal"),
+    ]
+    assert "accept the option" in page
+
+
+def test_an_audit_fully_answered_waits_on_the_practice(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    services.engagement_transition(engagement=engagement, to=Stage.QUALIFIED, by=operator)
+    audit = AuditFactory(engagement=engagement, by=operator, locked=False)
+    client.force_login(client_user)
+    assert "Fill in the readiness audit" in client.get(engagement.get_absolute_url()).text
+    for question in audit.template_version.parsed().questions:
+        audit_answer_save(
+            audit=audit,
+            raw=AnswerInput(question=question, level=3),
+            expected_version=None,
+            by=client_user,
+        )
+    page = client.get(engagement.get_absolute_url()).text
+    assert "We review your audit answers" in page
+    assert "waiting on us" in page
+    assert "Fill in the readiness audit" not in page
+
+
+def test_an_intake_lead_that_accepts_its_quote_shows_the_audit_skipped_and_why(
+    client: Client, operator: User
+) -> None:
+    tier_load_shipped(publish=True)
+    response = finished_response()
+    typed = dataclasses.replace(CONTACT, company="Initech", email="pat@initech.example")
+    intake_services.intake_submit(response=response, contact=typed)
+    contact = User.objects.get(email="pat@initech.example")
+    engagement = intake_services.intake_lead_prove(response=response, user=contact)
+    QuoteFactory(engagement=engagement, status="accepted", by=operator)
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.ACTIVE
+    client.force_login(contact)
+    page = client.get(engagement.get_absolute_url()).text
+    assert ("skipped", "Audit") in tracker_steps(page)
+    assert "Skipped: the proposal was accepted from the intake." in page
+    assert ("current", "Active") in tracker_steps(page)
+
+
+def test_the_active_engagement_points_the_client_at_their_checklist_items(
+    client: Client, client_user: User, engagement: Engagement, django_assert_num_queries
+) -> None:
+    QuoteFactory(engagement=engagement, status="accepted")
+    engagement.refresh_from_db()
+    client.force_login(client_user)
+    # As on a lead, and no more with the checklist applied and a quote accepted.
+    with django_assert_num_queries(8):
+        page = client.get(engagement.get_absolute_url()).text
+    assert re.search(r"Work through your (\d+ )?open items? on the week-one checklist", page)
+    assert "waiting on you" in page
+    assert f'href="{reverse("checklists:detail", args=[engagement.pk])}"' in page
+
+
+def test_an_open_audit_costs_one_query_more_whatever_the_number_of_audits_and_quotes(
+    client: Client,
+    client_user: User,
+    engagement: Engagement,
+    operator: User,
+    django_assert_num_queries,
+) -> None:
+    services.engagement_transition(engagement=engagement, to=Stage.QUALIFIED, by=operator)
+    AuditFactory(engagement=engagement, by=operator)
+    AuditFactory(engagement=engagement, by=operator, locked=False)
+    QuoteFactory(engagement=engagement, status="sent")
+    client.force_login(client_user)
+    # The eight of a lead's page, and the open audit's template (how many questions it asks).
+    with django_assert_num_queries(9):
+        page = client.get(engagement.get_absolute_url()).text
+    assert "Your readiness audit stays open meanwhile." in page
