@@ -394,6 +394,12 @@ REPORT_MAX_PAGES = env.int("REPORT_MAX_PAGES", default=300)
 # message: the sweeper queues it again (rendering can never legitimately last this long).
 REPORT_STUCK_AFTER_SECONDS = env.int("REPORT_STUCK_AFTER_SECONDS", default=600)
 
+# The days a checklist item may fall due on: an applied item due on another day moves to the
+# next of these (cto.checklists.definition.working_due_day).
+CHECKLIST_WORKING_DAYS = env.list(
+    "CHECKLIST_WORKING_DAYS", default=["mon", "tue", "wed", "thu", "fri"]
+)
+
 # Evidence uploads: the largest file accepted.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Office files (docx, xlsx, pptx) are ZIP archives: the most they may inflate to, in bytes and

@@ -14,6 +14,14 @@ from cto.users.addresses import normalize_email
 
 OWNER_SIDES = ("practice", "client")
 APPLIES_TO = ("all", "ai")
+# The app's own events that can settle an item (``settled_by`` in a template): an item waiting
+# for one is marked done, with the event as its evidence, when it happens (or at once, when
+# it happened before the checklist was applied).
+SETTLING_EVENTS = {
+    "audit_submitted": "a readiness audit is submitted (locked)",
+    "quote_accepted": "the client accepts a quote",
+    "report_ready": "the final week-one report is ready",
+}
 
 
 class ChecklistTemplateError(DefinitionError):
@@ -29,6 +37,7 @@ class ItemSpec:
     done_when: str
     owner: str
     due_day: int
+    settled_by: str = ""  # one of SETTLING_EVENTS, or empty: settled by hand only
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ def parse(data: Any) -> ChecklistSpec:
             problems.append(f"{where}: “owner” is practice or client.")
         if raw.get("due_day") not in (1, 2, 3, 4, 5):
             problems.append(f"{where}: “due_day” is 1 to 5.")
+        settled_by = raw.get("settled_by") or ""
+        if settled_by not in ("", *SETTLING_EVENTS):
+            problems.append(f"{where}: “settled_by” is one of {', '.join(SETTLING_EVENTS)}.")
         items.append(
             ItemSpec(
                 key=key,
@@ -71,6 +83,7 @@ def parse(data: Any) -> ChecklistSpec:
                 done_when=str(raw.get("done_when", "")).strip(),
                 owner=str(raw.get("owner")),
                 due_day=raw.get("due_day") if isinstance(raw.get("due_day"), int) else 1,
+                settled_by=str(settled_by),
             )
         )
     if len({item.key for item in items}) != len(items):
@@ -86,12 +99,40 @@ def parse(data: Any) -> ChecklistSpec:
 
 # --- Dates, progress, reminders ---------------------------------------------------------------
 
+# Weekday names as CHECKLIST_WORKING_DAYS spells them, in ``date.weekday()`` order.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def working_weekdays(names: Iterable[str]) -> frozenset[int]:
+    """The working days named (``mon`` … ``sun``, any case) as ``date.weekday()`` numbers;
+    ValueError, naming the spelling, for a name that is not a day or for no day at all."""
+    days = set()
+    for name in names:
+        key = name.strip().lower()[:3]
+        if key not in WEEKDAYS:
+            raise ValueError(f"“{name}” is not a day: write mon, tue, wed, thu, fri, sat or sun.")
+        days.add(WEEKDAYS.index(key))
+    if not days:
+        raise ValueError("At least one working day is needed, e.g. mon,tue,wed,thu,fri.")
+    return frozenset(days)
+
 
 def due_date(start: datetime.date | None, due_day: int) -> datetime.date | None:
     """Day 1 is the start date itself; no start date, no due date."""
     if start is None:
         return None
     return start + datetime.timedelta(days=due_day - 1)
+
+
+def working_due_day(start: datetime.date | None, due_day: int, working: frozenset[int]) -> int:
+    """The due day moved, when its date falls on a day off (a weekend by default), to the next
+    working day: the day as stored on an applied item. Without a start date there is no date
+    to move, and the day is kept."""
+    if start is None or not working:
+        return due_day
+    while (start + datetime.timedelta(days=due_day - 1)).weekday() not in working:
+        due_day += 1
+    return due_day
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,11 @@ class ChecklistItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     due_day = models.PositiveSmallIntegerField(default=1)
+    settled_by = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="The app event that marks it done (from the template); blank: done by hand",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.TODO)
     status_reason = models.TextField(blank=True, max_length=2000)

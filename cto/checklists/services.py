@@ -23,6 +23,7 @@ from cto.checklists.models import (
     ChecklistTemplateVersion,
     Evidence,
 )
+from cto.checklists.settling import items_settle_from_timeline
 from cto.checklists.uploads import ArchiveLimits, UploadError, check_content, check_upload
 from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
@@ -82,14 +83,43 @@ class ApplyReport:
     not_in_template: list[str]  # items kept with their progress although the template dropped them
 
 
+def default_owners(engagement: Engagement) -> dict[str, User | None]:
+    """Who an applied item is assigned to, by its side: the client's side to the engagement's
+    contact (or, without an active one, the organisation's first active member), the practice's
+    to the engagement's lead operator. Nobody where there is no such person."""
+    contact = engagement.contact if engagement.contact and engagement.contact.is_active else None
+    if contact is None:
+        first = (
+            Membership.objects.filter(
+                organization_id=engagement.organization_id, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        contact = first.user if first else None
+    lead = engagement.lead if engagement.lead and engagement.lead.is_active else None
+    return {ChecklistItem.Side.CLIENT: contact, ChecklistItem.Side.PRACTICE: lead}
+
+
+def working_weekdays() -> frozenset[int]:
+    """CHECKLIST_WORKING_DAYS as weekday numbers (checked when the app starts)."""
+    return definition_module.working_weekdays(settings.CHECKLIST_WORKING_DAYS)
+
+
 def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
     """Apply the newest template for the engagement's kind: create the checklist, or bring an
     existing one up to the newer version without losing progress on items that still exist
-    (matched by key); items the template no longer has are kept and reported."""
+    (matched by key); items the template no longer has are kept and reported. A new item is
+    assigned to a person by its side (``default_owners``), and its due day moved off days
+    that are not working days (CHECKLIST_WORKING_DAYS); items waiting for an event already on
+    the timeline are settled by it."""
     version = current_template()
     if version is None:
         raise ChecklistError("No checklist template is published yet (load_playbooks).")
     specs = version.parsed().items_for(engagement.kind)
+    owners = default_owners(engagement)
+    working = working_weekdays()
     with transaction.atomic():
         checklist, created = Checklist.objects.select_for_update().get_or_create(
             engagement=engagement, defaults={"template_version": version}
@@ -98,6 +128,10 @@ def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
         added, updated = [], []
         for position, spec in enumerate(specs):
             item = existing.pop(spec.key, None)
+            due_day = definition_module.working_due_day(
+                engagement.start_date, spec.due_day, working
+            )
+            wanted = (spec.section, spec.title, spec.done_when, spec.owner, due_day)
             if item is None:
                 ChecklistItem.objects.create(
                     checklist=checklist,
@@ -106,19 +140,19 @@ def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
                     title=spec.title,
                     done_when=spec.done_when,
                     owner_side=spec.owner,
-                    due_day=spec.due_day,
+                    owner=owners[spec.owner],
+                    due_day=due_day,
+                    settled_by=spec.settled_by,
                     position=position,
                 )
                 added.append(spec.key)
-            elif (item.section, item.title, item.done_when, item.owner_side, item.due_day) != (
-                spec.section,
-                spec.title,
-                spec.done_when,
-                spec.owner,
-                spec.due_day,
-            ) or item.position != position:
-                item.section, item.title, item.done_when = spec.section, spec.title, spec.done_when
-                item.owner_side, item.due_day, item.position = spec.owner, spec.due_day, position
+            elif (
+                (item.section, item.title, item.done_when, item.owner_side, item.due_day) != wanted
+                or item.settled_by != spec.settled_by
+                or item.position != position
+            ):
+                item.section, item.title, item.done_when, item.owner_side, item.due_day = wanted
+                item.settled_by, item.position = spec.settled_by, position
                 item.version += 1
                 item.save()
                 updated.append(spec.key)
@@ -135,6 +169,8 @@ def checklist_apply(*, engagement: Engagement, by: User | None) -> ApplyReport:
                 target=checklist,
                 data={"change": f"applied {version} ({len(added)} added, {len(updated)} updated)"},
             )
+        if added or updated:
+            items_settle_from_timeline(checklist=checklist)
     return ApplyReport(checklist, added, updated, sorted(existing))
 
 

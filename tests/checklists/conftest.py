@@ -15,6 +15,14 @@ from cto.engagements.models import Engagement
 from cto.users.models import User
 
 
+@pytest.fixture(autouse=True)
+def _every_day_a_working_day(settings) -> None:  # type: ignore[no-untyped-def]
+    """The fixtures start engagements a few days before today, so the weekend rule would move
+    their due days by the weekday the tests run on; here every day is a working day, and the
+    tests of the rule set the working days they need."""
+    settings.CHECKLIST_WORKING_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 @pytest.fixture
 def template() -> ChecklistTemplateVersion:
     checklist_template_load_shipped(publish=True)

@@ -74,3 +74,65 @@ def test_reminders_group_by_owner_and_skip_those_with_nothing_due() -> None:
     assert [(r.owner_email, r.overdue, r.due_tomorrow) for r in reminders] == [
         ("ada@x.example", ("a1",), ("a2",))
     ]
+
+
+# --- Working days --------------------------------------------------------------------------------
+
+SATURDAY = datetime.date(2026, 12, 5)
+MONDAY_TO_FRIDAY = t.working_weekdays(["mon", "tue", "wed", "thu", "fri"])
+
+
+def test_working_weekdays_reads_day_names_in_any_case() -> None:
+    assert t.working_weekdays(["Mon", "TUESDAY", " sun "]) == {0, 1, 6}
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [(["mon", "funday"], "“funday” is not a day"), ([], "At least one working day")],
+)
+def test_working_weekdays_refuses_what_is_not_a_day(names: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        t.working_weekdays(names)
+
+
+@pytest.mark.parametrize(
+    ("start", "due_day", "moved"),
+    [
+        (SATURDAY, 1, 3),  # Saturday and Sunday → Monday
+        (SATURDAY, 2, 3),
+        (SATURDAY, 3, 3),  # Monday stays
+        (SATURDAY - datetime.timedelta(days=1), 1, 1),  # Friday stays
+        (SATURDAY - datetime.timedelta(days=1), 2, 4),
+    ],
+)
+def test_a_due_day_on_a_day_off_moves_to_the_next_working_day(
+    start: datetime.date, due_day: int, moved: int
+) -> None:
+    assert t.working_due_day(start, due_day, MONDAY_TO_FRIDAY) == moved
+
+
+def test_without_a_start_date_the_due_day_stays() -> None:
+    assert t.working_due_day(None, 2, MONDAY_TO_FRIDAY) == 2
+
+
+def test_settled_by_must_name_a_settling_event() -> None:
+    raw = {
+        "slug": "s",
+        "title": "T",
+        "items": [
+            {
+                "key": "a",
+                "applies_to": "all",
+                "section": "S",
+                "title": "T",
+                "done_when": "D",
+                "owner": "client",
+                "due_day": 1,
+                "settled_by": "moon_landing",
+            }
+        ],
+    }
+    with pytest.raises(t.ChecklistTemplateError, match="“settled_by” is one of"):
+        t.parse(raw)
+    raw["items"][0]["settled_by"] = "audit_submitted"  # type: ignore[index]  # the item above
+    assert t.parse(raw).items[0].settled_by == "audit_submitted"

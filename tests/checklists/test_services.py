@@ -20,6 +20,7 @@ from cto.playbooks.files import PLAYBOOKS_DIR, read_yaml_mapping
 from cto.users.models import User
 from tests.checklists.conftest import earliest_open_day, finish, item
 from tests.evidence_files import clean_pdf
+from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 PDF = clean_pdf()
@@ -250,6 +251,7 @@ def test_clients_work_on_their_sides_items_only(checklist: Checklist, client_use
 def test_reminders_send_one_email_per_owner(
     checklist: Checklist, operator: User, client_user: User
 ) -> None:
+    checklist.items.update(owner=None)  # only the owners set below
     services.item_set_owner(
         item=item(checklist, "access_granted"),
         owner=client_user,
@@ -274,5 +276,87 @@ def test_reminders_send_one_email_per_owner(
 
 
 def test_no_reminders_when_nothing_is_due(checklist: Checklist) -> None:
+    assert checklist.items.filter(owner__isnull=False).exists()
+    Engagement.objects.filter(pk=checklist.engagement_id).update(
+        start_date=timezone.localdate() + datetime.timedelta(days=10)
+    )
     assert services.reminders_send() == 0
     assert mail.outbox == []
+
+
+# --- Owners and working days when applying -------------------------------------------------------
+
+
+def test_applying_assigns_client_items_to_the_contact_and_practice_items_to_the_lead(
+    template: ChecklistTemplateVersion, engagement: Engagement, operator: User, client_user: User
+) -> None:
+    contact = MembershipFactory(organization=engagement.organization).user
+    Engagement.objects.filter(pk=engagement.pk).update(contact=contact)
+    engagement.refresh_from_db()
+
+    checklist = services.checklist_apply(engagement=engagement, by=operator).checklist
+
+    owners = {(i.owner_side, i.owner_id) for i in checklist.items.all()}
+    assert owners == {("client", contact.pk), ("practice", operator.pk)}
+    assert checklist.engagement.events.filter(verb="checklist.changed").count() == 1
+
+
+def test_without_a_contact_client_items_go_to_the_first_member(
+    template: ChecklistTemplateVersion, engagement: Engagement, operator: User, client_user: User
+) -> None:
+    MembershipFactory(organization=engagement.organization)  # joined later
+    checklist = services.checklist_apply(engagement=engagement, by=operator).checklist
+    assert set(checklist.items.filter(owner_side="client").values_list("owner", flat=True)) == {
+        client_user.pk
+    }
+
+
+def test_reapplying_keeps_an_owner_changed_by_hand(
+    checklist: Checklist, operator: User, client_user: User
+) -> None:
+    access = item(checklist, "access_granted")
+    services.item_set_owner(item=access, owner=operator, expected_version=None, by=operator)
+    publish_edit(
+        lambda d: next(i for i in d["items"] if i["key"] == "access_granted").update(
+            title="Access to code, cloud, tools and data"
+        )
+    )
+    report = services.checklist_apply(engagement=checklist.engagement, by=operator)
+    assert report.updated == ["access_granted"]
+    assert item(checklist, "access_granted").owner == operator
+
+
+FRIDAY = datetime.date(2026, 12, 4)
+
+
+def test_a_due_day_on_a_weekend_moves_to_the_next_working_day(
+    template: ChecklistTemplateVersion, engagement: Engagement, operator: User, settings
+) -> None:
+    settings.CHECKLIST_WORKING_DAYS = ["mon", "tue", "wed", "thu", "fri"]
+    Engagement.objects.filter(pk=engagement.pk).update(start_date=FRIDAY)
+    engagement.refresh_from_db()
+
+    checklist = services.checklist_apply(engagement=engagement, by=operator).checklist
+
+    # Day 1 is Friday; days 2 and 3 (Saturday, Sunday) become day 4, Monday.
+    assert item(checklist, "access_granted").due_date() == FRIDAY
+    assert item(checklist, "readiness_audit").due_day == 4
+    assert item(checklist, "use_cases").due_date() == datetime.date(2026, 12, 7)
+    assert item(checklist, "risk_map").due_date() == datetime.date(2026, 12, 7)
+    assert item(checklist, "hiring_plan").due_date() == datetime.date(2026, 12, 8)
+    assert {i.due_date().weekday() for i in checklist.items.all()} <= {0, 1, 2, 3, 4}  # type: ignore[union-attr]  # every item has a date
+    # Applied again, the moved days are what the template asks for: nothing to update.
+    assert services.checklist_apply(engagement=engagement, by=operator).updated == []
+
+
+def test_the_working_days_are_a_setting(
+    template: ChecklistTemplateVersion, engagement: Engagement, operator: User, settings
+) -> None:
+    settings.CHECKLIST_WORKING_DAYS = ["sun", "mon", "tue", "wed", "thu"]
+    Engagement.objects.filter(pk=engagement.pk).update(start_date=FRIDAY)
+    engagement.refresh_from_db()
+
+    checklist = services.checklist_apply(engagement=engagement, by=operator).checklist
+
+    assert item(checklist, "access_granted").due_date() == datetime.date(2026, 12, 6)  # Sunday
+    assert item(checklist, "readiness_audit").due_date() == datetime.date(2026, 12, 6)
