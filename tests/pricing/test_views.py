@@ -52,6 +52,25 @@ def test_the_client_accepts_on_the_quote_page(client: Client, sent: Quote) -> No
     assert "signed by <strong>Pat Lee</strong>" in client.get(sent.get_absolute_url()).text
 
 
+def test_an_acceptance_without_the_terms_keeps_the_typed_name_and_choice(
+    client: Client, sent: Quote
+) -> None:
+    client.force_login(sent.engagement.contact)
+    chosen = sent.options.get(label="good")  # not the recommended one
+    reply = client.post(
+        reverse("pricing:accept", args=[sent.pk]),
+        {"option": chosen.pk, "full_name": "Pat O'Lee"},
+    )
+    assert reply.status_code == 422
+    assert "Please read and agree to the terms first." in reply.text
+    assert 'value="Pat O&#x27;Lee"' in reply.text
+    assert f'value="{chosen.pk}" id="pick-{chosen.pk}" required checked' in reply.text
+    recommended = sent.options.get(label="best")
+    assert f'id="pick-{recommended.pk}" required >' in reply.text
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+
+
 def test_another_organisation_gets_404_on_view_and_accept(
     client: Client, sent: Quote, other_organization: Organization
 ) -> None:
