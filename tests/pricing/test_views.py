@@ -98,7 +98,7 @@ def test_operators_see_monthly_recurring_revenue(
     services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
     client.force_login(operator)
     page = client.get(reverse("pricing:revenue"))
-    assert "EUR 16387.50" in page.text  # the Lead option, with its driver lines
+    assert "€16,387.50" in page.text  # the Lead option, with its driver lines
 
 
 def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(
