@@ -10,11 +10,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cto.core.money import money_text
+from cto.pricing.forms import PricingTierAdminForm
 from cto.pricing.models import PricingTier, Quote, QuoteOption
 
 
 @admin.register(PricingTier)
 class PricingTierAdmin(admin.ModelAdmin):
+    form = PricingTierAdminForm
     list_display = [
         "name",
         "kind",
