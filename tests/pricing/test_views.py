@@ -128,6 +128,7 @@ def test_operators_see_monthly_recurring_revenue(
     services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
     client.force_login(operator)
     page = client.get(reverse("pricing:revenue"))
+    assert f'<a href="{reverse("pricing:revenue")}">Revenue</a>' in page.text  # not "Operations"
     assert "€16,387.50" in page.text  # the Lead option, with its driver lines
 
 
