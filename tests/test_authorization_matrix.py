@@ -234,7 +234,7 @@ MATRIX: dict[str, Row] = {
         "post",
         "pricing:accept",
         ID("quote"),
-        (302, 303, 404, 303),
+        (302, 303, 404, 422),  # an operator may not sign for the client: the page says so
         lambda w: {"agree": "yes", "option": w.ids["option"], "full_name": "Pat Lee"},
     ),
     "pricing:decline": _row("post", "pricing:decline", ID("quote"), (302, 303, 404, 303)),

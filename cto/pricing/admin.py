@@ -9,11 +9,14 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from cto.core.money import money_text
+from cto.pricing.forms import PricingTierAdminForm
 from cto.pricing.models import PricingTier, Quote, QuoteOption
 
 
 @admin.register(PricingTier)
 class PricingTierAdmin(admin.ModelAdmin):
+    form = PricingTierAdminForm
     list_display = [
         "name",
         "kind",
@@ -46,11 +49,11 @@ class QuoteOptionInline(admin.TabularInline):
 
     @admin.display(description="Monthly")
     def monthly_total(self, obj: QuoteOption) -> str:
-        return f"{obj.quote.currency} {obj.totals().monthly}"
+        return money_text(obj.totals().monthly, obj.quote.currency)
 
     @admin.display(description="One-off")
     def one_off_total(self, obj: QuoteOption) -> str:
-        return f"{obj.quote.currency} {obj.totals().one_off}"
+        return money_text(obj.totals().one_off, obj.quote.currency)
 
 
 @admin.register(Quote)

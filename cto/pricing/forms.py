@@ -117,3 +117,40 @@ class QuoteNewForm(ServiceForm):
 
     def arguments(self) -> dict[str, Any]:
         return {"tier_keys": self.cleaned_data["tier"]}  # posted as "tier", once per tier
+
+
+class LinesField(forms.CharField):
+    """A list of short texts edited one a line: a comma inside an item stays inside it (the
+    admin's raw JSON box made operators write brackets and quotes, and invited a split on
+    commas)."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(str(item) for item in value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a list, not a str
+        text = super().to_python(value)
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PricingTierAdminForm(forms.ModelForm):
+    includes = LinesField(
+        required=False, help_text="One item a line, in the order the pricing page lists them."
+    )
+
+    class Meta:
+        model = PricingTier
+        fields = [
+            "key",
+            "name",
+            "kind",
+            "currency",
+            "monthly_retainer",
+            "days_per_week",
+            "week_one_fee",
+            "minimum_term_months",
+            "includes",
+            "active",
+            "order",
+        ]

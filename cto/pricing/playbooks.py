@@ -63,6 +63,10 @@ def pricing_playbook_read_shipped() -> PricingPlaybook:
             problems.append(
                 f"driver {raw.get('key')!r}: needs key, when, label, reason and one effect."
             )
+    for tier in data.get("tiers") or []:
+        includes = tier.get("includes", [])
+        if not (isinstance(includes, list) and all(isinstance(i, str) for i in includes)):
+            problems.append(f"tier {tier.get('key')!r}: includes is a list of texts, one a line.")
     if problems:
         raise ValidationError(problems)
     rules = [

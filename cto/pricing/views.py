@@ -61,16 +61,27 @@ def _quote(request: AuthenticatedRequest, pk: int) -> Quote:
     )
 
 
-def _quote_page(request: AuthenticatedRequest, quote: Quote, *, status: int = 200) -> HttpResponse:
+def _quote_page(
+    request: AuthenticatedRequest,
+    quote: Quote,
+    *,
+    accept_form: forms.AcceptForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The quote page; with a refused acceptance's form, its fields hold what was typed."""
     options = [(option, option.totals()) for option in quote.options.all()]
-    context = {"quote": quote, "options": options}
+    context = {"quote": quote, "options": options, "accept_form": accept_form}
     return render(request, "pricing/quote_detail.html", context, status=status)
 
 
-def _refused(request: AuthenticatedRequest, quote: Quote, form: BaseForm) -> HttpResponse:
-    """The quote page again with the form's message: 422, nothing written."""
-    messages.error(request, first_error(form))
-    return _quote_page(request, quote, status=422)
+def _refused(
+    request: AuthenticatedRequest, quote: Quote, form: BaseForm, message: str | None = None
+) -> HttpResponse:
+    """The quote page again with the form's (or the service's) message: 422, nothing written.
+    An acceptance form comes back filled in, so a client who forgot the box re-types nothing."""
+    messages.error(request, message or first_error(form))
+    accept_form = form if isinstance(form, forms.AcceptForm) else None
+    return _quote_page(request, quote, accept_form=accept_form, status=422)
 
 
 @require_GET
@@ -112,10 +123,12 @@ def quote_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     signature = form.signature(
         ip=client_address(request), user_agent=request.headers.get("User-Agent", "")
     )
-    change = partial(services.quote_accept, quote=quote, signature=signature, by=request.user)
-    return _after(
-        request, quote, change, "Thank you: the quote is accepted and the engagement has started."
-    )
+    try:
+        services.quote_accept(quote=quote, signature=signature, by=request.user)
+    except services.QuoteError as refused:
+        return _refused(request, quote, form, refused.messages[0])
+    messages.success(request, "Thank you: the quote is accepted and the engagement has started.")
+    return HttpResponseRedirect(quote.get_absolute_url(), status=303)
 
 
 @require_POST

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -90,8 +92,13 @@ def test_a_finished_intake_appears_on_its_lead_in_admin(staff: Client) -> None:
     assert "It is part of what customers pay for" in page.text
     assert "Outcome:</strong> You need a fractional AI CTO" in page.text
     assert "cto-fit v1" in page.text
+    # A prospect who took 16.9 seconds: the median reads as a person says it.
+    assert response.completed_at is not None
+    response.started_at = response.completed_at - datetime.timedelta(seconds=16.906798)
+    response.save(update_fields=["started_at"])
     funnel = staff.get(reverse("admin:intake_treeversion_change", args=[version.pk]))
     assert "Submitted (became a lead)</th><td>1</td>" in funnel.text
+    assert "Median time to complete</th><td>16 s</td>" in funnel.text
     listing = staff.get(reverse("admin:intake_intakeresponse_changelist"))
     assert "pat@acme.example" in listing.text
 

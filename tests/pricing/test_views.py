@@ -27,6 +27,36 @@ def test_the_pricing_page_compares_tiers_and_shows_the_ai_premium(
         assert tier.name in page.text
     assert "Fractional AI CTO, Lead is 41% above Fractional CTO, Lead" in page.text  # 12000 vs 8500
     assert reverse("intake:home") in page.text
+    assert "<li>One early trace, eval and failure mode</li>" in page.text
+    assert "€12,000.00" in page.text  # the AI Lead's retainer, grouped as everywhere
+
+
+def test_operators_edit_a_tiers_inclusions_one_a_line_in_the_admin(
+    client: Client, tiers: list[PricingTier], operator: User
+) -> None:
+    operator.is_superuser = True
+    operator.save(update_fields=["is_superuser"])
+    client.force_login(operator)
+    tier = PricingTier.objects.get(key="ai-cto-lead")
+    url = reverse("admin:pricing_pricingtier_change", args=[tier.pk])
+    form = client.get(url)
+    assert "Eval gates in the release path\nOne early trace, eval and failure mode" in form.text
+    fields = {
+        "key": tier.key,
+        "name": tier.name,
+        "kind": tier.kind,
+        "currency": tier.currency,
+        "monthly_retainer": "12000.00",
+        "days_per_week": "1",
+        "week_one_fee": "7500.00",
+        "minimum_term_months": "3",
+        "includes": "Agent tooling, traces and gates\r\n\r\n  Cost controls  \r\n",
+        "active": "on",
+        "order": "5",
+    }
+    assert client.post(url, fields).status_code == 302
+    tier.refresh_from_db()
+    assert tier.includes == ["Agent tooling, traces and gates", "Cost controls"]
 
 
 def test_the_client_accepts_on_the_quote_page(client: Client, sent: Quote) -> None:
@@ -50,6 +80,25 @@ def test_the_client_accepts_on_the_quote_page(client: Client, sent: Quote) -> No
         "Firefox",
     )
     assert "signed by <strong>Pat Lee</strong>" in client.get(sent.get_absolute_url()).text
+
+
+def test_an_acceptance_without_the_terms_keeps_the_typed_name_and_choice(
+    client: Client, sent: Quote
+) -> None:
+    client.force_login(sent.engagement.contact)
+    chosen = sent.options.get(label="good")  # not the recommended one
+    reply = client.post(
+        reverse("pricing:accept", args=[sent.pk]),
+        {"option": chosen.pk, "full_name": "Pat O'Lee"},
+    )
+    assert reply.status_code == 422
+    assert "Please read and agree to the terms first." in reply.text
+    assert 'value="Pat O&#x27;Lee"' in reply.text
+    assert f'value="{chosen.pk}" id="pick-{chosen.pk}" required checked' in reply.text
+    recommended = sent.options.get(label="best")
+    assert f'id="pick-{recommended.pk}" required >' in reply.text
+    sent.refresh_from_db()
+    assert sent.status == "sent"
 
 
 def test_another_organisation_gets_404_on_view_and_accept(
@@ -79,7 +128,8 @@ def test_operators_see_monthly_recurring_revenue(
     services.quote_accept(quote=sent, signature=sign(sent), by=sent.engagement.contact)
     client.force_login(operator)
     page = client.get(reverse("pricing:revenue"))
-    assert "EUR 16387.50" in page.text  # the Lead option, with its driver lines
+    assert f'<a href="{reverse("pricing:revenue")}">Revenue</a>' in page.text  # not "Operations"
+    assert "€16,387.50" in page.text  # the Lead option, with its driver lines
 
 
 def test_the_revenue_page_is_an_operator_page_and_its_old_address_redirects(

@@ -16,10 +16,13 @@ from typing import Any
 import pypdf
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from cto.checklists.models import Evidence
 from cto.checklists.services import evidence_add
+from cto.core.money import money_text
 from cto.engagements.models import Engagement
+from cto.pricing.models import Quote
 from cto.reports import pdf, services
 from cto.reports.models import Report
 from cto.reports.narratives import NextStep
@@ -329,6 +332,26 @@ def test_the_quote_before_acceptance_has_blank_signature_lines(ai_engagement: En
     assert "Full name" in text
     assert "Signed as" not in text
     assert "The Better option" in text  # what the weak audit dimensions' risk drivers recommend
+
+
+def test_the_quote_pdf_and_its_page_write_every_sum_of_money_alike(
+    ai_engagement: Engagement,
+) -> None:
+    client = Client()  # not the fixture: the page is tried on SQLite elsewhere, the PDF is slow
+    quote = Quote.objects.get(engagement=ai_engagement)
+    sums = {
+        money_text(amount, quote.currency)
+        for option in quote.options.all()
+        for totals in [option.totals()]
+        for amount in (totals.monthly, totals.one_off, totals.first_term)
+    }
+    assert any("," in text for text in sums), "no sum above a thousand to group"
+    printed = squash(text_of(render(request(ai_engagement, "quote")).pdf))
+    client.force_login(ai_engagement.lead)
+    page = client.get(quote.get_absolute_url()).text
+    for text in sums:
+        assert squash(text) in printed
+        assert text in page
 
 
 def test_the_same_snapshot_renders_to_the_same_bytes_for_every_kind(

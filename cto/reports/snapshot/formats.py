@@ -9,7 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-MINUS, TIMES = "\u2212", "\u00d7"  # the typographic signs, not the hyphen and the letter x
+from cto.core.money import MINUS as MINUS  # the snapshot modules take their signs from here
+from cto.core.money import money_text
+
+TIMES = "\u00d7"  # the typographic sign, not the letter x
 
 
 def day(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -29,10 +32,8 @@ def moment(value: datetime.datetime | None) -> str | None:
     return f"{day(local)}, {local:%H:%M} {local.tzname()}"
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """``EUR 12,500.00``; a negative amount (a discount) with a minus sign before it."""
-    sign = MINUS if amount < 0 else ""
-    return f"{sign}{currency} {abs(amount):,.2f}"
+# The web pages' format too (the ``money`` template filter): one format everywhere.
+money = money_text
 
 
 def number(value: Decimal | float | None) -> str | None:
