@@ -121,12 +121,13 @@ def figure(value: str) -> Decimal | None:
 
 
 def amount(value: str) -> Decimal:
-    """A sum of money as printed (``EUR 12,750.00``, a discount with a minus sign first)."""
+    """A sum of money as printed (``€12,750.00``, a discount with a minus sign first)."""
     sign = -1 if value.startswith(MINUS) else 1
-    return sign * Decimal(value.split(" ")[-1].replace(",", ""))
+    return sign * Decimal(re.sub(r"[^\d.]", "", value))
 
 
-MONEY = rf"{MINUS}?[A-Z]{{3}} [\d,]+\.\d\d"
+# cto.core.money in the practice's locale (en-gb): a symbol (€, £, $) or a code (CHF 1,000.00).
+MONEY = rf"{MINUS}?(?:[€£$]|[A-Z]{{3}}\xa0?\s?)[\d,]+\.\d\d"
 SCORE = rf"\d+(?:\.\d+)?|{NOTHING}"
 
 
