@@ -57,6 +57,7 @@ def checklists_write(
         "done_at",
         "dropped_reason",
         "version",
+        "settled_by",
     ]
     world.count(ChecklistItem, copy_rows(cursor, ChecklistItem, columns, items()))
     Checklist.objects.filter(
@@ -75,12 +76,13 @@ def _item(
     if position < len(specs):
         s = specs[position]
         key, section, title, done_when = s.key, s.section, s.title, s.done_when
-        side, due_day = s.owner, s.due_day
+        side, due_day, settled_by = s.owner, s.due_day, s.settled_by
     else:
         key, section = "", "Added during the engagement"
         title = f"Follow-up {position - len(specs) + 1}"
         done_when = "The follow-up agreed at the weekly review is done and written down"
         side, due_day = rng.choice(("practice", "client")), rng.randint(1, 10)
+        settled_by = ""
     due = checklist_definition.due_date(e.start_date, due_day)
     status = _item_status(world, e, due)
     reason = ""
@@ -112,6 +114,7 @@ def _item(
         done_at,
         "",
         1,
+        settled_by,
     )
 
 
