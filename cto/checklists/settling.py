@@ -26,21 +26,17 @@ SETTLING_REPORT = {"kind": "week_one", "release": "final", "status": "ready"}
 
 
 def settling_event(event: ActivityEvent) -> str | None:
-    """Which settling event a timeline event is, if any (no query but for a report event,
-    whose report is read to see that it is the final week-one report, and ready)."""
+    """Which settling event a timeline event is, if any (no query but for a report's "ready"
+    event, whose report is read to see that it is the final week-one report)."""
     if event.verb == ActivityEvent.Verb.AUDIT_LOCKED:
         return "audit_submitted"
     if event.verb == ActivityEvent.Verb.QUOTE_ACCEPTED:
         return "quote_accepted"
-    if event.verb == ActivityEvent.Verb.REPORT_CHANGED:
+    # Only the event of its rendering, not a later download of the same ready report; the
+    # step is read before the report, so that other report events cost no query.
+    if event.verb == ActivityEvent.Verb.REPORT_CHANGED and event.data.get("step") == "ready":
         report = event.target
-        # Only the event of its rendering, not a later download of the same ready report.
-        ready_event = str(event.data.get("change", "")).startswith(
-            f"v{getattr(report, 'number', '')} ready"
-        )
-        if ready_event and all(
-            getattr(report, field, None) == value for field, value in SETTLING_REPORT.items()
-        ):
+        if all(getattr(report, field, None) == value for field, value in SETTLING_REPORT.items()):
             return "report_ready"
     return None
 

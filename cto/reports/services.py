@@ -62,13 +62,15 @@ def _check_kind(kind: str) -> None:
         raise ValidationError(f"There is no report of the kind “{kind[:40]}”.")
 
 
-def _record(report: Report, *, by: User | None, change: str) -> None:
+def _record(report: Report, *, by: User | None, step: str, change: str) -> None:
+    """A timeline event of the report: ``step`` (requested, retried, failed, ready, downloaded)
+    for code that reacts to it, ``change`` in words for people."""
     activity_record(
         engagement=report.engagement,
         actor=by,
         verb=ActivityEvent.Verb.REPORT_CHANGED,
         target=report,
-        data={"change": change},
+        data={"step": step, "change": change},
     )
 
 
@@ -129,6 +131,7 @@ def report_request(
     _record(
         report,
         by=by,
+        step="requested",
         change=f"{report.get_kind_display()} v{number} requested"
         + (f" ({label})" if label else ""),
     )
@@ -144,7 +147,12 @@ def report_retry(*, report: Report, by: User) -> Report:
         raise ValidationError("Only a failed report can be retried.")
     report.status, report.attempts, report.error = Report.Status.QUEUED, 0, ""
     report.save(update_fields=["status", "attempts", "error", "updated_at"])
-    _record(report, by=by, change=f"{report.get_kind_display()} v{report.number} retried")
+    _record(
+        report,
+        by=by,
+        step="retried",
+        change=f"{report.get_kind_display()} v{report.number} retried",
+    )
     _enqueue(report)
     return report
 
@@ -168,7 +176,7 @@ def _claim(report_id: int) -> Report | None:
                 "lost each time). Retry it once the cause is fixed."
             )
             report.save(update_fields=["status", "error", "updated_at"])
-            _record(report, by=None, change=f"v{report.number} failed")
+            _record(report, by=None, step="failed", change=f"v{report.number} failed")
             return None
         report.status = Report.Status.RENDERING
         report.attempts += 1
@@ -186,7 +194,7 @@ def _fail(report_id: int, message: str, *, final: bool = True) -> None:
         report.status = Report.Status.FAILED if final else Report.Status.QUEUED
         report.save(update_fields=["error", "status", "updated_at"])
         if final:
-            _record(report, by=None, change=f"v{report.number} failed")
+            _record(report, by=None, step="failed", change=f"v{report.number} failed")
 
 
 def report_render(*, report_id: int, time_budget: float | None = None) -> Report | None:
@@ -255,7 +263,9 @@ def _store(report_id: int, rendered: pdf.Rendered) -> Report:
         )
         report.status, report.error = Report.Status.READY, ""
         report.save()
-        _record(report, by=None, change=f"v{report.number} ready ({report.pages} pages)")
+        _record(
+            report, by=None, step="ready", change=f"v{report.number} ready ({report.pages} pages)"
+        )
         if report.requested_by_id:
             _notify_later(report)
     return report
@@ -340,7 +350,12 @@ def reports_sweep(*, now: datetime | None = None) -> list[int]:
 
 
 def report_downloaded(*, report: Report, by: User) -> None:
-    _record(report, by=by, change=f"{report.get_kind_display()} v{report.number} downloaded")
+    _record(
+        report,
+        by=by,
+        step="downloaded",
+        change=f"{report.get_kind_display()} v{report.number} downloaded",
+    )
 
 
 @dataclass(frozen=True)
