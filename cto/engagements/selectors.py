@@ -114,10 +114,16 @@ def _audit_state(latest: Any) -> AuditState:
     return AuditState.ANSWERED if latest.answered >= questions else AuditState.OPEN
 
 
+def _in_hand(quotes: Sequence[Any]) -> list[Any]:
+    """The quotes the client has in hand, newest first: drafts are the practice's, and
+    superseded quotes were replaced by a later revision."""
+    return [quote for quote in quotes if quote.status not in ("draft", "superseded")]
+
+
 def _quote_state(quotes: Sequence[Any]) -> QuoteState:
-    """Drafts are the practice's and superseded quotes were replaced: of the rest, an accepted
-    quote wins, then one still open for an answer, then the newest declined or expired one."""
-    shown = [quote for quote in quotes if quote.status not in ("draft", "superseded")]
+    """Of the quotes the client has in hand, an accepted quote wins, then one still open for an
+    answer, then the newest declined or expired one."""
+    shown = _in_hand(quotes)
     if any(quote.status == "accepted" for quote in shown):
         return QuoteState.ACCEPTED
     if any(quote.status == "sent" and not quote.is_expired for quote in shown):
@@ -131,9 +137,7 @@ def _work_state(engagement: Engagement) -> dict[str, Any]:
     """The checklist's open items by side and whether a week-one report is ready for the
     client, in one query."""
     checklist = getattr(engagement, "checklist", None)
-    ready_report = engagement.reports.filter(kind="week_one", status="ready").exclude(
-        release="draft"
-    )
+    ready_report = engagement.reports.shown_to_clients().filter(kind="week_one", status="ready")
     counts: dict[str, Any] = {"report_ready": Exists(ready_report)}
     if checklist is not None:
         open_items = checklist.items.open().order_by().values("checklist")
@@ -153,7 +157,7 @@ def _target_url(
         return str(audits[0].get_absolute_url())
     if target == Target.QUOTE:
         # The quote waiting on an answer, else the newest the client has seen.
-        shown = [quote for quote in quotes if quote.status not in ("draft", "superseded")]
+        shown = _in_hand(quotes)
         shown.sort(key=lambda quote: quote.status != "sent" or quote.is_expired)
         return str(shown[0].get_absolute_url()) if shown else None
     if target == Target.CHECKLIST:
