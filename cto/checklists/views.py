@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cto.checklists import forms, selectors, services
 from cto.checklists.models import Checklist, ChecklistItem
 from cto.core.forms import ServiceForm, change_with_form, first_error
+from cto.core.htmx import announce
 from cto.core.storage import private_download
 from cto.core.uploads import dropped_uploads, too_large_message
 from cto.engagements.selectors import engagement_get
@@ -81,7 +82,9 @@ def _item_response(
             if request.user.is_staff
             else [],
         }
-        return render(request, f"{TEMPLATE}#item", context, status=status)
+        response = render(request, f"{TEMPLATE}#item", context, status=status)
+        # A refusal is read out by its role="alert"; a change is said in the page's live region.
+        return response if error else announce(response, f"{fresh.title}: {done}")
     if error:
         messages.error(request, f"{item.title}: {error}")
     else:

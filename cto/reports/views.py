@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cto.core.forms import first_error
-from cto.core.htmx import HtmxHttpRequest
+from cto.core.htmx import HtmxHttpRequest, announce
 from cto.core.storage import private_download
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
@@ -33,19 +33,42 @@ from cto.users.http import AuthenticatedRequest
 
 
 def _card(
-    request: AuthenticatedRequest, engagement: Engagement, *, error: str = "", status: int = 200
+    request: AuthenticatedRequest,
+    engagement: Engagement,
+    *,
+    error: str = "",
+    status: int = 200,
+    said: str = "",
 ) -> HttpResponse:
+    """The card alone, for htmx; ``said`` is read out to screen readers (a refusal in ``error``
+    is, by its role="alert")."""
     context = selectors.reports_card(engagement=engagement, user=request.user) | {"error": error}
-    return render(request, "reports/_reports_card.html", context, status=status)
+    response = render(request, "reports/_reports_card.html", context, status=status)
+    return announce(response, said) if said else response
+
+
+def _rendering_ended(reports: list[Report]) -> str:
+    latest = reports[0] if reports else None
+    if latest is None:
+        return ""
+    name = f"{latest.get_kind_display()} v{latest.number}"
+    if latest.status == Report.Status.READY:
+        return f"{name} is ready to download."
+    return f"{name} could not be rendered."
 
 
 @require_GET
 @never_cache
 @login_required
 def reports_card(request: AuthenticatedRequest, engagement_pk: int) -> HttpResponse:
-    """The reports card alone: what the engagement page polls while a version renders."""
+    """The reports card alone: what the engagement page polls while a version renders. The
+    poll runs only while something renders, so an answer with nothing pending means that a
+    rendering ended: that is said to screen readers, which do not see the badge change."""
     engagement = engagement_get(user=request.user, pk=engagement_pk)
-    return _card(request, engagement)
+    context = selectors.reports_card(engagement=engagement, user=request.user) | {"error": ""}
+    response = render(request, "reports/_reports_card.html", context)
+    ended = "" if context["pending"] else _rendering_ended(context["reports"])
+    return announce(response, ended) if ended else response
 
 
 @require_POST
@@ -69,13 +92,13 @@ def report_generate(request: AuthenticatedRequest, engagement_pk: int) -> HttpRe
             return _card(request, engagement, error=" ".join(error.messages), status=422)
         messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
-    if request.htmx:
-        return _card(request, engagement)
-    messages.success(
-        request,
+    queued = (
         f"{report.get_kind_display()} v{report.number} ({report.get_release_display().lower()}) "
-        "is being rendered; it appears here when ready.",
+        "is being rendered; it appears here when ready."
     )
+    if request.htmx:
+        return _card(request, engagement, said=queued)
+    messages.success(request, queued)
     return HttpResponseRedirect(engagement.get_absolute_url(), status=303)
 
 
@@ -90,7 +113,8 @@ def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return _card(request, report.engagement, error=" ".join(error.messages), status=409)
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        return _card(request, report.engagement)
+        said = f"{report.get_kind_display()} v{report.number} is being rendered again."
+        return _card(request, report.engagement, said=said)
     return HttpResponseRedirect(report.engagement.get_absolute_url(), status=303)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.core import is_ratelimited
 
-from cto.core.htmx import HtmxHttpRequest
+from cto.core.htmx import HtmxHttpRequest, announce
 from cto.core.ratelimits import too_many_requests
 from cto.users import selectors, services
 from cto.users.forms import InvitationForm
@@ -68,7 +68,7 @@ def _owner_only(request: AuthenticatedRequest, organization: Organization, actio
 def _done(request: AuthenticatedRequest, pk: int, message: str) -> HttpResponse:
     """After a change: the refreshed team for htmx, a redirect to the page for a plain form."""
     if request.htmx:
-        return _team_page(request, pk, done=message)
+        return announce(_team_page(request, pk, done=message), message)
     messages.success(request, message)
     return HttpResponseRedirect(reverse("users:team", args=[pk]), status=303)
 

@@ -384,3 +384,26 @@ def test_the_list_is_an_operator_page_and_its_old_address_redirects(client: Clie
     moved = client.get("/portal/due-this-week/?page=2")
     assert moved.status_code == 301
     assert moved["Location"] == "/ops/due-this-week/?page=2"
+
+
+def test_an_htmx_change_is_said_in_the_live_region_and_a_refusal_is_not(
+    client: Client, checklist: Checklist, client_user: User
+) -> None:
+    """The item is swapped in place; what changed goes to the page's live region (#announcer,
+    out of band), which stays put, so a screen reader reads it out. A refusal is read out by
+    its own role="alert" instead."""
+    client.force_login(client_user)
+    access = item(checklist, "access_granted")
+    url = reverse("checklists:item_status", args=[access.pk])
+    reply = client.post(url, {"status": "in_progress", "version": "1"}, headers=HTMX)
+    assert reply.status_code == 200
+    assert (
+        f'<div id="announcer" hx-swap-oob="innerHTML">{access.title}: Status saved.</div>'
+        in reply.text
+    )
+    refused = client.post(url, {"status": "blocked", "version": "2"}, headers=HTMX)
+    assert refused.status_code == 422
+    assert 'role="alert"' in refused.text
+    assert "announcer" not in refused.text
+    page = client.get(reverse("checklists:detail", args=[checklist.engagement_id]))
+    assert page.text.count('id="announcer"') == 1  # the page's own region, once

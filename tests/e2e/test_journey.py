@@ -387,7 +387,11 @@ def client_adds_evidence(e2e: E2EBrowser, page: Page, engagement_url: str) -> No
         }
     )
     item.get_by_role("button", name="Add evidence").click()  # htmx, multipart
-    expect(item.get_by_role("status")).to_have_text("Saved.")
+    expect(item.get_by_text("Saved.")).to_be_visible()
+    # ... and said to screen readers in the page's live region, which the swap left in place.
+    expect(page.get_by_role("status").filter(has_text="Evidence added.")).to_have_text(
+        f"{CHECKLIST_ITEM}: Evidence added."
+    )
     expect(item.get_by_role("link", name=EVIDENCE_NAME)).to_be_visible()
 
     item.get_by_text("Update this item").click()

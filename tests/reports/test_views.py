@@ -35,12 +35,17 @@ def test_the_card_polls_while_a_version_renders_and_stops_when_ready(
     page = client.get(url, headers=HTMX).text
     assert 'hx-trigger="every 2s"' in page
     assert "Queued" in page
+    assert "announcer" not in page  # nothing to say while it renders
     assert "Generate a new version" not in page  # clients download, operators generate
     report = services.report_render(report_id=report.pk)
     page = client.get(url, headers=HTMX).text
     assert "every 2s" not in page
     assert report.get_download_url() in page
     assert f"{report.pages} pages" in page
+    # The end of the rendering is said in the page's live region (out of band), which the
+    # swap leaves in place: the badge changing is not read out.
+    said = f"{report.get_kind_display()} v{report.number} is ready to download."
+    assert f'<div id="announcer" hx-swap-oob="innerHTML">{said}</div>' in page
 
 
 def test_the_card_shows_a_failure_with_its_message_and_a_retry_for_operators(
@@ -68,6 +73,7 @@ def test_generating_through_htmx_answers_with_the_card(
     reply = client.post(url, {"kind": "audit"}, headers=HTMX)
     assert reply.status_code == 200
     assert "Readiness audit report v1" in reply.text
+    assert '<div id="announcer" hx-swap-oob="innerHTML">Readiness audit report v1' in reply.text
     refused = client.post(url, {"kind": "memo"}, headers=HTMX)
     assert refused.status_code == 422
     assert "There is no report of the kind" in refused.text

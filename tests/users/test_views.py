@@ -292,6 +292,11 @@ def test_htmx_changes_answer_with_the_team_section_only(
     assert response.text.lstrip().startswith('<section id="team"')
     assert f"Invitation sent to {NEWCOMER}." in response.text
     assert NEWCOMER in response.text
+    # ... and said in the page's live region, out of band (the section itself is replaced).
+    assert (
+        f'<div id="announcer" hx-swap-oob="innerHTML">Invitation sent to {NEWCOMER}.</div>'
+        in response.text
+    )
 
     response = client.post(
         reverse("users:membership_remove", args=[owner.memberships.get().pk]), **htmx
@@ -305,7 +310,8 @@ def test_htmx_changes_answer_with_the_team_section_only(
     )
     assert response.status_code == 200
     assert f"{client_user.email} was removed from Acme Robotics." in response.text
-    assert client_user.email not in response.text.split("</p>", 1)[1]
+    section = response.text.split('<div id="announcer"', 1)[0]  # the section, not what is said
+    assert client_user.email not in section.split("</p>", 1)[1]
 
 
 def test_the_last_owner_cannot_be_removed_from_the_page(
