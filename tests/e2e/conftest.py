@@ -58,8 +58,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 
-# Only the findings that stop or seriously hinder someone fail the journey; the rest are counted.
-AXE_FAILING_IMPACTS = ("serious", "critical")
+# Every finding fails a test, whatever its impact: the pages are at 0 and stay there (issue 25).
+# A finding axe gives no impact (it has none for some rules) fails too.
+AXE_FAILING_IMPACTS = ("minor", "moderate", "serious", "critical", None)
 
 
 @dataclass
@@ -95,7 +96,7 @@ class AxeFinding:
     page: str
     passed: int  # rules that found nothing wrong: proof that axe looked at a real page
     counts: dict[str, int]  # impact -> number of violated rules
-    failing: list[str]  # "rule (impact): help, at selectors" for serious and critical ones
+    failing: list[str]  # "rule (impact): help, at selectors", one per rule violated
 
 
 @dataclass
