@@ -202,7 +202,7 @@ def test_each_dimension_ends_with_the_next_step(
     member.post(answer_url(audit, "t1"), {"value": "2"})
     last = member.get(audit.get_absolute_url() + "?d=team")
     assert "2 questions of this dimension are still unanswered." in last.text
-    assert f'href="{reverse("audits:result", args=[audit.pk])}">See the result</a></p>' in (
+    assert f'href="{reverse("audits:result", args=[audit.pk])}">Go to the result</a></p>' in (
         last.text
     )
     assert 'href="#lock-audit"' not in last.text  # locking is the practice's
