@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -33,6 +33,29 @@ def audit_get(*, user: User, pk: int) -> Audit:
 
 def answers_of(audit: Audit) -> dict[str, AuditAnswer]:
     return {answer.question: answer for answer in audit.answers.select_related("answered_by")}
+
+
+@dataclass(frozen=True)
+class AuditProgress:
+    answered: int
+    total: int
+    by_dimension: dict[str, int]  # dimension id -> its answered questions
+
+
+def audit_progress(*, audit: Audit, answered: Collection[str] | None = None) -> AuditProgress:
+    """How far the audit is: from the question ids given, or (one query) from the stored
+    answers, so that counters shown after a save are the database's, not the browser's."""
+    template = audit.template_version.parsed()
+    if answered is None:
+        answered = set(audit.answers.values_list("question", flat=True))
+    by_dimension = {
+        d.id: sum(1 for q in d.questions if q.id in answered) for d in template.dimensions
+    }
+    return AuditProgress(
+        answered=sum(by_dimension.values()),
+        total=len(template.questions),
+        by_dimension=by_dimension,
+    )
 
 
 def audit_intake_choices(audit: Audit) -> dict[str, list[str]]:

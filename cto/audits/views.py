@@ -1,5 +1,6 @@
-"""Audit pages under /portal/: filling it in a dimension at a time (each answer saved as it is
-given), the result with charts, and the operators' open and lock actions."""
+"""Audit pages under /portal/: filling it in a dimension at a time (with htmx, each answer saved
+as it is given; without JavaScript, by its Save button), the result with charts, and the
+operators' open and lock actions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,22 +65,35 @@ def _question_context(
     }
 
 
-def _detail_context(audit: Audit, dimension_id: str | None) -> dict[str, object]:
+def _detail_context(
+    audit: Audit, dimension_id: str | None, *, refused: dict[str, object] | None = None
+) -> dict[str, object]:
+    """The page at one dimension. ``refused``: a question's block as a refused save left it
+    (what was typed, and the message), shown in place of the stored answer."""
     template = audit.template_version.parsed()
     dimension = _dimension(audit, dimension_id)
     answers = selectors.answers_of(audit)
-    answered = {d.id: sum(1 for q in d.questions if q.id in answers) for d in template.dimensions}
+    progress = selectors.audit_progress(audit=audit, answered=answers.keys())
+    position = template.dimensions.index(dimension)
+    following = template.dimensions[position + 1 : position + 2]
+    done = progress.by_dimension[dimension.id]
     return {
         "audit": audit,
         "template": template,
         "dimension": dimension,
-        "dimension_counts": [(d, answered[d.id], len(d.questions)) for d in template.dimensions],
+        "dimension_counts": [
+            (d, progress.by_dimension[d.id], len(d.questions)) for d in template.dimensions
+        ],
         "questions": [
-            _question_context(audit, question, answers.get(question.id))
+            refused
+            if refused is not None and refused["question"] == question
+            else _question_context(audit, question, answers.get(question.id))
             for question in dimension.questions
         ],
-        "answered": len(answers),
-        "total": len(template.questions),
+        "answered": progress.answered,
+        "total": progress.total,
+        "left": len(dimension.questions) - done,
+        "next_dimension": following[0] if following else None,
     }
 
 
@@ -90,26 +105,46 @@ def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "audits/audit_detail.html", _detail_context(audit, request.GET.get("d")))
 
 
+def _saved_context(
+    audit: Audit, question: Question, answer: AuditAnswer | None, *, error: str
+) -> dict[str, object]:
+    """What an htmx save answers: the question's state (version, message, status line) and,
+    when it was saved, the counters it moved, counted again from the database."""
+    context = _question_context(audit, question, answer, error=error, saved=not error)
+    short = Truncator(question.text).words(8)
+    if error:
+        context["announce"] = f"Not saved: {short} {error}"
+        return context
+    progress = selectors.audit_progress(audit=audit)
+    dimension = _dimension(audit, question.dimension)
+    done = progress.by_dimension[dimension.id]
+    context.update(
+        answered=progress.answered,
+        total=progress.total,
+        item=dimension,
+        done=done,
+        count=len(dimension.questions),
+        left=len(dimension.questions) - done,
+        announce=f"Saved: {short} {progress.answered} of {progress.total} answered.",
+    )
+    return context
+
+
 @require_POST
 @login_required
 def audit_answer(request: AuthenticatedRequest, pk: int, question: str) -> HttpResponse:
+    """Save one answer. With htmx (the page saves as answers are given) the reply updates the
+    question's state and the counters in place and leaves the fields alone, so nothing typed
+    meanwhile is overwritten; without JavaScript, a 303 back to the question, or the page again
+    with what was typed and the message when the save is refused."""
     audit = selectors.audit_get(user=request.user, pk=pk)
     template = audit.template_version.parsed()
     found = template.questions.get(question)
     if found is None:
         raise Http404("No such question in this audit.")
     form = AnswerForm(request.POST)
-    # What was typed, shown again when the save is refused (so nothing written is lost).
-    typed = {
-        name: str(form.data.get(name, "")).replace("\x00", "")
-        for name in ("value", "note", "evidence_url")
-    }
-    status, error, answer, saved = 200, "", None, False
+    status, error, answer = 200, "", None
     if not form.is_valid():
-        if not request.htmx:  # the page again, at the question's dimension, with the message
-            messages.error(request, f"{found.text} {first_error(form)}")
-            context = _detail_context(audit, found.dimension)
-            return render(request, "audits/audit_detail.html", context, status=422)
         status, error = 422, first_error(form)
         answer = audit.answers.filter(question=question).first()
     else:
@@ -125,23 +160,28 @@ def audit_answer(request: AuthenticatedRequest, pk: int, question: str) -> HttpR
                 expected_version=form.cleaned_data["version"],
                 by=request.user,
             )
-            saved = True
         except services.StaleAnswerError as stale:
             status, error, answer = 409, stale.messages[0], stale.current
         except services.AuditError as refused:
             status, error = 422, refused.messages[0]
             answer = audit.answers.filter(question=question).first()
     if request.htmx:
-        context = _question_context(
-            audit, found, answer, typed=None if saved else typed, error=error, saved=saved
-        )
-        return render(request, "audits/audit_detail.html#question", context, status=status)
-    if error:
-        messages.error(request, f"{found.text} {error}")
-    else:
+        context = _saved_context(audit, found, answer, error=error)
+        return render(request, "audits/audit_detail.html#answer-saved", context, status=status)
+    if not error:
         messages.success(request, "Saved.")
-    target = f"{audit.get_absolute_url()}?d={found.dimension}#q-{found.id}"
-    return HttpResponseRedirect(target, status=303)
+        target = f"{audit.get_absolute_url()}?d={found.dimension}#q-{found.id}"
+        return HttpResponseRedirect(target, status=303)
+    # The page again at the question's dimension, its block holding what was typed (nothing
+    # the person wrote is lost) beside the message.
+    messages.error(request, f"{found.text} {error}")
+    typed = {
+        name: str(form.data.get(name, "")).replace("\x00", "")
+        for name in ("value", "note", "evidence_url")
+    }
+    block = _question_context(audit, found, answer, typed=typed, error=error)
+    context = _detail_context(audit, found.dimension, refused=block)
+    return render(request, "audits/audit_detail.html", context, status=status)
 
 
 @require_GET
