@@ -9,7 +9,7 @@ the worst (utility 0) and is listed, so a gap in the matrix never flatters a can
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,6 +89,16 @@ def utility(score: int | None, criterion: Criterion) -> float:
         return 0.0
     fraction = (score - SCORE_MIN) / (SCORE_MAX - SCORE_MIN)
     return fraction if criterion.higher_is_better else 1 - fraction
+
+
+def best_score(scores: Iterable[int], criterion: Criterion) -> int | None:
+    """The best of a criterion's scores by its direction (the highest, or the lowest where lower
+    is better), so a reader need not turn the scale round; None when nothing stands out (no
+    scores, or all the same)."""
+    present = set(scores)
+    if len(present) < 2:
+        return None
+    return max(present, key=lambda score: utility(score, criterion))
 
 
 def rank(

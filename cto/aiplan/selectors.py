@@ -18,6 +18,7 @@ from cto.aiplan.models import (
     FailureMode,
     PlanComment,
 )
+from cto.core.charts import bar_chart
 from cto.users.models import User
 
 
@@ -48,12 +49,28 @@ class PlanView:
         return self.cells.get((candidate.pk, criterion.pk))
 
     @property
-    def grid(self) -> list[tuple[Criterion, list[CellScore | None]]]:
-        """The matrix by rows: each criterion with its cell for every candidate."""
-        return [
-            (criterion, [self.cell(candidate, criterion) for candidate in self.candidates])
-            for criterion in self.criteria
-        ]
+    def grid(self) -> list[tuple[Criterion, list[CellScore | None], int | None]]:
+        """The matrix by rows: each criterion with its cell for every candidate and the row's
+        best score by the criterion's direction (None when no score stands out)."""
+        rows = []
+        for criterion in self.criteria:
+            cells = [self.cell(candidate, criterion) for candidate in self.candidates]
+            best = ranking.best_score(
+                (cell.score for cell in cells if cell is not None), criterion.as_ranking()
+            )
+            rows.append((criterion, cells, best))
+        return rows
+
+    @property
+    def ranking_chart(self) -> str:
+        """The weighted totals as bars, best first, each named by the candidate's name alone
+        (its provider is in the matrix), so the chart stays as narrow as its column."""
+        names = {str(candidate.pk): candidate.name for candidate in self.candidates}
+        return bar_chart(
+            [(names[row.candidate.key], row.total) for row in self.ranking.rows],
+            title="Weighted total by candidate (0 to 100)",
+            chart_id="ranking-chart",
+        )
 
 
 def plan_view(*, plan: AIPlan) -> PlanView:

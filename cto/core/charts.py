@@ -2,6 +2,12 @@
 
 Pure functions: data in, an SVG string out, every text escaped. Each chart has a <title> and a
 <desc>; pages also show the numbers in a table beside it, so nothing is told by the picture alone.
+
+A chart's text is 12 units in its viewBox, and a browser shrinks the whole drawing to fit its
+column: a 580-wide chart in a 390 px column wrote its labels at 8 px. So each chart is drawn
+about as wide as the column it is shown in (two side by side on a 64rem page: about 470 px),
+its label room measured from its own labels instead of a fixed margin, and the web shows it at
+1:1. The PDF places the same drawing in its wider column, where nothing shrinks either.
 """
 
 from __future__ import annotations
@@ -27,14 +33,22 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _label_lines(text: str, limit: int = 18) -> list[str]:
-    """Split a long label at the space nearest its middle, so it fits beside the chart."""
-    if len(text) <= limit or " " not in text:
-        return [text]
-    middle = len(text) // 2
-    spaces = [i for i, char in enumerate(text) if char == " "]
-    cut = min(spaces, key=lambda i: abs(i - middle))
-    return [text[:cut], text[cut + 1 :]]
+# About the width of a character of a 12 px sans-serif label, on the generous side: room is
+# measured with it, so a long label is never clipped.
+CHAR_WIDTH = 6.6
+LINE_HEIGHT = 14
+
+
+def _label_lines(text: str, limit: int = 16) -> list[str]:
+    """Wrap a label into lines of at most ``limit`` characters where it has spaces (a longer
+    word keeps its own line), so the room beside a chart stays narrow."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def radar_chart(
@@ -42,12 +56,16 @@ def radar_chart(
     series: Sequence[Series],
     *,
     title: str,
-    radius: int = 140,
+    radius: int = 110,
     chart_id: str = "radar",
 ) -> str:
     """One spoke per axis (0 at the centre, 100 at the rim), one closed shape per series.
     A missing value is drawn at the centre and named in the description."""
-    width, height = radius * 2 + 300, radius * 2 + 90
+    wrapped = [_label_lines(axis) for axis in axes]
+    # Beside the rim: the label's gap (12 % of the radius) and its longest line.
+    room = radius * 0.12 + CHAR_WIDTH * max((len(line) for ls in wrapped for line in ls), default=0)
+    width = math.ceil(2 * (radius + room) + 8)
+    height = radius * 2 + 30 + LINE_HEIGHT * max((len(ls) for ls in wrapped), default=1) * 2
     centre_x, centre_y = width / 2, height / 2
     count = len(axes)
 
@@ -79,7 +97,7 @@ def radar_chart(
             f"{_num(x)},{_num(y)}" for x, y in (point(i, ring) for i in range(count))
         )
         parts.append(f'<polygon class="grid" points="{ring_points}" fill="none" stroke="#d0d7de"/>')
-    for index, axis in enumerate(axes):
+    for index, (axis, lines) in enumerate(zip(axes, wrapped, strict=True)):
         x, y = point(index, 100)
         lx, ly = point(index, 112)
         anchor = "middle" if abs(lx - centre_x) < 1 else ("start" if lx > centre_x else "end")
@@ -87,10 +105,12 @@ def radar_chart(
             f'<line class="axis" x1="{_num(centre_x)}" y1="{_num(centre_y)}" x2="{_num(x)}" '
             f'y2="{_num(y)}" stroke="#d0d7de"/>'
         )
-        lines = _label_lines(axis)
-        top = ly - (len(lines) - 1) * 7
+        # Centred on its anchor; a label above or below the chart grows away from it.
+        top = ly - (len(lines) - 1) * LINE_HEIGHT / 2
+        if anchor == "middle":
+            top += (len(lines) - 1) * LINE_HEIGHT / 2 * (1 if ly > centre_y else -1)
         spans = "".join(
-            f'<tspan x="{_num(lx)}" y="{_num(top + 14 * n)}">{escape(line)}</tspan>'
+            f'<tspan x="{_num(lx)}" y="{_num(top + LINE_HEIGHT * n)}">{escape(line)}</tspan>'
             for n, line in enumerate(lines)
         )
         parts.append(
@@ -114,15 +134,15 @@ def bar_chart(
     *,
     title: str,
     previous: Sequence[float | None] | None = None,
-    width: int = 620,
+    width: int = 440,
     chart_id: str = "bars",
 ) -> str:
-    """A horizontal bar per row (0-100); with ``previous``, a thin marker of the earlier value."""
-    # Room for the longest label (about 6.6 px a character at 12 px), so none is clipped.
-    row_height, top = 30, 10
-    label_width = max(120, int(6.6 * max((len(label) for label, _ in rows), default=0)) + 16)
-    width = max(width, label_width + 250)
-    plot = width - label_width - 50
+    """A horizontal bar per row (0-100), its label above it and its value after it; with
+    ``previous``, a thin marker of the earlier value. Labels above the bars keep the chart as
+    narrow as its column whatever their length."""
+    row_height, top, value_room = 44, 4, 44
+    width = max(width, math.ceil(CHAR_WIDTH * max((len(label) for label, _ in rows), default=0)))
+    plot = width - value_room
     height = top * 2 + row_height * len(rows)
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" '
@@ -133,29 +153,28 @@ def bar_chart(
     for index, (label, value) in enumerate(rows):
         y = top + index * row_height
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" font-size="12" '
+            f'<text class="bar-label" x="0" y="{y + 8}" font-size="12" '
             f'dominant-baseline="middle">{escape(label)}</text>'
         )
         parts.append(
-            f'<rect class="track" x="{label_width}" y="{y + 5}" width="{plot}" height="20" '
-            'fill="#f5f7fa"/>'
+            f'<rect class="track" x="0" y="{y + 18}" width="{plot}" height="18" fill="#f5f7fa"/>'
         )
         if value is not None:
             parts.append(
-                f'<rect class="bar" x="{label_width}" y="{y + 5}" '
-                f'width="{_num(plot * _clamp(value) / 100)}" height="20" fill="#0b5cad">'
+                f'<rect class="bar" x="0" y="{y + 18}" '
+                f'width="{_num(plot * _clamp(value) / 100)}" height="18" fill="#0b5cad">'
                 f"<title>{escape(label)}: {_num(value)}</title></rect>"
             )
         if previous is not None and previous[index] is not None:
             before = previous[index] or 0.0
-            x = label_width + plot * _clamp(before) / 100
+            x = min(max(plot * _clamp(before) / 100, 1.5), plot - 1.5)
             parts.append(
-                f'<rect class="previous" x="{_num(x - 1.5)}" y="{y + 1}" width="3" height="28" '
+                f'<rect class="previous" x="{_num(x - 1.5)}" y="{y + 15}" width="3" height="24" '
                 f'fill="#1b1f24"><title>{escape(label)}, before: {_num(before)}</title></rect>'
             )
         shown = _num(value) if value is not None else "n/a"
         parts.append(
-            f'<text x="{label_width + plot + 8}" y="{y + 15}" font-size="12" '
+            f'<text x="{plot + 8}" y="{y + 27}" font-size="12" '
             f'dominant-baseline="middle">{shown}</text>'
         )
     parts.append("</svg>")

@@ -16,6 +16,7 @@ from cto.aiplan.models import AIPlan, EvalGate, FailureMode
 from cto.aiplan.services import (
     candidate_add,
     cell_score_set,
+    failure_mode_set_status,
     gate_result_record,
     plan_choose,
     plan_start,
@@ -145,7 +146,8 @@ def seed_demo() -> list[DemoLogin]:
             engagement = engagement_transition(engagement=engagement, to=stage, by=operator)
 
     _seed_audits(operator)
-    _seed_ai_plan(operator)
+    _seed_ai_plan(operator)  # before the open audit: the plan's starter reads the latest audit
+    _seed_open_audit(operator)
     _seed_checklist(operator)
     _seed_quote(operator)
     _seed_texts(operator)
@@ -171,6 +173,29 @@ def _seed_audits(operator: User) -> None:
                 by=client,
             )
         audit_lock(audit=audit, by=operator)
+
+
+# The third audit, opened after the second was locked: the client has answered the first few
+# questions and can answer the rest (the portal's "Audit 3", signed in as the client).
+OPEN_AUDIT_ANSWERED = 6
+
+
+def _seed_open_audit(operator: User) -> None:
+    """A third audit of the AI engagement, open and partly answered by its client, so the demo
+    shows a client's work in progress and a client can sign in and carry on."""
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    if engagement.audits.count() != 2:  # made once, after the two locked ones; never again
+        return
+    client = engagement.contact or operator
+    audit = audit_open(engagement=engagement, by=operator)
+    questions = list(audit.template_version.parsed().questions)
+    for question in questions[:OPEN_AUDIT_ANSWERED]:
+        audit_answer_save(
+            audit=audit,
+            raw=AnswerInput(question=question, level=3),
+            expected_version=None,
+            by=client,
+        )
 
 
 DEMO_CANDIDATES = (
@@ -269,18 +294,90 @@ EXTRA_GATES = (
         True,
     ),
 )
+OPERATOR_NAME = "Olivia Operator"
+CLIENT_NAME = "Ada Lovell"  # the AI engagement's contact at Northwind Analytics
 EXTRA_FAILURE_MODES = (
-    ("An agent calls a tool it should not", "permissions", 3, 5, True),
-    ("Retrieval returns outdated documents", "retrieval", 4, 3, False),
-    ("Text in a ticket takes over the model's instructions", "prompt", 3, 4, True),
-    ("An answer reveals another customer's data", "permissions", 2, 5, True),
-    ("Agent work piles up when a worker dies", "queue", 2, 4, False),
+    # title, look first at, likelihood, impact, blocks production, detection, mitigation, owner
+    (
+        "An agent calls a tool it should not",
+        "permissions",
+        3,
+        5,
+        True,
+        "Every tool call is logged with the permission it used; the tool-call gate replays "
+        "the golden set on each commit.",
+        "Tools that write need a human approval; each tool has an allow-list per role.",
+        OPERATOR_NAME,
+    ),
+    (
+        "Retrieval returns outdated documents",
+        "retrieval",
+        4,
+        3,
+        False,
+        "The nightly recall eval compares retrieved sources with the current knowledge base.",
+        "Re-index on every publish; documents past their review date are left out.",
+        CLIENT_NAME,
+    ),
+    (
+        "Text in a ticket takes over the model's instructions",
+        "prompt",
+        3,
+        4,
+        True,
+        "Injection probes from the red-team set run on every model or prompt change.",
+        "Ticket text is passed as quoted data, never as instructions; tools that write stay "
+        "behind approval whatever the model asks.",
+        OPERATOR_NAME,
+    ),
+    (
+        "An answer reveals another customer's data",
+        "permissions",
+        2,
+        5,
+        True,
+        "A permission eval asks as one customer about another and must get nothing back.",
+        "Retrieval filters by the asking customer's account before ranking; the model never "
+        "sees another customer's documents.",
+        OPERATOR_NAME,
+    ),
+    (
+        "Agent work piles up when a worker dies",
+        "queue",
+        2,
+        4,
+        False,
+        "An alert when the oldest task in the queue is older than five minutes.",
+        "Tasks are acknowledged late and retried; a second worker runs in another zone.",
+        CLIENT_NAME,
+    ),
+)
+# Owners of the starter's failure modes (by key) and of its eval gates: the demo names a person
+# for every row, as the practice does, so the register reads as someone's work.
+STARTER_OWNERS = {
+    "silent_regression": CLIENT_NAME,
+    "tool_misuse": OPERATOR_NAME,
+    "stale_retrieval": CLIENT_NAME,
+    "permission_leak": OPERATOR_NAME,
+    "prompt_injection": OPERATOR_NAME,
+    "vendor_outage": OPERATOR_NAME,
+    "cost_runaway": CLIENT_NAME,
+    "queue_backlog": CLIENT_NAME,
+    "untested_release": OPERATOR_NAME,
+    "broken_tool_contract": OPERATOR_NAME,
+}
+# A blocking failure mode already dealt with, and why: the register shows progress.
+MITIGATED = (
+    "An answer reveals another customer's data",
+    "The permission eval passed 200 of 200 cross-customer questions after the retrieval filter "
+    "shipped.",
 )
 
 
 def _seed_ai_plan(operator: User) -> None:
     """The AI engagement's plan: four candidates scored, six gates (one failing), eight
-    failure modes: the starter's proposals plus what the operator added."""
+    failure modes (the starter's proposals plus what the operator added), each row with a named
+    owner, every failure mode with its detection and mitigation, one blocking mode mitigated."""
     engagement = Engagement.objects.get(title="AI support agent to production")
     if AIPlan.objects.filter(engagement=engagement).exists():
         return
@@ -322,12 +419,27 @@ def _seed_ai_plan(operator: User) -> None:
                 threshold=Decimal(threshold),
                 cadence=cadence,
                 blocks_release=blocks,
-                owner="Practice",
+                owner=OPERATOR_NAME,
             ),
             by=operator,
             change=f"added the gate {name}",
         )
-    for title, look_first, likelihood, impact, blocks in EXTRA_FAILURE_MODES:
+    for gate in plan.gates.filter(owner=""):  # the starter's gates: the client's team runs them
+        gate.owner = CLIENT_NAME
+        row_save(row=gate, by=operator, change=f"named the owner of the gate {gate.name}")
+    for mode in plan.failure_modes.filter(owner=""):
+        mode.owner = STARTER_OWNERS.get(mode.key, OPERATOR_NAME)
+        row_save(row=mode, by=operator, change=f"named the owner of {mode.title}")
+    for (
+        title,
+        look_first,
+        likelihood,
+        impact,
+        blocks,
+        detection,
+        mitigation,
+        owner,
+    ) in EXTRA_FAILURE_MODES:
         row_save(
             row=FailureMode(
                 plan=plan,
@@ -336,10 +448,21 @@ def _seed_ai_plan(operator: User) -> None:
                 likelihood=likelihood,
                 impact=impact,
                 blocks_production=blocks,
+                detection=detection,
+                mitigation=mitigation,
+                owner=owner,
             ),
             by=operator,
             change=f"added the failure mode {title}",
         )
+    title, reason = MITIGATED
+    failure_mode_set_status(
+        failure_mode=plan.failure_modes.get(title=title),
+        status=FailureMode.Status.MITIGATED,
+        reason=reason,
+        expected_version=None,
+        by=operator,
+    )
     results = {
         "Golden-set accuracy": Decimal("0.93"),
         "Latency at the 95th percentile": Decimal("2450"),

@@ -6,7 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from cto.aiplan.ranking import Candidate, Criterion, Risk, by_risk, gate_verdict, rank, utility
+from cto.aiplan.ranking import (
+    Candidate,
+    Criterion,
+    Risk,
+    best_score,
+    by_risk,
+    gate_verdict,
+    rank,
+    utility,
+)
 
 QUALITY = Criterion("quality", "Quality", 3, higher_is_better=True)
 COST = Criterion("cost", "Cost per task", 1, higher_is_better=False)
@@ -129,3 +138,19 @@ def test_a_lead_that_only_zeroing_a_weight_would_cancel_cannot_flip() -> None:
     assert ranking.rows[0].candidate == A
     assert ranking.flip is None
     assert ranking.sensitivity == "No change to a single weight would put Model B ahead of Model A."
+
+
+# --- The best score of a row, by the criterion's direction ------------------------------------
+
+
+def test_the_best_score_where_higher_is_better_is_the_highest() -> None:
+    assert best_score([2, 5, 3], QUALITY) == 5
+
+
+def test_the_best_score_where_lower_is_better_is_the_lowest() -> None:
+    assert best_score([2, 5, 3, 2], COST) == 2
+
+
+@pytest.mark.parametrize("scores", [[], [4], [3, 3, 3]])
+def test_no_score_is_best_when_none_stands_out(scores: list[int]) -> None:
+    assert best_score(scores, COST) is None

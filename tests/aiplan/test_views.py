@@ -4,6 +4,7 @@ export, and the page's query count."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -183,3 +184,38 @@ def test_plan_page_query_count_does_not_grow(
     # user, plan, criteria, candidates, cells, gates, failure modes, comments
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+# --- The matrix: direction and the best of each row -------------------------------------------
+
+
+def _matrix_rows(page: str) -> list[str]:
+    """The body rows of the matrix table, as markup, in criterion order."""
+    table = re.search(r'<table class="table matrix">(.*?)</table>', page, re.S)
+    assert table is not None
+    body = table.group(1).split("<tbody>", 1)[1]
+    return body.split("<tr>")[1:]
+
+
+def test_the_matrix_says_each_criterions_direction_and_marks_the_best_score_by_it(
+    client: Client, client_user: User, filled: AIPlan
+) -> None:
+    client.force_login(client_user)
+    page = client.get(reverse("aiplan:detail", args=[filled.pk])).text
+    criteria = list(filled.criteria.all())
+    rows = _matrix_rows(page)
+    assert len(rows) == len(criteria)
+    assert {c.higher_is_better for c in criteria} == {True, False}  # both directions shown
+    for criterion, row in zip(criteria, rows, strict=True):
+        assert criterion.label in row
+        words = "higher is better" if criterion.higher_is_better else "lower is better"
+        other = "lower is better" if criterion.higher_is_better else "higher is better"
+        assert words in row
+        assert other not in row
+        # Model A (the first column: candidates are in name order) is best on every criterion:
+        # a 5 where higher is better, a 1 where lower is.
+        cells = row.split("<td")[2:]  # after the weight's cell
+        best = [index for index, cell in enumerate(cells) if cell.startswith(' class="best"')]
+        assert best == [0]
+        score = "5" if criterion.higher_is_better else "1"
+        assert cells[0].startswith(f' class="best"><strong>{score}</strong>')

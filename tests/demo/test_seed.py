@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from cto.demo.seed import CLIENTS, OPERATOR, seed_demo
 from cto.engagements.models import Engagement
@@ -58,9 +59,10 @@ def test_seed_demo_has_engagements_in_several_stages() -> None:
         "audit.opened",
         "audit.locked",
     ]
-    # Two locked audits, the second better: the comparison has something to show.
-    first, second = audited.audits.order_by("number")
-    assert (first.status, second.status) == ("locked", "locked")
+    # Two locked audits, the second better: the comparison has something to show; then a
+    # third, open, for the client to answer.
+    first, second, third = audited.audits.order_by("number")
+    assert (first.status, second.status, third.status) == ("locked", "locked", "open")
     # The AI plan: four candidates, six gates with one failing, eight failure modes.
     plan = audited.ai_plan
     assert (plan.candidates.count(), plan.gates.count(), plan.failure_modes.count()) == (4, 6, 8)
@@ -91,3 +93,39 @@ def test_the_demo_reports_carry_the_practices_text_and_the_week_one_is_final(db:
     assert len(report.snapshot["narrative"]["next_steps"]) == 4
     seed_demo()  # idempotent: nothing written twice
     assert engagement.narratives.get(kind="week_one").version == 1
+
+
+def test_the_demo_client_can_sign_in_and_answer_the_open_audit() -> None:
+    seed_demo()
+    engagement = Engagement.objects.get(title="AI support agent to production")
+    audit = engagement.audits.get(status="open")
+    answered = set(audit.answers.values_list("question", flat=True))
+    assert 0 < len(answered) < len(audit.template_version.parsed().questions)  # in progress
+    question = next(q for q in audit.template_version.parsed().questions if q not in answered)
+    login = next(login for login, name, _ in CLIENTS if name == engagement.contact.name)
+    client = Client()
+    assert client.login(email=login.email, password=login.password)
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+
+    response = client.post(
+        reverse("audits:answer", args=[audit.pk, question]), {"value": "2", "version": ""}
+    )
+
+    assert response.status_code in (302, 303)
+    assert audit.answers.get(question=question).level == 2
+
+
+def test_the_demo_plan_names_owners_and_writes_the_mitigation_of_what_blocks_production() -> None:
+    seed_demo()
+    plan = Engagement.objects.get(title="AI support agent to production").ai_plan
+    people = {"Olivia Operator", *(name for _, name, _ in CLIENTS)}
+    modes = list(plan.failure_modes.all())
+    assert {mode.owner for mode in modes} <= people
+    assert all(mode.mitigation and mode.detection for mode in modes)
+    blocking = [mode for mode in modes if mode.blocks_production]
+    assert len(blocking) >= 3
+    assert {mode.status for mode in blocking} == {"open", "mitigated"}  # one dealt with
+    assert all(mode.status_reason for mode in blocking if mode.status == "mitigated")
+    assert {gate.owner for gate in plan.gates.all()} <= people
+    checklist = Engagement.objects.get(title="Platform modernisation").checklist
+    assert not checklist.items.filter(owner=None).exists()
