@@ -69,6 +69,8 @@ class PlanView:
         return bar_chart(
             [(names[row.candidate.key], row.total) for row in self.ranking.rows],
             title="Weighted total by candidate (0 to 100)",
+            # Names are short: drawn for a phone's column, it keeps 12 px labels there too.
+            width=300,
             chart_id="ranking-chart",
         )
 

@@ -99,10 +99,18 @@ class AuditResult:
     deltas: list[scoring.Delta]
     radar_svg: str
     bars_svg: str
+    # The bars drawn for a phone's column (about 300 px), where the wide drawing would be shrunk
+    # and its 12 px labels with it; the page shows one or the other by its width. (No radar
+    # for a phone: at that width its labels collide. The bars hold the same figures.)
+    bars_narrow_svg: str
 
 
 def _values(answers: Mapping[str, AuditAnswer]) -> dict[str, scoring.Answer]:
     return {question: answer.value for question, answer in answers.items()}
+
+
+RADAR_TITLE = "Readiness by dimension (0 to 100)"
+BARS_TITLE = "Score by dimension (0 to 100)"
 
 
 def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = None) -> AuditResult:
@@ -135,6 +143,7 @@ def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = No
         previous_values = [earlier.get(d.dimension.id) for d in current.dimensions]
         series.append(Series(f"Audit {previous.number}", previous_values, "series-previous"))  # type: ignore[union-attr]  # previous is set with before
     series.append(Series(f"Audit {audit.number}", [d.score for d in current.dimensions]))
+    bars = [(d.dimension.title, d.score) for d in current.dimensions]
     return AuditResult(
         audit=audit,
         template=template,
@@ -143,11 +152,10 @@ def audit_result(*, audit: Audit, answers: Mapping[str, AuditAnswer] | None = No
         recommendations=scoring.recommendations(template, current),
         previous=previous,
         deltas=scoring.compare(before, current) if before else [],
-        radar_svg=radar_chart(axes, series, title="Readiness by dimension (0 to 100)"),
-        bars_svg=bar_chart(
-            [(d.dimension.title, d.score) for d in current.dimensions],
-            title="Score by dimension (0 to 100)",
-            previous=previous_values,
+        radar_svg=radar_chart(axes, series, title=RADAR_TITLE),
+        bars_svg=bar_chart(bars, title=BARS_TITLE, previous=previous_values),
+        bars_narrow_svg=bar_chart(
+            bars, title=BARS_TITLE, previous=previous_values, width=300, chart_id="bars-narrow"
         ),
     )
 

@@ -315,7 +315,9 @@ def test_the_result_page_shows_scores_charts_flags_and_progress(
     assert page.status_code == 200
     assert "<strong>75.0</strong> of 100" in page.text  # every answer at 3 of 4
     assert "5 of 6 questions answered" in page.text
-    assert page.text.count("<svg") == 2
+    # The radar and the bars, and the bars again drawn for a phone's column.
+    assert page.text.count("<svg") == 3
+    assert page.text.count('<div class="chart-narrow"><svg') == 1
     assert "Progress since audit 1" in page.text
     assert "up 50.0" in page.text
     assert "Weak evals" not in page.text  # evals at 75 now

@@ -17,8 +17,10 @@ from tests.e2e.conftest import E2EBrowser
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The smallest rendered size of a chart's labels: each <text>'s computed font size times the
-# scale the SVG is drawn at on screen (its viewBox to its box).
-CHART_LABEL_PX = """() => [...document.querySelectorAll("svg.chart")].flatMap(svg =>
+# scale the SVG is drawn at on screen (its viewBox to its box). Only the charts shown: a page
+# holds a narrow drawing for phones beside the wide one, and shows one of them.
+CHART_LABEL_PX = """() => [...document.querySelectorAll("svg.chart")]
+  .filter(svg => svg.checkVisibility()).flatMap(svg =>
   [...svg.querySelectorAll("text")].map(text =>
     parseFloat(getComputedStyle(text).fontSize) * svg.getScreenCTM().a))"""
 
@@ -78,7 +80,7 @@ def test_the_matrix_shows_every_candidate_and_its_directions_and_charts_read_at_
 
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}{reverse('audits:result', args=[audit.pk])}")
-    expect(page.locator("svg.chart")).to_have_count(2)
+    expect(page.locator("svg.chart:visible")).to_have_count(2)  # the radar and the bars
     assert min(chart_labels_px(page)) >= 12, "audit result chart labels at 1366 px"
     assert e2e_browser.axe(page, "audit result (1366 px)").failing == []
 
@@ -116,6 +118,16 @@ def test_on_a_phone_the_matrix_scrolls_in_a_focusable_region_that_says_so(
     )
     # The criteria column stays in place while the candidates move under it.
     assert first.bounding_box()["x"] == pytest.approx(left_before, abs=1)  # type: ignore[index]
+    assert min(chart_labels_px(page)) >= 12, "plan chart labels on a phone"
     assert e2e_browser.axe(page, "AI plan (phone)").failing == []
+
+    # The audit result: the bars drawn for a phone's column, the radar (unreadable there) gone.
+    audit = Engagement.objects.get(title="AI support agent to production").audits.get(number=2)
+    page.goto(f"{live_server.url}{reverse('audits:result', args=[audit.pk])}")
+    expect(page.locator("svg.chart:visible")).to_have_count(1)
+    expect(page.get_by_role("img", name="Score by dimension (0 to 100)")).to_be_visible()
+    assert min(chart_labels_px(page)) >= 12, "audit result chart labels on a phone"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert e2e_browser.axe(page, "audit result (phone)").failing == []
     problems = {kind: seen for kind, seen in e2e_browser.watch.problems().items() if seen}
     assert not problems, problems
