@@ -198,6 +198,17 @@ RATELIMIT_IP_META_KEY = "cto.core.client_address.client_address"
 INTAKE_START_RATE = env.str("INTAKE_START_RATE", default="30/h")
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")
 INTAKE_EMAIL_RATE = env.str("INTAKE_EMAIL_RATE", default="10/h")
+INTAKE_CALL_RATE = env.str("INTAKE_CALL_RATE", default="20/h")
+# What the intake's thanks page promises and offers (cto/intake/first_call.py, checked when
+# the app starts): a reply within INTAKE_REPLY_WORKING_DAYS working days, and a first call at
+# one of INTAKE_CALL_HOURS on each of the next INTAKE_CALL_DAYS working days, in the practice's
+# time zone, INTAKE_CALL_MINUTES long. The brand's booking link, when set, is offered beside it.
+INTAKE_TIME_ZONE = env.str("INTAKE_TIME_ZONE", default="Europe/London")
+INTAKE_WORKING_DAYS = env.list("INTAKE_WORKING_DAYS", default=["mon", "tue", "wed", "thu", "fri"])
+INTAKE_REPLY_WORKING_DAYS = env.int("INTAKE_REPLY_WORKING_DAYS", default=2)
+INTAKE_CALL_HOURS = env.list("INTAKE_CALL_HOURS", default=["10:00", "14:00"])
+INTAKE_CALL_DAYS = env.int("INTAKE_CALL_DAYS", default=3)
+INTAKE_CALL_MINUTES = env.int("INTAKE_CALL_MINUTES", default=30)
 # With the cache unreachable there is no count, and the limits are open: a lead or a sign-in
 # is worth more than the minutes of an outage without a limit, and failing closed would answer
 # every visitor and every client with 429. allauth's sign-in limits open the same way (see
@@ -261,6 +272,8 @@ BRAND_ADDRESS = env.str("BRAND_ADDRESS", default="")
 BRAND_EMAIL = env.str("BRAND_EMAIL", default="")
 BRAND_PHONE = env.str("BRAND_PHONE", default="")
 BRAND_WEBSITE = env.str("BRAND_WEBSITE", default="")
+# Where a prospect books a first call (a scheduling page), offered on the intake's thanks page.
+BRAND_BOOKING_URL = env.str("BRAND_BOOKING_URL", default="")
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

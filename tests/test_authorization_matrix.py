@@ -125,6 +125,8 @@ MATRIX: dict[str, Row] = {
         "get", "intake:resume", lambda w: {"token": "not-a-token"}, (404, 404, 404, 404)
     ),
     "intake:email_link": _row("post", "intake:email_link", None, (302, 302, 302, 302)),
+    # Only the browser holding sent answers may ask for a first call: nobody here does.
+    "intake:call": _row("post", "intake:call", None, (404, 404, 404, 404)),
     "intake:confirm": _row(
         "get", "intake:confirm", lambda w: {"token": "not-a-token"}, (404, 404, 404, 404)
     ),

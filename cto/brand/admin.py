@@ -45,6 +45,7 @@ class BrandAdmin(admin.ModelAdmin):
             "email": current.email,
             "phone": current.phone,
             "website": current.website,
+            "booking_url": current.booking_url,
         }
 
     def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:

@@ -14,6 +14,13 @@ class BrandForm(forms.ModelForm):
     website = forms.URLField(
         required=False, max_length=200, assume_scheme="https", help_text="https://…"
     )
+    booking_url = forms.URLField(
+        label="Booking link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=Brand._meta.get_field("booking_url").help_text,
+    )
     logo_file = forms.FileField(
         label="Upload a logo",
         required=False,
@@ -34,6 +41,7 @@ class BrandForm(forms.ModelForm):
             "email",
             "phone",
             "website",
+            "booking_url",
         ]
         widgets = {
             "logo_svg": forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),

@@ -43,6 +43,14 @@ class Brand(models.Model):
     website = models.URLField(
         blank=True, validators=[URLValidator(schemes=["http", "https"])], max_length=200
     )
+    booking_url = models.URLField(
+        "booking link",
+        blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where a prospect books a first call (a scheduling page, https://…), offered "
+        "after the intake beside the calendar invitation. Empty: the invitation only.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

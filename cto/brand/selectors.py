@@ -24,7 +24,8 @@ from cto.brand.models import SINGLETON_ID, Brand
 
 logger = logging.getLogger(__name__)
 
-CACHE_KEY = "brand:identity:1"
+# Numbered by the shape of Identity: a process never reads a pickle of an older shape.
+CACHE_KEY = "brand:identity:2"
 CACHE_SECONDS = 300
 DEFAULT_LOGO = Path(settings.BASE_DIR) / "static" / "img" / "brand-logo.svg"
 
@@ -42,6 +43,7 @@ class Identity:
     email: str
     phone: str
     website: str
+    booking_url: str = ""  # where a prospect books a first call; not part of any report
 
     @cached_property
     def version(self) -> str:
@@ -87,6 +89,7 @@ def identity_from_settings() -> Identity:
         email=settings.BRAND_EMAIL,
         phone=settings.BRAND_PHONE,
         website=settings.BRAND_WEBSITE,
+        booking_url=settings.BRAND_BOOKING_URL,
     )
 
 
@@ -108,6 +111,7 @@ def _identity_from_row(row: Brand) -> Identity:
         email=row.email,
         phone=row.phone,
         website=row.website,
+        booking_url=row.booking_url,
     )
 
 

@@ -155,6 +155,7 @@ class ActivityEvent(models.Model):
             "intake.dismissed",
             "the owner of the address said the intake was not them",
         )
+        INTAKE_CALL_REQUESTED = "intake.call_requested", "asked for a first call"
         AUDIT_OPENED = "audit.opened", "opened an audit"
         AUDIT_LOCKED = "audit.locked", "locked an audit"
         PLAN_CHANGED = "aiplan.changed", "changed the AI plan"
@@ -209,6 +210,8 @@ class ActivityEvent(models.Model):
         if self.verb == self.Verb.INTAKE_SUBMITTED:
             recommended = self.data.get("outcome_title") or self.data.get("outcome", "")
             return f"Intake sent: recommended {recommended}"
+        if self.verb == self.Verb.INTAKE_CALL_REQUESTED:
+            return f"Asked for a first call on {self.data.get('when', '')}".strip()
         if self.verb in (self.Verb.AUDIT_OPENED, self.Verb.AUDIT_LOCKED):
             action = "opened" if self.verb == self.Verb.AUDIT_OPENED else "locked"
             return f"Readiness audit {self.data.get('number', '')} {action}"

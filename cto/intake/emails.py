@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cto.core.queue import missed_window, publish_each
+from cto.engagements.models import ActivityEvent
+from cto.intake import screens
 from cto.intake.models import IntakeResponse
 from cto.intake.proof import PROOF_LINK_MAX_AGE, proof_path
+from cto.intake.selectors import intake_call_policy
 from cto.users.addresses import normalize_email
 from cto.users.models import User
 
@@ -63,6 +66,8 @@ def intake_notify_submitted(*, response_id: int) -> int:
             "login_path": reverse("account_request_login_code"),
             "confirm_path": proof_path(response.pk),
             "confirm_days": PROOF_LINK_MAX_AGE.days,
+            "answers": screens.read_back(walk),
+            "reply_days": intake_call_policy().reply_days,
         }
         operator_subject, operator_body = _render("lead_operator", context)
         prospect_subject, prospect_body = _render("lead_prospect", context)
@@ -74,6 +79,51 @@ def intake_notify_submitted(*, response_id: int) -> int:
         response.notified_at = timezone.now()
         response.save(update_fields=["notified_at"])
     return len(messages)
+
+
+def intake_notify_call_requested(*, event_id: int) -> int:
+    """Email the operators that a lead asked for a first call, once (the event is locked and
+    stamped in the same transaction as the send, as a new lead's emails are). Returns how many
+    messages went out."""
+    with transaction.atomic():
+        event = (
+            ActivityEvent.objects.select_for_update(of=("self",))
+            .select_related("engagement")
+            .filter(pk=event_id, verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED, notified_at=None)
+            .first()
+        )
+        if event is None:
+            return 0
+        response = IntakeResponse.objects.with_version().get(engagement_id=event.engagement_id)
+        context = {
+            "event": event,
+            "response": response,
+            "walk": response.walk(),
+            "site_url": settings.SITE_URL,
+            "admin_path": reverse(
+                "admin:engagements_engagement_change", args=[event.engagement_id]
+            ),
+        }
+        subject, body = _render("call_operator", context)
+        recipients = operator_addresses()
+        send_mass_mail([(subject, body, None, [email]) for email in recipients])
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return len(recipients)
+
+
+def intake_call_notifications_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the first-call emails whose message was lost (the broker was away)."""
+    from cto.intake.tasks import notify_intake_call_requested  # tasks import this module
+
+    since, before = missed_window(now)
+    missed = ActivityEvent.objects.filter(
+        verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED,
+        notified_at=None,
+        created_at__gte=since,
+        created_at__lt=before,
+    ).values_list("pk", flat=True)
+    return publish_each(notify_intake_call_requested, missed, lost="The next sweep tries again.")
 
 
 def intake_send_resume_link(*, response_id: int) -> bool:

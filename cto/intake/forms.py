@@ -6,11 +6,11 @@ Whether an answer fits its question is the tree's to say (``tree.clean_answer``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from cto.intake import services
+from cto.intake import first_call, services
 from cto.intake.models import IntakeResponse
 
 CONTACT_MAX_LENGTH = IntakeResponse._meta.get_field("contact_name").max_length or 200
@@ -137,3 +137,26 @@ class ProofForm(forms.Form):
             "invalid_choice": "Please choose one of the two buttons.",
         },
     )
+
+
+class CallSlotForm(forms.Form):
+    """The first call's time, one of the slots proposed now. A page left open past the slots'
+    day (or a forged value) is refused with a message, and the slots of now are shown."""
+
+    slot = forms.ChoiceField(
+        label="",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a time for the call.",
+            "invalid_choice": "That time is no longer offered. Please choose one of these.",
+        },
+    )
+
+    def __init__(self, *args: Any, slots: list[first_call.Slot], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots = {slot.key: slot for slot in slots}
+        field = cast(forms.ChoiceField, self.fields["slot"])  # declared above
+        field.choices = [(slot.key, slot.label) for slot in slots]
+
+    def chosen(self) -> first_call.Slot:
+        return self.slots[self.cleaned_data["slot"]]

@@ -1,13 +1,18 @@
-"""Reads of intake data: the prospect's own response (by the token their cookie holds), and
-for operators the funnel of a tree version."""
+"""Reads of intake data: the prospect's own response (by the token their cookie holds), what
+the practice promises and offers once it is sent, and for operators the funnel of a tree
+version."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db.models import Count, Q
 
+from cto.brand.selectors import brand_current
+from cto.intake import first_call
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
 
 
@@ -16,6 +21,77 @@ def intake_response_by_token(token: str | None) -> IntakeResponse | None:
     if not token:
         return None
     return IntakeResponse.objects.with_version().filter(token=token).first()
+
+
+def intake_call_policy() -> first_call.CallPolicy:
+    """The INTAKE_* settings of the reply and the first call, parsed (ValueError when one does
+    not: the app checks them when it starts)."""
+    return first_call.call_policy(
+        time_zone=settings.INTAKE_TIME_ZONE,
+        working_days=settings.INTAKE_WORKING_DAYS,
+        hours=settings.INTAKE_CALL_HOURS,
+        days=settings.INTAKE_CALL_DAYS,
+        minutes=settings.INTAKE_CALL_MINUTES,
+        reply_days=settings.INTAKE_REPLY_WORKING_DAYS,
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What happens after the intake is sent, as the thanks and result pages say it."""
+
+    practice: str  # the practice's name: who reads the answers
+    reply_days: int
+    reply_by: datetime.date  # in the practice's calendar
+    booking_url: str  # the practice's scheduling page, or ""
+    slots: list[first_call.Slot]  # empty unless this browser holds the sent response
+    time_zone: str
+
+
+def intake_next_step(*, response: IntakeResponse | None, now: datetime.datetime) -> NextStep:
+    """The reply due for ``response`` (sent; None: a visitor whose answers this browser does
+    not hold, who is told the same promise from ``now``), and the call slots its holder may
+    pick from."""
+    policy = intake_call_policy()
+    sent_at = (
+        response.submitted_at
+        if response is not None and response.status == IntakeResponse.Status.SUBMITTED
+        else None
+    )
+    brand = brand_current()
+    return NextStep(
+        practice=brand.name,
+        reply_days=policy.reply_days,
+        reply_by=first_call.reply_by(sent_at or now, policy),
+        booking_url=brand.booking_url,
+        slots=first_call.call_slots(now, policy) if sent_at else [],
+        time_zone=str(policy.time_zone),
+    )
+
+
+def intake_call_invitation(
+    *, response: IntakeResponse, slot: first_call.Slot, stamp: datetime.datetime
+) -> bytes:
+    """The .ics file of the first call ``response``'s prospect asked for at ``slot``: organised
+    by the practice (its contact address, else the sender's), the same file every time."""
+    brand = brand_current()
+    outcome = response.walk().outcome
+    recommended = f" ({outcome.title})" if outcome else ""
+    return first_call.invitation(
+        slot=slot,
+        uid=first_call.invitation_uid(
+            site_url=settings.SITE_URL, response_id=response.pk, slot=slot
+        ),
+        stamp=stamp,
+        organizer_email=brand.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        organizer_name=brand.name,
+        summary=f"First call with {brand.name}",
+        description=(
+            f"A first call with {brand.name} about your answers and our recommendation"
+            f"{recommended}. This time is a request: we confirm it by email to "
+            f"{response.contact_email}, with how we will call you."
+        ),
+    )
 
 
 @dataclass(frozen=True)

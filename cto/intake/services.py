@@ -1,7 +1,9 @@
-"""Every write of the intake: loading and publishing trees, answering, submitting a lead."""
+"""Every write of the intake: loading and publishing trees, answering, submitting a lead, and
+the first call a lead asks for."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from cto.core.queue import publish_on_commit
 from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record, engagement_create
+from cto.intake import first_call
 from cto.intake import tree as tree_module
 from cto.intake.lookalikes import find_lookalikes, plain_name
 from cto.intake.models import DecisionTree, IntakeResponse, IntakeVisit, TreeVersion
@@ -435,3 +438,50 @@ def intake_remember_email(*, response: IntakeResponse, email: str) -> IntakeResp
             lost="The resume link is not emailed; the prospect can ask for it again.",
         )
     return locked
+
+
+# --- The first call -------------------------------------------------------------------------
+
+
+def intake_call_request(*, response: IntakeResponse, slot: first_call.Slot) -> ActivityEvent:
+    """Note on the lead's timeline that its prospect asked for a first call at ``slot`` (one
+    ``forms.CallSlotForm`` offered), and tell the operators after commit, as a new lead does.
+
+    Asking again for the same time records and sends nothing new (a second download of the
+    same invitation); another time is a new request. Refused (IntakeError) before the answers
+    are sent: there is no lead to call yet."""
+    with transaction.atomic():
+        locked = IntakeResponse.objects.select_for_update(of=("self",)).get(pk=response.pk)
+        if locked.status != IntakeResponse.Status.SUBMITTED or locked.engagement_id is None:
+            raise IntakeError(
+                "Please send your answers first: then you can choose a time for a call.",
+                code="not_submitted",
+            )
+        starts_at = slot.starts_at.astimezone(datetime.UTC).isoformat()
+        asked = ActivityEvent.objects.filter(
+            engagement_id=locked.engagement_id,
+            verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED,
+            data__starts_at=starts_at,
+        ).first()
+        if asked is not None:
+            return asked
+        event = activity_record(
+            engagement=Engagement.objects.get(pk=locked.engagement_id),
+            actor=None,  # as the lead itself: the address is a claim until proved
+            verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED,
+            target=locked,
+            data={
+                "starts_at": starts_at,
+                "minutes": slot.minutes,
+                "when": slot.long_label,
+                "contact_email": locked.contact_email,
+            },
+        )
+        from cto.intake.tasks import notify_intake_call_requested  # tasks import this module
+
+        publish_on_commit(
+            notify_intake_call_requested,
+            (event.pk,),
+            lost="The request is on the timeline (notified_at stays empty); its email is not sent.",
+        )
+    return event

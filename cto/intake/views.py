@@ -9,9 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
@@ -21,9 +22,14 @@ from cto.core.htmx import HtmxHttpRequest
 from cto.core.ratelimits import over_limit, too_many_requests
 from cto.intake import proof, prospect, screens, services
 from cto.intake import tree as tree_module
-from cto.intake.forms import AnswerForm, ContactForm, ProofForm, ResumeEmailForm
+from cto.intake.forms import AnswerForm, CallSlotForm, ContactForm, ProofForm, ResumeEmailForm
 from cto.intake.models import IntakeResponse
-from cto.intake.selectors import intake_response_by_token
+from cto.intake.selectors import (
+    intake_call_invitation,
+    intake_call_policy,
+    intake_next_step,
+    intake_response_by_token,
+)
 
 TREE_SLUG = "cto-fit"
 # The shape of IntakeResponse.token (secrets.token_urlsafe).
@@ -34,6 +40,16 @@ HONEYPOT = "website"
 
 def _current_response(request: HtmxHttpRequest) -> IntakeResponse | None:
     return intake_response_by_token(prospect.token_of(request))
+
+
+def _next_step_context(
+    response: IntakeResponse | None, call_form: CallSlotForm | None = None
+) -> dict[str, Any]:
+    """What happens next, and the first call's form when this browser holds the sent answers."""
+    next_step = intake_next_step(response=response, now=timezone.now())
+    if call_form is None and next_step.slots:
+        call_form = CallSlotForm(slots=next_step.slots)
+    return {"next_step": next_step, "call_form": call_form}
 
 
 def _url_for(node: str, tree: tree_module.Tree) -> str:
@@ -59,15 +75,21 @@ def _screen(
     if node in tree.outcomes:
         result = screens.result_screen(tree, walk)
         template = "intake/intake_result.html"
+        sent = response.status == IntakeResponse.Status.SUBMITTED
         context: dict[str, Any] = {
             "outcome": result.outcome,
             "reasons": result.reasons,
+            "unweighed": result.unweighed,
             "scope_rows": result.scope_rows,
             "red_flags": result.red_flags,
-            "change_url": _url_for(result.change, tree),
+            "change_url": "" if sent else _url_for(result.change, tree),
             "honeypot": HONEYPOT,
             "contact_form": contact_form or ContactForm(),
+            "sent": sent,
+            "reply_days": intake_call_policy().reply_days,
         }
+        if sent:  # answers already sent: what happens next, in place of the contact form
+            context.update(_next_step_context(response))
     else:
         question = screens.question_screen(tree, walk, node, response.answers)
         template = "intake/intake_question.html"
@@ -201,9 +223,12 @@ def intake_result(request: HtmxHttpRequest) -> HttpResponse:
     response = _current_response(request)
     if response is None:
         return _redirect_to_start(request, "Your answers were not found here. Please start again.")
-    if response.status == IntakeResponse.Status.SUBMITTED:
-        return redirect("intake:thanks")
     walk = response.walk()
+    if response.status == IntakeResponse.Status.SUBMITTED:
+        # Sent: the result stays readable (from a used resume link too), and cannot be resent.
+        if request.method == "GET" and walk.outcome is not None:
+            return _screen(request, response, walk.outcome.id)
+        return redirect("intake:thanks")
     if walk.outcome is None:
         return redirect(_url_for(_frontier(response), response.tree_version.parsed()))
     if request.method == "GET":
@@ -238,8 +263,39 @@ def intake_result(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 def intake_thanks(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "intake/intake_thanks.html")
+    return render(
+        request, "intake/intake_thanks.html", _next_step_context(_current_response(request))
+    )
+
+
+@require_POST
+def intake_call(request: HtmxHttpRequest) -> HttpResponse:
+    """The first call's time, chosen on the thanks or result page by the prospect holding the
+    sent answers (anybody else: 404): noted on the lead's timeline, the operators told, and
+    answered with the calendar invitation (.ics) to keep."""
+    response = _current_response(request)
+    if response is None or response.status != IntakeResponse.Status.SUBMITTED:
+        raise Http404("There is no request here.")
+    if over_limit(request, group="intake.call", rate=settings.INTAKE_CALL_RATE):
+        return too_many_requests(request)
+    context = _next_step_context(response)
+    form = CallSlotForm(request.POST, slots=context["next_step"].slots)
+    if not form.is_valid():
+        context.update(call_form=form, call_error=first_error(form))
+        return render(request, "intake/intake_thanks.html", context, status=422)
+    try:
+        event = services.intake_call_request(response=response, slot=form.chosen())
+    except services.IntakeError as error:
+        context.update(call_form=form, call_error=error.messages[0])
+        return render(request, "intake/intake_thanks.html", context, status=error.status)
+    page = HttpResponse(
+        intake_call_invitation(response=response, slot=form.chosen(), stamp=event.created_at),
+        content_type="text/calendar; charset=utf-8",
+    )
+    page["Content-Disposition"] = 'attachment; filename="first-call.ics"'
+    return page
 
 
 @require_GET
@@ -256,12 +312,8 @@ def intake_resume(request: HtmxHttpRequest, token: str) -> HttpResponse:
             status=404,
         )
     if response.status != IntakeResponse.Status.IN_PROGRESS:
-        return render(
-            request,
-            "intake/intake_problem.html",
-            {"error": "These answers have already been sent.", "closed": True},
-            status=410,
-        )
+        # Sent since the link was emailed: the result they were given, and what happens next.
+        return prospect.remember(redirect("intake:result"), response.token)
     page = redirect(_url_for(_frontier(response), response.tree_version.parsed()))
     return prospect.remember(page, response.token)
 

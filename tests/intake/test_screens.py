@@ -49,7 +49,72 @@ def test_the_ai_result_shows_the_ai_red_flags_and_changes_from_the_last_question
     assert result.red_flags
     assert all(flag.applies_to in ("ai", "both") for flag in result.red_flags)
     assert result.change == "pains"
-    assert [step.question.id for step, _ in result.reasons]
+    assert result.reasons
+    assert result.unweighed  # what they are building, and retrieval answered "No"
+
+
+def test_the_result_reads_each_answer_back_naming_its_question() -> None:
+    result = screens.result_screen(TREE, tree_module.walk(TREE, AI_ANSWERS))
+    said = [answer.said for answer in result.reasons]
+    assert (
+        "Asked whether models or agents call tools, APIs or other systems on their own, "
+        "you answered “Yes”."
+    ) in said
+    assert "Asked what the AI does for your customers, you chose “Decides or recommends”." in said
+    agents = next(answer for answer in result.reasons if "agents call tools" in answer.said)
+    assert agents.reasons[0].startswith("Agents call tools, so you need tool permissions")
+    unweighed = [answer.said for answer in result.unweighed]
+    assert unweighed == [
+        "Asked what you are building, you wrote “A claims agent”.",
+        "Asked whether the product only works when it finds the right documents or data for "
+        "the model, you answered “No”.",
+    ]
+    for answer in result.reasons + result.unweighed:
+        assert "You said" not in answer.said
+
+
+def test_several_choices_are_listed_as_a_person_lists_them() -> None:
+    answers = {**AI_ANSWERS, "pains": {"choices": ["demos_fail", "costs", "regressions"]}}
+    walk = tree_module.walk(TREE, answers)
+    pains = next(step for step in walk.steps if step.question.id == "pains")
+    assert screens.said(pains) == (
+        "Asked which of these problems you have run into, you chose “Demos that work, then "
+        "fail with real users”, “Model costs that threaten our margins” and “Not knowing "
+        "whether a model or prompt change made things better or worse”."
+    )
+
+
+def test_a_question_without_an_asked_phrase_is_quoted_and_a_blank_answer_said_so() -> None:
+    tree = tree_module.parse(
+        {
+            "slug": "t",
+            "title": "T",
+            "start": "q",
+            "nodes": [
+                {
+                    "id": "q",
+                    "type": "text",
+                    "optional": True,
+                    "prompt": "Anything else?",
+                    "next": "yn",
+                },
+                {"id": "yn", "type": "yes_no", "prompt": "Is it live?", "next": "done"},
+                {
+                    "id": "done",
+                    "type": "outcome",
+                    "key": "generic",
+                    "engagement_kind": "generic",
+                    "title": "Done",
+                    "summary": "Done.",
+                },
+            ],
+        }
+    )
+    walk = tree_module.walk(tree, {"q": {"text": ""}, "yn": {"choices": ["no"]}})
+    assert [screens.said(step) for step in walk.steps] == [
+        "Asked “Anything else?”, you left it blank.",
+        "Asked “Is it live?”, you answered “No”.",
+    ]
 
 
 def test_a_walk_without_an_outcome_has_no_result_screen() -> None:

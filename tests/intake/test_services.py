@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
@@ -10,9 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from cto.engagements.models import ActivityEvent, Engagement
-from cto.intake import services
-from cto.intake.emails import intake_notify_submitted, intake_send_resume_link
+from cto.intake import first_call, services
+from cto.intake.emails import (
+    intake_call_notifications_sweep,
+    intake_notify_call_requested,
+    intake_notify_submitted,
+    intake_send_resume_link,
+)
 from cto.intake.models import IntakeResponse, IntakeVisit, TreeVersion
+from cto.intake.selectors import intake_call_policy
 from cto.users.models import Membership, Organization, User
 from tests.intake.factories import node, publish_shipped_tree, small_tree
 from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
@@ -298,6 +305,93 @@ def test_submission_emails_operators_and_the_prospect_once(settings) -> None:
     prospect_mail = by_recipient["pat@acme.example"]
     assert prospect_mail.subject == "[cto] Your result: You need a fractional AI CTO"
     assert "Agents call tools" in prospect_mail.body
+    # Each reason names its question, as a person would say it back.
+    assert (
+        "- Asked whether models or agents call tools, APIs or other systems on their own, you "
+        "answered “Yes”. Agents call tools, so you need"
+    ) in prospect_mail.body
+    assert '- "Yes":' not in prospect_mail.body
+    assert "reply within 2 working days" in prospect_mail.body
+    # What was typed goes to the practice only: the address may be anybody's.
+    assert "Claims agent" not in prospect_mail.body
+    assert "Claims agent" in operator_mail.body
+
+
+# --- The first call ------------------------------------------------------------------------------
+
+
+def slots() -> list[first_call.Slot]:
+    return first_call.call_slots(datetime.datetime.now(datetime.UTC), intake_call_policy())
+
+
+def test_a_call_request_is_noted_on_the_timeline_and_published_after_commit(
+    django_capture_on_commit_callbacks,
+) -> None:
+    response = finished_response()
+    engagement = services.intake_submit(response=response, contact=CONTACT)
+    slot = slots()[1]
+    with django_capture_on_commit_callbacks() as callbacks:
+        event = services.intake_call_request(response=response, slot=slot)
+    assert len(callbacks) == 1
+    assert event.engagement == engagement
+    assert event.target == response
+    assert event.actor is None
+    assert event.data["starts_at"] == slot.starts_at.astimezone(datetime.UTC).isoformat()
+    assert event.summary == f"Asked for a first call on {slot.long_label}"
+    assert "(Europe/London)" in event.summary
+
+
+def test_asking_again_for_the_same_time_records_nothing_new_and_another_time_does(
+    django_capture_on_commit_callbacks,
+) -> None:
+    response = finished_response()
+    services.intake_submit(response=response, contact=CONTACT)
+    first, second = slots()[:2]
+    event = services.intake_call_request(response=response, slot=first)
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = services.intake_call_request(response=response, slot=first)
+    assert (again.pk, callbacks) == (event.pk, [])
+    services.intake_call_request(response=response, slot=second)
+    assert ActivityEvent.objects.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED).count() == 2
+
+
+def test_a_call_cannot_be_asked_for_before_the_answers_are_sent() -> None:
+    response = finished_response()
+    with pytest.raises(services.IntakeError, match="send your answers first"):
+        services.intake_call_request(response=response, slot=slots()[0])
+    assert not ActivityEvent.objects.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED).exists()
+
+
+def test_the_operators_hear_of_a_call_request_once(settings) -> None:
+    settings.OPERATOR_NOTIFICATION_EMAIL = "leads@practice.example"
+    operator = OperatorFactory()
+    response = finished_response()
+    services.intake_submit(response=response, contact=CONTACT)
+    slot = slots()[0]
+    event = services.intake_call_request(response=response, slot=slot)
+    assert intake_notify_call_requested(event_id=event.pk) == 2
+    assert intake_notify_call_requested(event_id=event.pk) == 0
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [operator.email, "leads@practice.example"]
+    )
+    message = mail.outbox[0]
+    assert message.subject == f"[cto] First call asked for: Acme Robotics, {slot.long_label}"
+    assert "pat@acme.example" in message.body
+    assert f"When:     {slot.long_label}, 30 minutes" in message.body
+    event.refresh_from_db()
+    assert event.notified_at is not None
+
+
+def test_a_lost_call_request_email_is_found_by_the_sweep(settings) -> None:
+    response = finished_response()
+    services.intake_submit(response=response, contact=CONTACT)
+    event = services.intake_call_request(response=response, slot=slots()[0])
+    later = event.created_at + datetime.timedelta(
+        seconds=settings.NOTIFICATION_LATE_AFTER_SECONDS + 1
+    )
+    assert intake_call_notifications_sweep(now=later) == [event.pk]
+    intake_notify_call_requested(event_id=event.pk)
+    assert intake_call_notifications_sweep(now=later) == []
 
 
 def test_the_resume_link_is_emailed_to_the_address_given(

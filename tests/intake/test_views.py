@@ -4,16 +4,23 @@ abuse limits, and the queries a step costs."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from cto.engagements.models import Engagement
-from cto.intake import prospect
+from cto.brand.models import Brand
+from cto.brand.services import brand_save
+from cto.engagements.models import ActivityEvent, Engagement
+from cto.intake import first_call, prospect
 from cto.intake.models import IntakeResponse, TreeVersion
+from cto.intake.selectors import intake_call_policy
 from tests.intake.factories import publish_shipped_tree
 from tests.users.factories import UserFactory
 
@@ -85,7 +92,14 @@ def test_the_plain_form_journey_ends_in_a_lead(client: Client, version: TreeVers
     result = client.get(reverse("intake:result"))
     assert result.status_code == 200
     assert "You need a fractional AI CTO" in result.text
-    assert "You said “Yes”" in result.text  # agents call tools: a decisive answer
+    # Agents call tools: a decisive answer, read back naming its question.
+    assert (
+        "Asked whether models or agents call tools, APIs or other systems on their own, you "
+        "answered “Yes”."
+    ) in result.text
+    assert "You said" not in result.text
+    assert "Answers that did not change the recommendation" in result.text
+    assert "Asked what you are building, you wrote “A claims agent”." in result.text
     assert "relevant to you" in result.text
     assert "Talks only about prompts" in result.text  # a red flag for AI hires
 
@@ -310,15 +324,27 @@ def test_a_malformed_resume_token_is_refused_clearly(
     assert "This link is not valid" in reply.text
 
 
-def test_a_submitted_responses_resume_link_reveals_nothing(
+def test_a_used_resume_link_shows_the_result_sent_and_what_happens_next(
     client: Client, version: TreeVersion
 ) -> None:
     response = walk_to_result(client, version)
     client.post(reverse("intake:result"), CONTACT)
-    reply = Client().get(response.get_resume_url())
-    assert reply.status_code == 410
-    assert "already been sent" in reply.text
-    assert "pat@acme.example" not in reply.text
+    other = Client()
+    reply = other.get(response.get_resume_url())
+    assert (reply.status_code, reply["Location"]) == (302, reverse("intake:result"))
+    page = other.get(reply["Location"])
+    assert page.status_code == 200
+    assert "You need a fractional AI CTO" in page.text
+    assert "You sent these answers on" in page.text
+    assert "What happens next" in page.text
+    assert reverse("intake:call") in page.text  # the first call, for the holder of the link
+    assert "Already sent" not in page.text
+    assert "Send my details" not in page.text  # nothing to send again
+    assert "Change my answers" not in page.text
+    assert "pat@acme.example" not in page.text
+    # Posting the contact form again (an old tab) changes nothing.
+    assert other.post(reverse("intake:result"), CONTACT)["Location"] == reverse("intake:thanks")
+    assert Engagement.objects.count() == 1
 
 
 def test_steps_without_the_prospects_cookie_send_the_visitor_to_the_start(
@@ -444,3 +470,145 @@ def test_query_count_of_one_step(
         assert (
             answer(client, version, "ai_role", {"choice": "core"}, headers=HTMX).status_code == 200
         )
+
+
+# --- What happens next, and the first call ------------------------------------------------------
+
+
+def submitted(client: Client, version: TreeVersion) -> IntakeResponse:
+    response = walk_to_result(client, version)
+    assert client.post(reverse("intake:result"), CONTACT).status_code == 303
+    response.refresh_from_db()
+    return response
+
+
+def offered(page: str) -> list[str]:
+    return re.findall(r'name="slot" value="(\d{8}T\d{4})"', page)
+
+
+def test_the_thanks_page_says_who_replies_by_when_and_offers_a_call(
+    client: Client, version: TreeVersion, django_assert_num_queries
+) -> None:
+    response = submitted(client, version)
+    policy = intake_call_policy()
+    due = first_call.reply_by(response.submitted_at, policy)
+    # the response with its version (for the next step); the summary card's own read of the
+    # response and its report (cto.reports, which finds them by the cookie alone)
+    with django_assert_num_queries(3):
+        page = client.get(reverse("intake:thanks"))
+    assert "A consultant at cto reads your answers" in page.text
+    assert (
+        f"by\n    <strong>{date_format(due, 'l j F')}</strong>, within 2 working days" in page.text
+    )
+    slots = first_call.call_slots(timezone.now(), policy)
+    assert offered(page.text) == [slot.key for slot in slots]
+    assert slots[0].label in page.text
+    assert "times in Europe/London" in page.text
+    assert "Book a first call" not in page.text  # no booking link configured
+
+
+def test_the_practices_booking_link_is_offered_when_it_has_one(
+    client: Client, version: TreeVersion
+) -> None:
+    brand_save(
+        brand=Brand(
+            name="Harbour CTO",
+            primary_color="#143d6e",
+            accent_color="#f2a541",
+            booking_url="https://book.example/harbour",
+        )
+    )
+    submitted(client, version)
+    page = client.get(reverse("intake:thanks")).text
+    assert 'href="https://book.example/harbour"' in page
+    assert "Or choose a time for a first call" in page
+    assert "A consultant at Harbour CTO reads your answers" in page
+
+
+def test_a_visitor_without_the_answers_is_told_the_promise_but_offered_no_call(
+    client: Client, version: TreeVersion
+) -> None:
+    page = client.get(reverse("intake:thanks")).text
+    assert "What happens next" in page
+    assert offered(page) == []
+
+
+def test_choosing_a_time_notes_it_tells_the_operators_and_answers_an_invitation(
+    client: Client, version: TreeVersion, django_capture_on_commit_callbacks
+) -> None:
+    response = submitted(client, version)
+    key = offered(client.get(reverse("intake:thanks")).text)[2]
+    with django_capture_on_commit_callbacks() as callbacks:
+        reply = client.post(reverse("intake:call"), {"slot": key})
+    assert reply.status_code == 200
+    assert reply["Content-Type"] == "text/calendar; charset=utf-8"
+    assert reply["Content-Disposition"] == 'attachment; filename="first-call.ics"'
+    (event,) = icalendar.Calendar.from_ical(reply.content).walk("VEVENT")
+    starts = event.decoded("dtstart").astimezone(ZoneInfo("Europe/London"))
+    assert starts.strftime("%Y%m%dT%H%M") == key
+    assert str(event["organizer"]) == "mailto:hello@localhost"  # no brand email: the sender's
+    assert "pat@acme.example" in str(event["description"])
+    assert len(callbacks) == 1  # the operators' email, after commit
+    (noted,) = response.engagement.events.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED)
+    assert noted.summary.startswith("Asked for a first call on ")
+    again = client.post(reverse("intake:call"), {"slot": key})
+    assert again.content == reply.content  # the same file: same UID, same stamp
+    assert response.engagement.events.filter(verb=noted.verb).count() == 1
+
+
+def test_the_first_call_works_from_a_used_resume_link_without_javascript(
+    client: Client, version: TreeVersion
+) -> None:
+    response = submitted(client, version)
+    other = Client()
+    page = other.get(response.get_resume_url(), follow=True).text
+    reply = other.post(reverse("intake:call"), {"slot": offered(page)[0]})
+    assert reply["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "Please choose a time for the call."),
+        ({"slot": "20200106T1000"}, "That time is no longer offered"),
+        ({"slot": "<script>"}, "That time is no longer offered"),
+    ],
+)
+def test_a_time_not_offered_is_refused_with_the_times_of_now(
+    client: Client, version: TreeVersion, posted: dict[str, str], message: str
+) -> None:
+    submitted(client, version)
+    reply = client.post(reverse("intake:call"), posted)
+    assert reply.status_code == 422
+    assert message in reply.text
+    assert 'aria-describedby="call-error"' in reply.text
+    assert offered(reply.text)  # choose again, from the times offered now
+    assert "<script>" not in reply.text
+    assert not ActivityEvent.objects.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED).exists()
+
+
+def test_only_the_prospect_holding_the_sent_answers_can_ask_for_a_call(
+    client: Client, version: TreeVersion
+) -> None:
+    submitted(client, version)
+    key = offered(client.get(reverse("intake:thanks")).text)[0]
+    assert Client().post(reverse("intake:call"), {"slot": key}).status_code == 404
+    forged = Client()
+    forged.cookies[prospect.COOKIE] = "not-signed"
+    assert forged.post(reverse("intake:call"), {"slot": key}).status_code == 404
+    unsent = Client()
+    walk_to_result(unsent, version)  # answers, but not sent: no lead to call
+    assert unsent.post(reverse("intake:call"), {"slot": key}).status_code == 404
+    assert client.get(reverse("intake:call")).status_code == 405
+    assert not ActivityEvent.objects.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED).exists()
+
+
+def test_asking_for_calls_is_rate_limited_per_address(
+    client: Client, version: TreeVersion, settings
+) -> None:
+    settings.INTAKE_CALL_RATE = "2/h"
+    submitted(client, version)
+    keys = offered(client.get(reverse("intake:thanks")).text)
+    statuses = [client.post(reverse("intake:call"), {"slot": key}).status_code for key in keys[:3]]
+    assert statuses == [200, 200, 429]
+    assert ActivityEvent.objects.filter(verb=ActivityEvent.Verb.INTAKE_CALL_REQUESTED).count() == 2

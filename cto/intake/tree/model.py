@@ -57,6 +57,9 @@ class Question:
     kind: QuestionKind
     prompt: str
     help: str = ""
+    # The question as a sentence names it to the prospect afterwards ("Asked <asked>, you
+    # answered …"): "whether agents call tools". Empty: the prompt is quoted instead.
+    asked: str = ""
     choices: tuple[Choice, ...] = ()
     next: str | None = None
     routes: tuple[Route, ...] = ()

@@ -120,6 +120,7 @@ def _parse_question(parser: _Parser, raw: Mapping[str, Any], node_id: str) -> Qu
         return None
     prompt = parser.text(raw, "prompt", node_id)
     help_text = parser.text(raw, "help", node_id, required=False)
+    asked = parser.text(raw, "asked", node_id, required=False)
     raw_choices = raw.get("choices") or []
     if kind == "yes_no" and not raw_choices:
         raw_choices = [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]
@@ -164,6 +165,7 @@ def _parse_question(parser: _Parser, raw: Mapping[str, Any], node_id: str) -> Qu
         kind=kind,
         prompt=prompt,
         help=help_text,
+        asked=asked,
         choices=tuple(choices),
         next=raw.get("next"),
         routes=tuple(routes),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cto.engagements.models import Engagement
+from cto.intake import screens
 from cto.intake.models import IntakeResponse
 from cto.reports.snapshot.formats import day
 
@@ -23,19 +24,22 @@ def intake_part(engagement: Engagement) -> dict[str, Any] | None:
     highlighted = walk.highlighted_rows
     steps = list(walk.steps)
     path = []
-    for index, step in enumerate(steps):
+    for index, (step, answer) in enumerate(zip(steps, screens.read_back(walk), strict=True)):
         following = steps[index + 1].question.prompt if index + 1 < len(steps) else None
         path.append(
             {
                 "question": step.question.prompt,
                 "answer": step.answer_text,
-                "reasons": [choice.reason for choice in step.chosen if choice.reason],
+                "reasons": list(answer.reasons),
+                # The answer read back to the prospect, naming its question (the summary PDF).
+                "said": answer.said,
                 "next": following or walk.outcome.title,
             }
         )
     return {
         "tree": f"{version.tree.slug} v{version.number}",
         "tree_title": version.tree.title,
+        "tree_version": version.number,
         "outcome": walk.outcome.title,
         "outcome_key": walk.outcome.key,
         "summary": walk.outcome.summary,

@@ -44,6 +44,26 @@ def test_the_shipped_tree_passes_validation() -> None:
     }
 
 
+def test_every_shipped_question_names_itself_for_the_sentences_read_back() -> None:
+    tree = t.parse(shipped_definition())
+    assert all(question.asked for question in tree.questions.values())
+    assert tree.questions["agents"].asked.startswith("whether models or agents call tools")
+
+
+def test_a_list_item_holding_a_comma_stays_one_item() -> None:
+    # Issue 25: a list parsed from text broke "One early trace, eval and failure mode" in two.
+    # The tree's lists are YAML block lists, read as lists: the item keeps its commas.
+    week_one = t.parse(shipped_definition()).outcomes["outcome_ai"].week_one
+    assert "One early trace, one early eval and one early failure mode made visible" in week_one
+    assert len(week_one) == 6
+
+
+def test_an_asked_phrase_that_is_not_text_is_reported() -> None:
+    tree = small_tree()
+    node(tree, "q1")["asked"] = ["whether", "first"]
+    assert "q1: “asked” must be a text." in problems_of(tree)
+
+
 def test_duplicate_ids_are_reported() -> None:
     tree = small_tree()
     tree["nodes"].append({"id": "q3", "type": "text", "prompt": "Again?", "next": "end_ai"})
