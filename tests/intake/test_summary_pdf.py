@@ -34,6 +34,10 @@ def test_the_summary_reads_each_answer_back_naming_its_question() -> None:
         "recommendation."
     ) in text
     assert "From our questionnaire “Fractional CTO or fractional AI CTO?”, version 1." in text
+    # The reply the thanks page promised, said again, with the day.
+    reply_by = report.snapshot["intake"]["reply_by"]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ 20\d\d", reply_by)
+    assert f"reads every intake and replies by email by {reply_by}." in text
     # The provenance appendix names the tree's version as every report names its inputs (for
     # the practice's records); what the prospect reads before it speaks in plain words.
     body = text[: text.rindex("Appendix: provenance")]

@@ -662,7 +662,9 @@ def test_the_summary_made_at_submission_says_it_was_prepared_automatically(
     text = " ".join(text_of(render(automatic).pdf).split())
     assert "draft" not in text.lower()
     assert "prepared automatically from your answers" in text
-    assert "Someone from the practice reads every intake and will follow up" in text
+    brand = automatic.snapshot["brand"]["name"]
+    reply_by = automatic.snapshot["intake"]["reply_by"]
+    assert f"A consultant at {brand} reads every intake and replies by email by {reply_by}." in text
     assert "Issued as Prepared automatically from the intake's answers" in text
 
     write_text(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from cto.engagements.models import Engagement
-from cto.intake import screens
+from cto.intake import first_call, screens
 from cto.intake.models import IntakeResponse
+from cto.intake.selectors import intake_call_policy
 from cto.reports.snapshot.formats import day
 
 
@@ -61,4 +62,8 @@ def intake_part(engagement: Engagement) -> dict[str, Any] | None:
             "role": response.role,
         },
         "submitted": day(response.submitted_at),
+        # The reply the thanks page promised, so the summary made at submission says it too.
+        "reply_by": day(first_call.reply_by(response.submitted_at, intake_call_policy()))
+        if response.submitted_at
+        else None,
     }
