@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -222,7 +221,7 @@ def timeline_events(*, user: User, engagement: Engagement) -> QuerySet[ActivityE
     is the practice's until it is sent, so its events (lines added, options) are left out of a
     client's timeline as the draft is out of their list; so are the events of draft reports and
     of the practice's report text (its own work in progress). Operators see every event.
-    The exclusions are subqueries: no query here."""
+    The exclusions are joins and subqueries of the query that reads the events: no query here."""
     events = engagement.events.all()
     if user.is_staff:
         return events
@@ -234,8 +233,11 @@ def timeline_events(*, user: User, engagement: Engagement) -> QuerySet[ActivityE
         engagement.narratives.all(),
     )
     for rows in hidden:
+        # The content type by its natural key, joined in the same query: get_for_model would
+        # cost a query of its own whenever its per-process cache is cold.
         events = events.exclude(
-            target_type=ContentType.objects.get_for_model(rows.model),
+            target_type__app_label=rows.model._meta.app_label,
+            target_type__model=rows.model._meta.model_name,
             target_id__in=rows.values("pk"),
         )
     return events

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
@@ -157,6 +158,8 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
             engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
         )
     client.force_login(client_user)
+    # As in a fresh process: what a client may see of the timeline costs no content-type lookup.
+    ContentType.objects.clear_cache()
     # user, the engagement with its AI plan, checklist and intake, the kinds and actors its
     # timeline filter offers, its timeline with actors, its audits, its quotes, its reports, the
     # tracker's stage moves and its one row of work counts (the session is cached; a client sees
