@@ -152,6 +152,9 @@ def test_the_operator_filters_the_timeline_by_kind_and_by_actor_and_the_address_
     e2e_browser.screenshot(page, "timeline-by-kind")
 
     page.get_by_label("What happened").select_option(label="Every kind")
+    # The lists are disabled while a change loads, as a person would find them: wait for it.
+    expect(page.locator("#timeline ol li")).to_have_count(5)
+    expect(page.get_by_label("Who")).to_be_enabled()
     page.get_by_label("Who").focus()  # as a keyboard user reaches it
     page.get_by_label("Who").select_option(label="Rosa Quint")
     expect(page).to_have_url(re.compile(rf"[?&]actor={member.pk}(&|$)"))
@@ -215,4 +218,22 @@ def test_the_operator_downloads_an_export_from_the_dashboard(
     header, row = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert row[header.index("Organisation")] == '\'=HYPERLINK("http://evil.example","Zoë")'
     assert row[header.index("Title")] == "Café agent"
+    no_complaints(e2e_browser)
+
+
+def test_a_client_on_a_phone_filters_only_what_they_see(
+    live_server: LiveServer, e2e_browser: E2EBrowser
+) -> None:
+    engagement, _, member = busy_engagement()
+    page = signed_in(e2e_browser, live_server, member, phone=True)
+    page.goto(f"{live_server.url}{engagement.get_absolute_url()}")
+    who = page.get_by_label("Who")
+    expect(who.locator("option")).to_have_text(
+        ["Anyone", "Olivia Operator", "Rosa Quint", "The system"]
+    )
+    who.select_option(label="Olivia Operator")
+    expect(page).to_have_url(re.compile(r"[?&]actor=\d+"))
+    expect(page.locator("#timeline ol li")).to_have_count(3)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    axe_clean(e2e_browser, page, "engagement timeline (client, phone)")
     no_complaints(e2e_browser)
