@@ -317,6 +317,8 @@ MATRIX: dict[str, Row] = {
         "post", "ops:advance", E, (302, 302, 302, 303), lambda w: {"to": "proposal"}
     ),
     "ops:report": _row("post", "ops:report", E, (302, 302, 302, 303)),
+    # Every organisation's rows: operators only.
+    "ops:export": _row("get", "ops:export", lambda w: {"key": "leads"}, (302, 302, 302, 200)),
 }
 
 

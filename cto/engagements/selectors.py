@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -167,29 +166,133 @@ def _target_url(
     return None
 
 
+# An actor filter's value for the events no person did (the app's own reactions, a task's):
+# they have no actor, or their actor's account was deleted.
+ACTOR_SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    """What the timeline is narrowed to. ``kind`` is an event's verb ("" for every kind);
+    ``actor`` a user's id, ``ACTOR_SYSTEM``, or "" for anyone; ``full`` asks for up to
+    TIMELINE_LIMIT events instead of the latest TIMELINE_RECENT."""
+
+    kind: str = ""
+    actor: str = ""
+    full: bool = False
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.kind or self.actor)
+
+
+@dataclass(frozen=True)
+class TimelineChoices:
+    """The kinds and actors that occur on the events someone may see, as (value, label) pairs
+    in the order a filter lists them."""
+
+    kinds: list[tuple[str, str]]
+    actors: list[tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Timeline:
     events: list[ActivityEvent]
     more: bool  # there are older events than these
     full: bool  # the full timeline was asked for (up to TIMELINE_LIMIT)
+    narrowed: bool = False  # a kind or an actor filter was applied
+
+    @property
+    def announcement(self) -> str:
+        """What a screen reader hears when the timeline is swapped in."""
+        count = len(self.events)
+        matching = " matching" if self.narrowed else ""
+        if not count:
+            return "No event matches this filter." if self.narrowed else "Nothing has happened yet."
+        if self.more:
+            return f"The {count} most recent{matching} events are shown."
+        return f"{count}{matching} event{'s' if count != 1 else ''} shown."
+
+
+def timeline_events(*, user: User, engagement: Engagement) -> QuerySet[ActivityEvent]:
+    """The events of ``engagement`` that ``user`` may see, unordered and unevaluated.
+
+    The one place the rule lives, so the timeline and its filter's choices agree: a draft quote
+    is the practice's until it is sent, so its events (lines added, options) are left out of a
+    client's timeline as the draft is out of their list; so are the events of draft reports and
+    of the practice's report text (its own work in progress). Operators see every event.
+    The exclusions are joins and subqueries of the query that reads the events: no query here."""
+    events = engagement.events.all()
+    if user.is_staff:
+        return events
+    # Read through the reverse relations: this app never imports the apps built on it.
+    # Each app's own rule says what a client may read of its rows (``shown_to``).
+    hidden: tuple[QuerySet[Any], ...] = (
+        engagement.quotes.exclude(pk__in=engagement.quotes.shown_to(user).values("pk")),
+        engagement.reports.exclude(pk__in=engagement.reports.shown_to(user).values("pk")),
+        engagement.narratives.all(),
+    )
+    for rows in hidden:
+        # The content type by its natural key, joined in the same query: get_for_model would
+        # cost a query of its own whenever its per-process cache is cold.
+        events = events.exclude(
+            target_type__app_label=rows.model._meta.app_label,
+            target_type__model=rows.model._meta.model_name,
+            target_id__in=rows.values("pk"),
+        )
+    return events
+
+
+def timeline_choices(*, events: QuerySet[ActivityEvent]) -> TimelineChoices:
+    """The kinds (in the order ActivityEvent.Verb declares them, with their labels) and the
+    actors (by name, "the system" last) that occur among ``events``: one query, however many
+    events there are, as it reads each distinct (kind, actor) pair once."""
+    pairs = (
+        events.order_by().values_list("verb", "actor_id", "actor__name", "actor__email").distinct()
+    )
+    verbs: set[str] = set()
+    people: dict[str, str] = {}
+    system = False
+    for verb, actor_id, name, email in pairs:
+        verbs.add(verb)
+        if actor_id is None:
+            system = True
+        else:
+            people[str(actor_id)] = name or email  # as User.__str__ names them
+    declared = [value for value in ActivityEvent.Verb.values if value in verbs]
+    # A verb an app records without declaring it still gets a line, named by its value.
+    kinds = declared + sorted(verbs.difference(declared))
+    actors = sorted(people.items(), key=lambda item: (item[1].casefold(), item[0]))
+    if system:
+        actors.append((ACTOR_SYSTEM, "The system"))
+    return TimelineChoices(kinds=[(kind, kind_label(kind)) for kind in kinds], actors=actors)
+
+
+def kind_label(verb: str) -> str:
+    """How a filter names a kind of event: its verb's label as a sentence ("Accepted a
+    quote")."""
+    label = dict(ActivityEvent.Verb.choices).get(verb, verb)
+    return label[:1].upper() + label[1:]
 
 
 def engagement_timeline(
-    *, engagement: Engagement, full: bool = False, hidden: Sequence[QuerySet[Any]] = ()
+    *, events: QuerySet[ActivityEvent], wanted: TimelineFilter = TimelineFilter()
 ) -> Timeline:
-    """The newest events first, with their actors: the latest TIMELINE_RECENT, or up to
-    TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more.
-    Events about the rows of each of ``hidden`` (a client's view leaves out the draft quotes,
-    the draft reports and the practice's report text) are left out, in the same query."""
-    limit = TIMELINE_LIMIT if full else TIMELINE_RECENT
-    events = engagement.events.select_related("actor")
-    for rows_hidden in hidden:
-        events = events.exclude(
-            target_type=ContentType.objects.get_for_model(rows_hidden.model),
-            target_id__in=rows_hidden.values("pk"),
-        )
-    rows = list(events.order_by("-created_at", "-id")[: limit + 1])
-    return Timeline(events=rows[:limit], more=len(rows) > limit, full=full)
+    """The newest of ``events`` first (from ``timeline_events``), with their actors, narrowed
+    to ``wanted``'s kind and actor: the latest TIMELINE_RECENT, or up to TIMELINE_LIMIT when
+    ``wanted.full``. One query, filtered or not: one row past the limit says whether there are
+    more."""
+    limit = TIMELINE_LIMIT if wanted.full else TIMELINE_RECENT
+    if wanted.kind:
+        events = events.filter(verb=wanted.kind)
+    if wanted.actor == ACTOR_SYSTEM:
+        events = events.filter(actor__isnull=True)
+    elif wanted.actor:
+        events = events.filter(actor_id=int(wanted.actor))
+    rows = list(events.select_related("actor").order_by("-created_at", "-id")[: limit + 1])
+    return Timeline(
+        events=rows[:limit], more=len(rows) > limit, full=wanted.full, narrowed=wanted.narrowed
+    )
 
 
 # --- Waiting work: the operators' attention lists ----------------------------------------------

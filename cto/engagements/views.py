@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cto.engagements import selectors
+from cto.engagements.forms import TimelineFilterForm
 from cto.users.http import AuthenticatedRequest
 
 
@@ -26,35 +29,30 @@ def portal_home(request: AuthenticatedRequest) -> HttpResponse:
 @never_cache
 @login_required
 def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The engagement page; with htmx, only its timeline (filtered, or in full)."""
     engagement = selectors.engagement_for_page(user=request.user, pk=pk)
+    events = selectors.timeline_events(user=request.user, engagement=engagement)
+    timeline_filter = TimelineFilterForm(
+        request.GET, choices=selectors.timeline_choices(events=events)
+    )
+    wanted = timeline_filter.wanted()
+    context: dict[str, Any] = {
+        "engagement": engagement,
+        "timeline": selectors.engagement_timeline(events=events, wanted=wanted),
+        "timeline_filter": timeline_filter,
+    }
+    if request.htmx:
+        # The timeline is all an htmx request swaps: the rest of the page is not read.
+        return render(request, "engagements/engagement_detail.html#timeline", context)
     # Read through the reverse relations: this app never imports the apps built on it.
     # Each with its answers counted: the tracker tells an audit being answered from one that
     # is fully answered and waits on the practice.
     audits = list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
-    shown = engagement.quotes.shown_to(request.user)
-    quotes = list(shown.order_by("-number", "-revision"))
-    # A draft is the practice's until it is sent: its timeline events (lines added, options)
-    # are left out of a client's timeline as the draft is out of their list. So are the
-    # events of draft reports and of the practice's report text (its own work in progress).
-    practice_only = (
-        []
-        if request.user.is_staff
-        else [
-            engagement.quotes.exclude(pk__in=shown.values("pk")),
-            engagement.reports.filter(release="draft"),
-            engagement.narratives.all(),
-        ]
-    )
-    full_timeline = request.GET.get("timeline") == "all"
-    context = {
-        "engagement": engagement,
+    quotes = list(engagement.quotes.shown_to(request.user).order_by("-number", "-revision"))
+    context |= {
         "progress": selectors.engagement_progress(
             engagement=engagement, audits=audits, quotes=quotes
         ),
-        "timeline": selectors.engagement_timeline(
-            engagement=engagement, full=full_timeline, hidden=practice_only
-        ),
-        "full_timeline": full_timeline,
         "today": timezone.localdate(),
         "audits": audits,
         "ai_plan": engagement.ai_plan_or_none,
@@ -62,10 +60,7 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "quotes": quotes,
         "tiers": _active_tiers() if request.user.is_staff else [],
     }
-    template = "engagements/engagement_detail.html"
-    if request.htmx:
-        template += "#timeline"
-    return render(request, template, context)
+    return render(request, "engagements/engagement_detail.html", context)
 
 
 def _active_tiers() -> list[object]:

@@ -14,10 +14,11 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,7 +27,7 @@ from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.engagements.services import StaleEngagementError, TransitionError, engagement_transition
 from cto.engagements.stages import Stage
-from cto.ops import selectors
+from cto.ops import exports, selectors
 from cto.ops.forms import AdvanceForm, SearchForm
 from cto.reports.models import Report
 from cto.reports.services import report_request
@@ -75,6 +76,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "board": selectors.pipeline_board(),
         "attention": selectors.attention_groups(selectors.attention_list(today=today)),
         "admin_links": _admin_links(),
+        "exports": exports.EXPORTS.values(),
         "report_stages": REPORT_STAGES,
         "query": "",
     }
@@ -158,3 +160,18 @@ def engagement_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "it appears on the engagement page when ready."
         )
     return _card_response(request, engagement, status=status, error=error, done=done)
+
+
+@require_GET
+@never_cache
+@staff_member_required
+def export(request: AuthenticatedRequest, key: str) -> StreamingHttpResponse:
+    """One of ``exports.EXPORTS`` as a CSV download, streamed row by row."""
+    found = exports.EXPORTS.get(key)
+    if found is None:
+        raise Http404("No such export.")
+    response = StreamingHttpResponse(found.lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=found.filename(timezone.localdate())
+    )
+    return response

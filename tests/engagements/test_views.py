@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +22,7 @@ from tests.audits.factories import AuditFactory
 from tests.engagements.factories import EngagementFactory
 from tests.intake.test_services import CONTACT, finished_response
 from tests.pricing.factories import QuoteFactory
+from tests.users.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,10 +158,13 @@ def test_engagement_page_query_count_does_not_grow_with_the_timeline(
             engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
         )
     client.force_login(client_user)
-    # user, the engagement with its AI plan, checklist and intake, its timeline with actors,
-    # its audits, its quotes, its reports, the tracker's stage moves and its one row of work
-    # counts (the session is cached; a client sees no tier list)
-    with django_assert_num_queries(8):
+    # As in a fresh process: what a client may see of the timeline costs no content-type lookup.
+    ContentType.objects.clear_cache()
+    # user, the engagement with its AI plan, checklist and intake, the kinds and actors its
+    # timeline filter offers, its timeline with actors, its audits, its quotes, its reports, the
+    # tracker's stage moves and its one row of work counts (the session is cached; a client sees
+    # no tier list)
+    with django_assert_num_queries(9):
         client.get(engagement.get_absolute_url())
 
 
@@ -324,7 +329,7 @@ def test_the_active_engagement_points_the_client_at_their_checklist_items(
     engagement.refresh_from_db()
     client.force_login(client_user)
     # As on a lead, and no more with the checklist applied and a quote accepted.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(engagement.get_absolute_url()).text
     assert re.search(r"Work through your (\d+ )?open items? on the week-one checklist", page)
     assert "waiting on you" in page
@@ -343,7 +348,171 @@ def test_an_open_audit_costs_one_query_more_whatever_the_number_of_audits_and_qu
     AuditFactory(engagement=engagement, by=operator, locked=False)
     QuoteFactory(engagement=engagement, status="sent")
     client.force_login(client_user)
-    # The eight of a lead's page, and the open audit's template (how many questions it asks).
-    with django_assert_num_queries(9):
+    # The nine of a lead's page, and the open audit's template (how many questions it asks).
+    with django_assert_num_queries(10):
         page = client.get(engagement.get_absolute_url()).text
     assert "Your readiness audit stays open meanwhile." in page
+
+
+# --- The timeline's filter (issue 25) -----------------------------------------------------------
+
+
+def timeline_items(page: str) -> list[str]:
+    """The timeline's lines, as text without tags, newest first."""
+    timeline = page[page.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    items = re.findall(r"<li>(.*?)</li>", timeline, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+@pytest.fixture
+def busy_timeline(engagement: Engagement, operator: User, client_user: User) -> dict[str, User]:
+    """An operator's edits, a client's acceptance and the system's creation, oldest first."""
+    services.activity_record(engagement=engagement, actor=None, verb="engagement.created")
+    services.activity_record(
+        engagement=engagement, actor=operator, verb="engagement.updated", data={"fields": ["title"]}
+    )
+    services.activity_record(
+        engagement=engagement, actor=client_user, verb="quote.accepted", data={"change": "signed"}
+    )
+    return {"operator": operator, "client": client_user}
+
+
+def test_a_plain_get_filters_the_timeline_by_kind_and_holds_the_choice(
+    client: Client, client_user: User, engagement: Engagement, busy_timeline: dict[str, User]
+) -> None:
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url(), {"kind": "engagement.updated"})
+    assert page.status_code == 200
+    [line] = timeline_items(page.text)
+    assert line.endswith(f"Edited title by {busy_timeline['operator']}")
+    assert '<option value="engagement.updated" selected>Edited the engagement</option>' in page.text
+    # The full page has no out-of-band announcement: the page itself is what is read.
+    assert "hx-swap-oob" not in page.text
+
+
+def test_htmx_filters_by_actor_and_announces_the_count(
+    client: Client, operator: User, engagement: Engagement, busy_timeline: dict[str, User]
+) -> None:
+    client.force_login(operator)
+    client_user = busy_timeline["client"]
+    response = client.get(
+        engagement.get_absolute_url(), {"actor": client_user.pk}, headers={"HX-Request": "true"}
+    )
+    assert response.text.lstrip().startswith('<section id="timeline"')
+    assert "<html" not in response.text
+    assert [line.split(" by ")[-1] for line in timeline_items(response.text)] == [str(client_user)]
+    assert '<div id="announcer" hx-swap-oob="innerHTML">1 matching event shown.</div>' in (
+        response.text
+    )
+    system = client.get(
+        engagement.get_absolute_url(), {"actor": "system"}, headers={"HX-Request": "true"}
+    )
+    # The system's events carry no "by".
+    assert [" by " in line for line in timeline_items(system.text)] == [False]
+    assert "Show every event" in system.text
+
+
+def test_a_filter_that_matches_nothing_says_so(
+    client: Client, operator: User, engagement: Engagement, busy_timeline: dict[str, User]
+) -> None:
+    client.force_login(operator)
+    response = client.get(
+        engagement.get_absolute_url(),
+        {"kind": "quote.accepted", "actor": "system"},
+        headers={"HX-Request": "true"},
+    )
+    assert "No event matches this filter." in response.text
+    assert 'hx-swap-oob="innerHTML">No event matches this filter.</div>' in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"kind": "nonsense"},
+        {"actor": "999999"},
+        {"actor": "not-a-number"},
+        {"kind": "engagement.updated", "actor": "=1+1"},
+        {"timeline": "<script>"},
+        {"kind": ["engagement.updated", "quote.accepted"]},
+    ],
+)
+def test_unknown_filter_values_get_a_message_never_an_error(
+    client: Client,
+    operator: User,
+    engagement: Engagement,
+    busy_timeline: dict[str, User],
+    query: dict[str, object],
+) -> None:
+    client.force_login(operator)
+    page = client.get(engagement.get_absolute_url(), query)
+    assert page.status_code == 200
+    assert timeline_items(page.text)  # what the valid part asks for is still shown
+    if "kind" in query and query["kind"] == "nonsense":
+        assert "No event of that kind is on this timeline; every kind is shown." in page.text
+    if str(query.get("actor", "")).startswith(("9", "n", "=")):
+        assert "No one by that name is on this timeline; anyone&#x27;s events are shown." in (
+            page.text
+        )
+
+
+def test_a_client_cannot_filter_by_someone_seen_only_on_a_draft(
+    client: Client, client_user: User, engagement: Engagement, operator: User
+) -> None:
+    drafter = OperatorFactory(name="Drafting Operator")
+    QuoteFactory(engagement=engagement, status="draft", by=drafter)
+    services.activity_record(engagement=engagement, actor=operator, verb="engagement.updated")
+    client.force_login(client_user)
+    page = client.get(engagement.get_absolute_url(), {"actor": drafter.pk})
+    assert "Drafting Operator" not in page.text
+    assert "No one by that name is on this timeline" in page.text
+    assert len(timeline_items(page.text)) == 1  # the filter dropped; the client's view shown
+
+
+def test_the_full_timeline_link_keeps_the_filter(
+    client: Client, operator: User, engagement: Engagement
+) -> None:
+    for _ in range(selectors.TIMELINE_RECENT + 1):
+        services.activity_record(engagement=engagement, actor=operator, verb="engagement.updated")
+    client.force_login(operator)
+    page = client.get(engagement.get_absolute_url(), {"kind": "engagement.updated"})
+    assert 'href="?kind=engagement.updated&amp;timeline=all#timeline"' in page.text
+    full = client.get(
+        engagement.get_absolute_url(),
+        {"kind": "engagement.updated", "timeline": "all"},
+        headers={"HX-Request": "true"},
+    )
+    assert len(timeline_items(full.text)) == selectors.TIMELINE_RECENT + 1
+    # Filtering again keeps the full timeline.
+    assert '<input type="hidden" name="timeline" value="all">' in full.text
+
+
+def test_a_foreign_engagements_timeline_answers_404_filtered_or_not(
+    client: Client, client_user: User, foreign_engagement: Engagement
+) -> None:
+    client.force_login(client_user)
+    url = foreign_engagement.get_absolute_url()
+    assert client.get(url, {"kind": "engagement.created"}).status_code == 404
+    assert client.get(url, {"actor": "system"}, headers={"HX-Request": "true"}).status_code == 404
+
+
+@pytest.mark.parametrize("events", [1, 30])
+def test_a_filtered_page_costs_what_the_unfiltered_page_costs(
+    client: Client,
+    client_user: User,
+    engagement: Engagement,
+    operator: User,
+    django_assert_num_queries,
+    events: int,
+) -> None:
+    for index in range(events):
+        services.activity_record(
+            engagement=engagement, actor=operator, verb="engagement.updated", data={"i": index}
+        )
+    client.force_login(client_user)
+    query = {"kind": "engagement.updated", "actor": operator.pk}
+    with django_assert_num_queries(9):  # as test_engagement_page_query_count_does_not_grow...
+        client.get(engagement.get_absolute_url(), query)
+    # htmx swaps the timeline alone: user, the engagement, the filter's choices, the timeline.
+    with django_assert_num_queries(4):
+        client.get(engagement.get_absolute_url(), query, headers={"HX-Request": "true"})

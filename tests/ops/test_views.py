@@ -57,6 +57,8 @@ def every_url(engagement: Engagement) -> list[tuple[str, str, dict[str, str]]]:
         ("get", reverse("ops:search"), {"q": "acme"}),
         ("post", advance_url(engagement), {"to": "qualified", "version": "1"}),
         ("post", report_url(engagement), {}),
+        ("get", reverse("ops:export", args=["leads"]), {}),
+        ("get", reverse("ops:export", args=["checklists"]), {}),
     ]
 
 
