@@ -174,21 +174,49 @@ class Timeline:
     full: bool  # the full timeline was asked for (up to TIMELINE_LIMIT)
 
 
-def engagement_timeline(
-    *, engagement: Engagement, full: bool = False, hidden: Sequence[QuerySet[Any]] = ()
-) -> Timeline:
-    """The newest events first, with their actors: the latest TIMELINE_RECENT, or up to
-    TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more.
-    Events about the rows of each of ``hidden`` (a client's view leaves out the draft quotes,
-    the draft reports and the practice's report text) are left out, in the same query."""
-    limit = TIMELINE_LIMIT if full else TIMELINE_RECENT
+def engagement_audits(*, engagement: Engagement) -> list[Any]:
+    """The engagement's audits, newest first, each with its answers counted (``answered``): the
+    tracker tells an audit being answered from one that is fully answered and waits on the
+    practice. Read through the reverse relation: this app never imports the apps built on it."""
+    return list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
+
+
+def timeline_hidden(*, engagement: Engagement, user: User) -> list[QuerySet[Any]]:
+    """The rows whose events ``user``'s view of the timeline leaves out: nothing for operators;
+    for a client, the quotes they may not read (a draft is the practice's until it is sent), the
+    draft reports and the practice's report text (its own work in progress). The one rule for
+    the engagement page and the API alike."""
+    if user.is_staff:
+        return []
+    return [
+        engagement.quotes.exclude(pk__in=engagement.quotes.shown_to(user).values("pk")),
+        engagement.reports.filter(release="draft"),
+        engagement.narratives.all(),
+    ]
+
+
+def timeline_events(
+    *, engagement: Engagement, hidden: Sequence[QuerySet[Any]] = ()
+) -> QuerySet[ActivityEvent]:
+    """The engagement's events, newest first, with their actors, less those about the rows of
+    each of ``hidden`` (see ``timeline_hidden``), left out in the same query."""
     events = engagement.events.select_related("actor")
     for rows_hidden in hidden:
         events = events.exclude(
             target_type=ContentType.objects.get_for_model(rows_hidden.model),
             target_id__in=rows_hidden.values("pk"),
         )
-    rows = list(events.order_by("-created_at", "-id")[: limit + 1])
+    return events.order_by("-created_at", "-id")
+
+
+def engagement_timeline(
+    *, engagement: Engagement, full: bool = False, hidden: Sequence[QuerySet[Any]] = ()
+) -> Timeline:
+    """The newest events first, with their actors: the latest TIMELINE_RECENT, or up to
+    TIMELINE_LIMIT when ``full``. One query: one row past the limit says whether there are more.
+    Events about the rows of each of ``hidden`` are left out (``timeline_events``)."""
+    limit = TIMELINE_LIMIT if full else TIMELINE_RECENT
+    rows = list(timeline_events(engagement=engagement, hidden=hidden)[: limit + 1])
     return Timeline(events=rows[:limit], more=len(rows) > limit, full=full)
 
 

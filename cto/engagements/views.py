@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,24 +26,10 @@ def portal_home(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     engagement = selectors.engagement_for_page(user=request.user, pk=pk)
-    # Read through the reverse relations: this app never imports the apps built on it.
-    # Each with its answers counted: the tracker tells an audit being answered from one that
-    # is fully answered and waits on the practice.
-    audits = list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
-    shown = engagement.quotes.shown_to(request.user)
-    quotes = list(shown.order_by("-number", "-revision"))
-    # A draft is the practice's until it is sent: its timeline events (lines added, options)
-    # are left out of a client's timeline as the draft is out of their list. So are the
-    # events of draft reports and of the practice's report text (its own work in progress).
-    practice_only = (
-        []
-        if request.user.is_staff
-        else [
-            engagement.quotes.exclude(pk__in=shown.values("pk")),
-            engagement.reports.filter(release="draft"),
-            engagement.narratives.all(),
-        ]
-    )
+    audits = selectors.engagement_audits(engagement=engagement)
+    # Read through the reverse relation: this app never imports the apps built on it.
+    quotes = list(engagement.quotes.shown_to(request.user).order_by("-number", "-revision"))
+    practice_only = selectors.timeline_hidden(engagement=engagement, user=request.user)
     full_timeline = request.GET.get("timeline") == "all"
     context = {
         "engagement": engagement,
