@@ -10,6 +10,7 @@ from ninja import Query, Router
 
 from cto.api.v1 import schemas
 from cto.api.v1.pagination import Page, PageQuery, paginate
+from cto.api.v1.strict import known_query
 from cto.engagements import selectors
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.stages import Stage
@@ -65,6 +66,7 @@ def engagement_list(
 ) -> dict[str, Any]:
     """The engagements you may see, most recently changed first: a client's organisations'
     engagements, every engagement for an operator."""
+    known_query(request, schemas.EngagementFilters, PageQuery)
     engagements = selectors.engagement_list(user=_user(request)).order_by("-updated_at", "-id")
     if filters.stage:
         engagements = engagements.filter(stage=filters.stage)
@@ -86,6 +88,7 @@ def engagement_list(
 def engagement_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     """The engagement as its page shows it: the stage tracker, the next step and whose move it
     is. 404 for an engagement you may not see."""
+    known_query(request)
     user = _user(request)
     engagement = selectors.engagement_for_page(user=user, pk=pk)
     audits = selectors.engagement_audits(engagement=engagement)
@@ -119,6 +122,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 def engagement_timeline(request: HttpRequest, pk: int, page: Query[PageQuery]) -> dict[str, Any]:
     """The engagement's events, newest first: exactly those its page shows you (a client does
     not see the events of draft quotes, draft reports or the practice's report text)."""
+    known_query(request, PageQuery)
     user = _user(request)
     engagement = selectors.engagement_get(user=user, pk=pk)
     hidden = selectors.timeline_hidden(engagement=engagement, user=user)
