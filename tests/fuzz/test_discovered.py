@@ -35,6 +35,8 @@ EXPECTED = {
     "ops:advance",
     "ops:search",
     "users:invite",
+    "tokens:list",
+    "tokens:revoke",
     "intake:question",
     "intake:result",
 }

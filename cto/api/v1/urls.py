@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_safe
 
 from cto.api.v1.api import api
 from cto.api.v1.problems import not_found, outside_operations
 
 
+@require_safe
 def root(request: HttpRequest) -> HttpResponse:
     """/api/v1/ itself names no resource: it leads to the docs."""
     return HttpResponseRedirect(reverse("api:openapi-view"))
@@ -23,6 +25,9 @@ def _patterns() -> list[URLPattern]:
         if pattern.name == "api-root":
             # Ninja needs its root pattern to find where it is mounted; its view raises 404.
             pattern.callback = root
+        elif pattern.name in {"openapi-json", "openapi-view"}:
+            # Ninja's document and docs views answer any method: they are read-only.
+            pattern.callback = outside_operations(require_safe(pattern.callback))
         else:
             pattern.callback = outside_operations(pattern.callback)
         result.append(pattern)
