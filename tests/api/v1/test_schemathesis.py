@@ -1,8 +1,9 @@
 """schemathesis against /api/v1/openapi.json, in process on the WSGI app, with a client's token
 and an operator's: every operation, with values generated from the document, must answer
 without a server error and as the document says (status, content type, body, headers).
-`python -m schemathesis run http://127.0.0.1:8000/api/v1/openapi.json -H "Authorization: Bearer
-..."` runs the same checks against a running server (docs/api.md)."""
+`schemathesis run http://127.0.0.1:8000/api/v1/openapi.json -H "Authorization: Bearer ..."` (or
+`python -m schemathesis.cli run ...`) runs the same checks against a running server
+(docs/api.md)."""
 
 from __future__ import annotations
 
