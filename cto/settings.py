@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "allauth",
     "allauth.account",
+    "ninja",  # the API's docs page, served from ninja's own static files (no CDN)
     "cto.core",
     "cto.brand",
     "cto.users",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "cto.ops",
     "cto.playbooks",
     "cto.demo",
+    "cto.api",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,19 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("ACCOUNT_EMAIL_SUBJECT_PREFIX", default=N
 ACCOUNT_SESSION_REMEMBER = False
 # How many days a team invitation link works.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+
+# --- API (/api/v1/) and personal access tokens (cto/api/, docs/api.md) ------------------------
+# How long a new token lasts by default, and at most (the page offers choices up to that).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=366)
+# A token's "last used" moves at most this often: one write a minute, not one per request.
+API_TOKEN_TOUCH_SECONDS = env.int("API_TOKEN_TOUCH_SECONDS", default=60)
+# Requests per token (django-ratelimit, counted in the shared cache as the pages' limits are);
+# past it the API answers 429 with Retry-After.
+API_RATE = env.str("API_RATE", default="600/m")
+# Lists page with limit and offset: the default and the largest page.
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 
 # --- The practice's brand ---------------------------------------------------------------------
 # Who the practice is, on every page, email and report. These are the defaults: an operator

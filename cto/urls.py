@@ -51,6 +51,8 @@ urlpatterns = [
     path("portal/", include("cto.reports.urls")),
     path("ops/", include("cto.ops.urls")),
     path("portal/", include("cto.users.urls")),
+    path("portal/", include("cto.api.urls")),
+    path("api/v1/", include("cto.api.v1.urls")),
     path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),
 ]

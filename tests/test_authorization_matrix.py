@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cto.aiplan.services import candidate_add, plan_start
+from cto.api.services import token_create
 from cto.audits import services as audit_services
 from cto.checklists import services as checklist_services
 from cto.engagements.models import Engagement
@@ -54,6 +55,8 @@ OWN_NAMESPACES = {
     "users",
     "ops",
     "brand",
+    "tokens",
+    "api",
 }
 OWN_TOP_LEVEL = {
     "home",
@@ -83,6 +86,7 @@ class Row:
     url: Callable[[World], str]
     expect: tuple[int, int, int, int]  # anonymous, member, outsider, operator
     data: Callable[[World], dict[str, Any]] = lambda world: {}
+    bearer: bool = False  # the API: each signed-in role sends a token of its own, no session
 
 
 def _row(
@@ -91,12 +95,15 @@ def _row(
     kwargs: Callable[[World], dict[str, Any]] | None,
     expect: tuple[int, int, int, int],
     data: Callable[[World], dict[str, Any]] | None = None,
+    *,
+    bearer: bool = False,
 ) -> Row:
     return Row(
         method,
         lambda world: reverse(name, kwargs=kwargs(world) if kwargs else None),
         expect,
         data or (lambda world: {}),
+        bearer,
     )
 
 
@@ -319,6 +326,26 @@ MATRIX: dict[str, Row] = {
     "ops:report": _row("post", "ops:report", E, (302, 302, 302, 303)),
     # Every organisation's rows: operators only.
     "ops:export": _row("get", "ops:export", lambda w: {"key": "leads"}, (302, 302, 302, 200)),
+    # A person's own API tokens: nobody revokes another's, operators included.
+    "tokens:list": _row("get", "tokens:list", None, (302, 200, 200, 200)),
+    "tokens:revoke": _row("post", "tokens:revoke", ID("token"), (302, 303, 404, 404)),
+    # The API: its document and docs are public; every resource wants a token (401 without
+    # one, whatever the session), and a foreign id is 404 as on the pages.
+    "api:openapi-json": _row("get", "api:openapi-json", None, (200, 200, 200, 200)),
+    "api:openapi-view": _row("get", "api:openapi-view", None, (200, 200, 200, 200)),
+    "api:api-root": _row("get", "api:api-root", None, (302, 302, 302, 302)),
+    "api:engagement_list": _row(
+        "get", "api:engagement_list", None, (401, 200, 200, 200), bearer=True
+    ),
+    "api:engagement_detail": _row(
+        "get", "api:engagement_detail", E, (401, 200, 404, 200), bearer=True
+    ),
+    "api:engagement_timeline": _row(
+        "get", "api:engagement_timeline", E, (401, 200, 404, 200), bearer=True
+    ),
+    "api:not_found": _row(
+        "get", "api:not_found", lambda w: {"rest": "nothing"}, (404, 404, 404, 404), bearer=True
+    ),
 }
 
 
@@ -401,6 +428,7 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
         "quote": quote.pk,
         "option": quote.options.get().pk,
         "line": line.pk,
+        "token": token_create(user=member, name="CI", scope="read", by=member).token.pk,
     }
     users = {"anonymous": None, "member": member, "outsider": outsider, "operator": operator}
     return World(Engagement.objects.get(pk=engagement.pk), ids), users
@@ -413,11 +441,18 @@ def test_who_gets_what(name: str) -> None:
     seen = {}
     for role in ROLES:
         client = Client()
-        if users[role] is not None:
-            client.force_login(users[role])
+        headers = {}
         try:
             with transaction.atomic():
-                response = getattr(client, row.method)(row.url(world), row.data(world))
+                user = users[role]
+                if user is not None and row.bearer:
+                    secret = token_create(user=user, name=role, scope="read", by=user).secret
+                    headers["Authorization"] = f"Bearer {secret}"
+                elif user is not None:
+                    client.force_login(user)
+                response = getattr(client, row.method)(
+                    row.url(world), row.data(world), headers=headers
+                )
                 seen[role] = response.status_code
                 raise _Rollback
         except _Rollback:

@@ -148,5 +148,8 @@ def test_every_page_reachable_from_the_navigation_answers_without_a_server_error
     assert len(result.visited) >= fewest, sorted(result.visited)
     # Every link leads somewhere: a missing page is a broken link, not an answer.
     assert result.pages(404) == []
+    if email:  # the portal home links to the person's API tokens, and that page to the API
+        assert ("/portal/tokens/", False) in result.visited
+        assert result.visited["/api/v1/docs", False] == 200
     if role in {"client-ai", "operator"}:  # the report is of Ada's engagement
         assert any(path.endswith("/download/") for path, _ in result.visited), "no report"

@@ -275,6 +275,13 @@ def kind_label(verb: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def engagement_audits(*, engagement: Engagement) -> list[Any]:
+    """The engagement's audits, newest first, each with its answers counted (``answered``): the
+    tracker tells an audit being answered from one that is fully answered and waits on the
+    practice. Read through the reverse relation: this app never imports the apps built on it."""
+    return list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
+
+
 def engagement_timeline(
     *, events: QuerySet[ActivityEvent], wanted: TimelineFilter = TimelineFilter()
 ) -> Timeline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -44,10 +43,8 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         # The timeline is all an htmx request swaps: the rest of the page is not read.
         return render(request, "engagements/engagement_detail.html#timeline", context)
-    # Read through the reverse relations: this app never imports the apps built on it.
-    # Each with its answers counted: the tracker tells an audit being answered from one that
-    # is fully answered and waits on the practice.
-    audits = list(engagement.audits.annotate(answered=Count("answers")).order_by("-number"))
+    audits = selectors.engagement_audits(engagement=engagement)
+    # Read through the reverse relation: this app never imports the apps built on it.
     quotes = list(engagement.quotes.shown_to(request.user).order_by("-number", "-revision"))
     context |= {
         "progress": selectors.engagement_progress(

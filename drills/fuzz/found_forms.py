@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.strategies import DataObject
 
+from cto.intake.models import IntakeResponse
 from cto.users.models import User
 from drills.fuzz import strategies as fuzz
 from drills.fuzz.discovery import Found, Prepare
@@ -43,11 +44,14 @@ def roles(world: World) -> dict[str, Prepare]:
     """How each role's visitor is made: a prospect is a cookie, a client and an operator are
     signed in. The operator comes last: discovery sends its empty POSTs as the last role."""
     part_way, at_outcome = answered_response(2), answered_response(len(AI_PATH))
+    sent = IntakeResponse.objects.get(token=world.tokens[-1])
     people = world.signed_in
     return {
         "anonymous": lambda visitor: None,
         "prospect": lambda visitor: take_over(visitor, part_way),
         "prospect at the outcome": lambda visitor: take_over(visitor, at_outcome),
+        # Answers sent: the result page offers the first call's form (intake:call).
+        "prospect who sent": lambda visitor: take_over(visitor, sent),
         "client": signed_in_as(people.client),
         "operator": signed_in_as(people.operator),
     }

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cto.aiplan.services import candidate_add, plan_start
+from cto.api.services import token_create
 from cto.audits.services import audit_open
 from cto.checklists.services import checklist_apply, evidence_add
 from cto.engagements.models import Engagement
@@ -135,6 +136,9 @@ def build_signed_in() -> SignedIn:
         operator=operator,
         title="Umbrella's AI",
     )
+    # An API token each, so that the token page lists one to revoke, and a foreign id exists.
+    for person in (client, foreign_client):
+        token_create(user=person, name="CI", scope="read", by=person)
     return SignedIn(
         operator=operator,
         client=client,

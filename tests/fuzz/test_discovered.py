@@ -35,8 +35,11 @@ EXPECTED = {
     "ops:advance",
     "ops:search",
     "users:invite",
+    "tokens:list",
+    "tokens:revoke",
     "intake:question",
     "intake:result",
+    "intake:call",
 }
 
 

@@ -1,0 +1,38 @@
+"""The URLs of /api/v1/: ninja's, each answering its errors as problem documents, and a last
+pattern that answers any other path with a problem document instead of the site's HTML 404."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_safe
+
+from cto.api.v1.api import api
+from cto.api.v1.problems import not_found, outside_operations
+
+
+@require_safe
+def root(request: HttpRequest) -> HttpResponse:
+    """/api/v1/ itself names no resource: it leads to the docs."""
+    return HttpResponseRedirect(reverse("api:openapi-view"))
+
+
+def _patterns() -> list[URLPattern]:
+    patterns, _, _ = api.urls
+    result = []
+    for pattern in patterns:
+        assert isinstance(pattern, URLPattern)  # noqa: S101  # ninja makes no resolvers here
+        if pattern.name == "api-root":
+            # Ninja needs its root pattern to find where it is mounted; its view raises 404.
+            pattern.callback = root
+        elif pattern.name in {"openapi-json", "openapi-view"}:
+            # Ninja's document and docs views answer any method: they are read-only.
+            pattern.callback = outside_operations(require_safe(pattern.callback))
+        else:
+            pattern.callback = outside_operations(pattern.callback)
+        result.append(pattern)
+    return [*result, path("<path:rest>", not_found, name="not_found")]
+
+
+app_name = "api"
+urlpatterns = _patterns()
