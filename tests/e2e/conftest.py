@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.test import Client
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -127,6 +128,13 @@ class E2EBrowser:
         context.on("weberror", self.watch.on_web_error)
         return context
 
+    def signed_in_page(self, base_url: str, user: Any, *, phone: bool = False) -> Page:
+        """A page of a fresh profile signed in as ``user`` (the journey test drives the
+        sign-in pages themselves; the other tests start signed in)."""
+        context = self.new_context(phone=phone)
+        context.add_cookies([session_cookie(base_url, user)])
+        return context.new_page()
+
     def screenshot(self, page: Page, name: str, *, also: Path | None = None) -> Path:
         """The whole page to var/e2e/NN-name.png (in journey order), and to ``also`` if given
         and E2E_UPDATE_DOCS=1.
@@ -166,6 +174,14 @@ class E2EBrowser:
         )
         self.axe_findings.append(finding)
         return finding
+
+
+def session_cookie(base_url: str, user: Any) -> dict[str, Any]:
+    """The cookie of a session signed in as ``user``, made by Django's test client."""
+    django_client = Client()
+    django_client.force_login(user)
+    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}
 
 
 def _chromium() -> str:

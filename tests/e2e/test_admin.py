@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -28,16 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 
 def _operator_page(e2e_browser: E2EBrowser, live_server: LiveServer, operator: User) -> Page:
-    """A browser signed in as ``operator`` (the session made by the test client: the admin's
-    sign-in is allauth's, which the journey test drives)."""
-    django_client = Client()
-    django_client.force_login(operator)
-    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
-    context = e2e_browser.new_context()
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    return context.new_page()
+    """A browser signed in as ``operator`` (the admin's sign-in is allauth's, which the journey
+    test drives)."""
+    return e2e_browser.signed_in_page(live_server.url, operator)
 
 
 def _no_complaints(e2e_browser: E2EBrowser) -> None:

@@ -8,8 +8,6 @@ Cross-cutting with tests/api/: the page and the API together, as a person uses t
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -23,19 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 def test_a_client_makes_a_token_uses_it_and_revokes_it(
     live_server: LiveServer, e2e_browser: E2EBrowser, client_user: User, engagement: Engagement
 ) -> None:
-    django_client = Client()
-    django_client.force_login(client_user)
-    context = e2e_browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
+    page = e2e_browser.signed_in_page(live_server.url, client_user)
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm's "Revoke …?"
 
     page.goto(f"{live_server.url}/portal/")
@@ -53,14 +39,14 @@ def test_a_client_makes_a_token_uses_it_and_revokes_it(
 
     api = f"{live_server.url}/api/v1/engagements"
     headers = {"Authorization": f"Bearer {secret}"}
-    answer = context.request.get(api, headers=headers)
+    answer = page.context.request.get(api, headers=headers)
     assert answer.status == 200
     assert [item["id"] for item in answer.json()["items"]] == [engagement.pk]
 
     page.get_by_role("button", name="Revoke Ada's agent").click()
     expect(page.locator("#announcer")).to_contain_text("revoked")
     expect(page.get_by_text("revoked", exact=True)).to_be_visible()
-    assert context.request.get(api, headers=headers).status == 401
+    assert page.context.request.get(api, headers=headers).status == 401
 
     assert e2e_browser.axe_findings[-1].failing == []
     assert e2e_browser.watch.problems() == {

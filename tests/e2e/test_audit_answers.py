@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Dialog, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -42,21 +40,6 @@ def open_audit(transactional_db: None) -> Audit:
 @pytest.fixture
 def member(open_audit: Audit) -> User:
     return MembershipFactory(organization=open_audit.engagement.organization).user
-
-
-def signed_in_page(
-    e2e: E2EBrowser, live_server: LiveServer, user: User, *, phone: bool = False
-) -> Page:
-    """A browser signed in as ``user`` (the session made by the test client; the journey test
-    drives the sign-in itself)."""
-    django_client = Client()
-    django_client.force_login(user)
-    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
-    context = e2e.new_context(phone=phone)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    return context.new_page()
 
 
 class Dialogs:
@@ -127,7 +110,7 @@ def test_an_answer_given_without_save_survives_a_dimension_switch_and_a_reload(
     template = open_audit.template_version.parsed()
     first, second = template.dimensions[0], template.dimensions[1]
     total = len(template.questions)
-    page = signed_in_page(e2e_browser, live_server, member)
+    page = e2e_browser.signed_in_page(live_server.url, member)
     dialogs = Dialogs(page, accept=False)
     page.goto(live_server.url + open_audit.get_absolute_url())
     expect(page.get_by_text(f"0 of {total} questions answered")).to_be_visible()
@@ -173,7 +156,7 @@ def test_a_change_not_yet_saved_is_kept_and_leaving_asks_first(
 ) -> None:
     first = open_audit.template_version.parsed().dimensions[0]
     one, two, three = (f"#q-{q.id}" for q in first.questions[:3])
-    page = signed_in_page(e2e_browser, live_server, member)
+    page = e2e_browser.signed_in_page(live_server.url, member)
     dialogs = Dialogs(page, accept=False)
     page.goto(live_server.url + open_audit.get_absolute_url())
     tabs = page.get_by_role("navigation", name="Dimensions").get_by_role("link")
@@ -238,7 +221,7 @@ def test_a_change_not_yet_saved_is_kept_and_leaving_asks_first(
 def test_the_audit_page_at_phone_width(
     live_server: LiveServer, e2e_browser: E2EBrowser, open_audit: Audit, member: User
 ) -> None:
-    page = signed_in_page(e2e_browser, live_server, member, phone=True)
+    page = e2e_browser.signed_in_page(live_server.url, member, phone=True)
     page.goto(live_server.url + open_audit.get_absolute_url())
     assert e2e_browser.axe(page, "audit on a phone").counts == {}
     first = open_audit.template_version.parsed().dimensions[0]

@@ -14,15 +14,13 @@ import io
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import activity_record
 from cto.users.models import User
-from tests.e2e.conftest import E2EBrowser
+from tests.e2e.conftest import E2EBrowser, session_cookie
 from tests.engagements.factories import EngagementFactory
 from tests.users.factories import MembershipFactory, OperatorFactory, OrganizationFactory
 
@@ -31,19 +29,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 # What the staff header offers, in order; "Sign out" is a button (a POST form).
 STAFF_LINKS = ("Which CTO?", "Pricing", "Portal", "Dashboard", "Revenue", "Admin")
 TOUCH_TARGET_PX = 44  # WCAG 2.5.5's target size
-
-
-def signed_in(e2e: E2EBrowser, live_server: LiveServer, user: User, *, phone: bool) -> Page:
-    """A browser signed in as ``user`` (the session made by the test client; the sign-in pages
-    are the journey's)."""
-    django_client = Client()
-    django_client.force_login(user)
-    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
-    context: BrowserContext = e2e.new_context(phone=phone)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    return context.new_page()
 
 
 def axe_clean(e2e: E2EBrowser, page: Page, name: str) -> None:
@@ -60,7 +45,7 @@ def no_complaints(e2e: E2EBrowser) -> None:
 def test_the_staff_header_reads_as_one_row_on_a_phone_and_every_link_is_reachable(
     live_server: LiveServer, e2e_browser: E2EBrowser
 ) -> None:
-    page = signed_in(e2e_browser, live_server, OperatorFactory(), phone=True)
+    page = e2e_browser.signed_in_page(live_server.url, OperatorFactory(), phone=True)
     page.goto(f"{live_server.url}/ops/")
     expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
     e2e_browser.screenshot(page, "operator-header-phone")
@@ -139,7 +124,7 @@ def test_the_operator_filters_the_timeline_by_kind_and_by_actor_and_the_address_
     live_server: LiveServer, e2e_browser: E2EBrowser
 ) -> None:
     engagement, operator, member = busy_engagement()
-    page = signed_in(e2e_browser, live_server, operator, phone=False)
+    page = e2e_browser.signed_in_page(live_server.url, operator, phone=False)
     url = f"{live_server.url}{engagement.get_absolute_url()}"
     page.goto(url)
     expect(page.locator("#timeline ol li")).to_have_count(5)
@@ -183,13 +168,8 @@ def test_the_timeline_filter_works_without_javascript(
     live_server: LiveServer, e2e_browser: E2EBrowser
 ) -> None:
     engagement, operator, _ = busy_engagement()
-    django_client = Client()
-    django_client.force_login(operator)
-    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
     context = e2e_browser.browser.new_context(java_script_enabled=False)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    context.add_cookies([session_cookie(live_server.url, operator)])
     page = context.new_page()
     page.goto(f"{live_server.url}{engagement.get_absolute_url()}")
     page.get_by_label("What happened").select_option(label="Accepted a quote")
@@ -206,7 +186,7 @@ def test_the_operator_downloads_an_export_from_the_dashboard(
         organization=OrganizationFactory(name='=HYPERLINK("http://evil.example","Zoë")'),
         title="Café agent",
     )
-    page = signed_in(e2e_browser, live_server, OperatorFactory(), phone=False)
+    page = e2e_browser.signed_in_page(live_server.url, OperatorFactory(), phone=False)
     page.goto(f"{live_server.url}/ops/")
     export = page.get_by_role("region", name="Export")
     with page.expect_download() as started:
@@ -225,7 +205,7 @@ def test_a_client_on_a_phone_filters_only_what_they_see(
     live_server: LiveServer, e2e_browser: E2EBrowser
 ) -> None:
     engagement, _, member = busy_engagement()
-    page = signed_in(e2e_browser, live_server, member, phone=True)
+    page = e2e_browser.signed_in_page(live_server.url, member, phone=True)
     page.goto(f"{live_server.url}{engagement.get_absolute_url()}")
     who = page.get_by_label("Who")
     expect(who.locator("option")).to_have_text(

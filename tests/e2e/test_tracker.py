@@ -15,9 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from cto.audits.services import AnswerInput, audit_answer_save, audit_lock, audit_open
@@ -202,17 +200,6 @@ CASES = (
 )
 
 
-def _signed_in_page(e2e_browser: E2EBrowser, live_server: LiveServer, user: User) -> Page:
-    django_client = Client()
-    django_client.force_login(user)
-    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
-    context = e2e_browser.new_context()
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    return context.new_page()
-
-
 def test_the_tracker_and_next_step_of_each_stage_are_the_pure_functions(
     live_server: LiveServer, e2e_browser: E2EBrowser
 ) -> None:
@@ -238,7 +225,7 @@ def test_the_tracker_and_next_step_of_each_stage_are_the_pure_functions(
         built.append((case, engagement, progress(facts)))
     assert len({case.facts.stage for case in CASES}) == len(Stage)  # every stage is walked
 
-    page = _signed_in_page(e2e_browser, live_server, people.client)
+    page = e2e_browser.signed_in_page(live_server.url, people.client)
     for case, engagement, expected in built:
         page.goto(f"{live_server.url}{engagement.get_absolute_url()}")
         where = page.get_by_role("region", name="Where we are")
