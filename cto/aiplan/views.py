@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cto.aiplan import forms, selectors, services
 from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode
 from cto.core.forms import ServiceForm, change_with_form
+from cto.core.htmx import announce
 from cto.engagements.selectors import engagement_get
 from cto.users.http import AuthenticatedRequest
 
@@ -50,7 +51,10 @@ def _apply(
     if request.htmx:
         plan.refresh_from_db()
         context = {"view": selectors.plan_view(plan=plan), "error": error, "part": part}
-        return render(request, f"{TEMPLATE}#{part}", context, status=status)
+        response = render(request, f"{TEMPLATE}#{part}", context, status=status)
+        # The part is replaced: what changed is said in the page's live region (a refusal is
+        # read out by its role="alert").
+        return response if error else announce(response, done)
     if not form.is_valid():
         messages.error(request, error)
         return render(request, TEMPLATE, {"view": selectors.plan_view(plan=plan)}, status=422)

@@ -16,6 +16,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -23,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cto.core.forms import first_error
+from cto.core.htmx import announce
 from cto.engagements.models import Engagement
 from cto.engagements.selectors import engagement_get
 from cto.engagements.services import StaleEngagementError, TransitionError, engagement_transition
@@ -90,9 +92,19 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.ops_search(query=query)
-    template = "ops/search.html#results" if request.htmx else "ops/search.html"
-    context = {"results": results, "query": results.query, "error": first_error(form)}
-    return render(request, template, context)
+    error = first_error(form)
+    context = {"results": results, "query": results.query, "error": error}
+    if not request.htmx:
+        return render(request, "ops/search.html", context)
+    response = render(request, "ops/search.html#results", context)
+    # The results change under the search box as it is typed in: say how many came back (a
+    # refusal is read out by its role="alert").
+    if error or not results.query:
+        return response
+    if not results.searched:
+        return announce(response, "Type at least two characters.")
+    found = f"{results.total} result{pluralize(results.total)}"
+    return announce(response, f"{found} for “{results.query}”.")
 
 
 def _card_response(
@@ -107,7 +119,10 @@ def _card_response(
             "done": done,
             "report_stages": REPORT_STAGES,
         }
-        return render(request, CARD, context, status=status)
+        response = render(request, CARD, context, status=status)
+        # The card is replaced: what it did is said in the page's live region (a refusal is
+        # read out by its role="alert").
+        return response if error else announce(response, f"{engagement.title}: {done}")
     if error:
         messages.error(request, f"{engagement.title}: {error}")
     else:

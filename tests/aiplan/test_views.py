@@ -143,6 +143,8 @@ def test_changing_a_weight_returns_the_new_ranking_at_once(
     assert reply.status_code == 200
     assert reply.text.lstrip().startswith('<section id="matrix"')
     assert 'name="weight" value="50"' in reply.text
+    # The matrix is replaced: what changed is said in the page's live region.
+    assert '<div id="announcer" hx-swap-oob="innerHTML">Weight saved.</div>' in reply.text
     stale = client.post(
         reverse("aiplan:criterion_weight", args=[filled.pk, criterion.pk]),
         {"weight": "7", "version": "1"},
@@ -150,6 +152,7 @@ def test_changing_a_weight_returns_the_new_ranking_at_once(
     )
     assert stale.status_code == 409
     assert "Someone changed this since you opened the page" in stale.text
+    assert "announcer" not in stale.text  # the refusal's role="alert" is what is read out
     criterion.refresh_from_db()
     assert criterion.weight == 50
 

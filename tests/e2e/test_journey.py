@@ -264,7 +264,10 @@ def operator_qualifies_the_lead(e2e: E2EBrowser, page: Page, prospect: Prospect)
 
     page.get_by_label("Search organisations, people and engagements").fill(prospect.company)
     results = page.locator("#search-results")
-    expect(results.get_by_role("status")).to_contain_text(f"for “{prospect.company}”")
+    expect(results).to_contain_text(f"for “{prospect.company}”")
+    # The count is said in the page's live region, which the swap leaves in place.
+    announcer = page.get_by_role("status").filter(has_text="result")
+    expect(announcer).to_contain_text(f"for “{prospect.company}”")
     expect(results.get_by_role("link", name=ENGAGEMENT_TITLE).first).to_be_visible()
     e2e.screenshot(page, "dashboard-search")
 
@@ -274,7 +277,8 @@ def operator_qualifies_the_lead(e2e: E2EBrowser, page: Page, prospect: Prospect)
     expect(card.get_by_text("Unproven contact")).to_be_visible()
     card.get_by_label("Move to").select_option(label="Qualified")
     card.get_by_role("button", name=re.compile(r"^Move")).click()
-    expect(card.get_by_role("status")).to_have_text("Moved to “Qualified”.")
+    expect(card.locator(".ops-done")).to_have_text("Moved to “Qualified”.")
+    expect(page.locator("#announcer")).to_have_text(f"{ENGAGEMENT_TITLE}: Moved to “Qualified”.")
     expect(card.locator(".badge-qualified")).to_have_text("Qualified")  # the stage's badge
     e2e.screenshot(page, "dashboard-qualified")
 
@@ -452,7 +456,8 @@ def operator_generates_the_report(
     expect(card).to_have_count(1)
     e2e.screenshot(page, "dashboard", also=DOCS_DIR / "dashboard.png")
     card.get_by_role("button", name=re.compile(r"^Generate the week-one report")).click()
-    expect(card.get_by_role("status")).to_contain_text("Week-one report v1 is queued")
+    expect(card.locator(".ops-done")).to_contain_text("Week-one report v1 is queued")
+    expect(page.locator("#announcer")).to_contain_text("Week-one report v1 is queued")
     e2e.screenshot(page, "dashboard-report-queued")
 
 

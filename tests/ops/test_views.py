@@ -32,6 +32,7 @@ from tests.users.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
+ANNOUNCER = '<div id="announcer" hx-swap-oob="innerHTML">'  # the page's live region, out of band
 
 
 @pytest.fixture
@@ -195,6 +196,10 @@ def test_live_search_gets_only_the_results(
     assert 'id="found-people"' in response.text
     assert client_user.email in response.text
     assert "Acme Robotics" in response.text  # the organisation they belong to
+    said = response.text.split(ANNOUNCER, 1)[1]
+    assert said.startswith("1 result for “")  # how many, said in the page's live region
+    short = operator_client.get(reverse("ops:search"), {"q": "a"}, headers=HTMX)
+    assert f"{ANNOUNCER}Type at least two characters.</div>" in short.text
 
 
 def test_search_box_searches_as_you_type(operator_client: Client) -> None:
@@ -236,6 +241,8 @@ def test_advancing_through_htmx_returns_the_card_at_the_new_stage(
     assert "<html" not in response.text
     assert 'badge-qualified">Qualified<' in response.text
     assert "Moved to “Qualified”." in response.text
+    # Said in the page's live region too (the card it was shown in is replaced).
+    assert f"{ANNOUNCER}{engagement.title}: Moved to “Qualified”.</div>" in response.text
     assert "no-store" in response["Cache-Control"]
     engagement.refresh_from_db()
     assert engagement.stage == Stage.QUALIFIED
@@ -256,6 +263,7 @@ def test_a_stale_card_is_refused_with_409_and_writes_nothing(
     assert response.status_code == 409
     assert "changed by someone else since you opened it" in response.text
     assert 'role="alert"' in response.text
+    assert "announcer" not in response.text  # the alert is what is read out
     # The card shows the stage as it is now, so the operator can decide again.
     assert 'badge-qualified">Qualified<' in response.text
     engagement.refresh_from_db()
