@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from cto.core.forms import first_error
-from cto.core.htmx import HtmxHttpRequest
+from cto.core.htmx import HtmxHttpRequest, announce
 from cto.core.ratelimits import over_limit, too_many_requests
 from cto.intake import proof, prospect, screens, services
 from cto.intake import tree as tree_module
@@ -101,12 +101,19 @@ def _screen(
             "back_url": _url_for(question.back, tree) if question.back else "",
         }
     context.update(response=response, error=error)
-    if request.htmx:
-        template += "#screen"
-    page = render(request, template, context, status=status)
-    if request.htmx and push:
+    if not request.htmx:
+        return render(request, template, context, status=status)
+    page = render(request, f"{template}#screen", context, status=status)
+    if push:
         push_url(page, _url_for(node, tree))
-    return page
+    # The screen is replaced under the button just pressed: say where the prospect is now (a
+    # refusal is read out by its role="alert").
+    if error:
+        return page
+    if node in tree.outcomes:
+        return announce(page, f"Your result: {context['outcome'].title}.")
+    done, total = context["progress_done"], context["progress_total"]
+    return announce(page, f"Question {done + 1} of at most {total}: {context['question'].prompt}")
 
 
 def _frontier(response: IntakeResponse) -> str:

@@ -119,8 +119,13 @@ def test_the_htmx_journey_swaps_screens_in_place(client: Client, version: TreeVe
         assert "<html" not in reply.text
         if index + 1 < len(AI_PATH):
             assert reply["HX-Push-Url"] == reverse("intake:question", args=[AI_PATH[index + 1][0]])
+            # The screen under the pressed button is replaced: where the prospect is now is
+            # said in the page's live region (out of band), with the question.
+            said = reply.text.split('<div id="announcer" hx-swap-oob="innerHTML">', 1)[1]
+            assert said.startswith(f"Question {index + 2} of at most ")
     assert reply["HX-Push-Url"] == reverse("intake:result")
     assert "You need a fractional AI CTO" in reply.text
+    assert "Your result: You need a fractional AI CTO.</div>" in reply.text
     assert client.post(reverse("intake:result"), CONTACT).status_code == 303
     assert Engagement.objects.count() == 1
 
