@@ -52,8 +52,8 @@ def address_problem(address: IPAddress) -> str | None:
         ("is_unspecified", "an unspecified address"),
         ("is_link_local", "a link-local address"),
         ("is_multicast", "a multicast address"),
-        ("is_private", "a private address"),
         ("is_reserved", "a reserved address"),
+        ("is_private", "a private address"),
     )
     for attribute, label in checks:
         if getattr(address, attribute):
