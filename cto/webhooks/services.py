@@ -302,7 +302,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
 def _attempt_record(delivery_id: int, started: datetime.datetime, answer: sending.Answer) -> str:
     ended = timezone.now()
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:  # its endpoint was deleted meanwhile
+            return "gone"
         DeliveryAttempt.objects.create(
             delivery=delivery,
             started_at=started,
