@@ -166,20 +166,22 @@ def endpoint_delete(*, endpoint: Endpoint, by: User) -> None:
 # --- The outbox --------------------------------------------------------------------------------
 
 
-def payload(event: ActivityEvent) -> str:
-    """The JSON body of ``event``'s deliveries: what the timeline says of it, no more (no
-    actor's address, no secret), in Standard Webhooks' shape (type, timestamp, data)."""
+def payload(event: ActivityEvent, *, details: bool) -> str:
+    """The JSON body of ``event``'s deliveries, in Standard Webhooks' shape (type, timestamp,
+    data): what the timeline says of it (its summary), never an actor's address or a secret.
+
+    ``details`` adds the event's own data, for the practice's endpoints only: the timeline shows
+    a client the summary, not the data, which can hold what is the practice's alone (an intake's
+    look-alike check names other organisations)."""
     engagement = event.engagement
-    document = {
-        "type": event.verb,
-        "timestamp": event.created_at.isoformat(),
-        "data": {
-            "id": event.pk,
-            "engagement": {"id": engagement.pk, "title": engagement.title},
-            "summary": event.summary,
-            "data": event.data,
-        },
+    data: dict[str, object] = {
+        "id": event.pk,
+        "engagement": {"id": engagement.pk, "title": engagement.title},
+        "summary": event.summary,
     }
+    if details:
+        data["data"] = event.data
+    document = {"type": event.verb, "timestamp": event.created_at.isoformat(), "data": data}
     return json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True)
 
 
@@ -204,7 +206,7 @@ def outbox_write(*, event: ActivityEvent) -> list[Delivery]:
             endpoints = [endpoint for endpoint in endpoints if not endpoint.organization_id]
     if not endpoints:
         return []
-    body = payload(event)
+    bodies = {details: payload(event, details=details) for details in (True, False)}
     now = timezone.now()
     deliveries = [
         Delivery.objects.create(
@@ -213,7 +215,7 @@ def outbox_write(*, event: ActivityEvent) -> list[Delivery]:
             engagement=engagement,
             message_id=f"msg_{uuid.uuid4().hex}",
             event_type=event.verb,
-            body=body,
+            body=bodies[endpoint.organization_id is None],
             next_attempt_at=now,
         )
         for endpoint in endpoints

@@ -162,6 +162,25 @@ def test_an_organisation_endpoint_gets_nothing_its_client_may_not_see(
     assert sent.event_id not in hidden
 
 
+def test_an_organisation_endpoint_gets_the_summary_but_not_the_practices_details(
+    receiver: Receiver, engagement: Engagement, operator: User
+) -> None:
+    practice = _practice_endpoint(receiver, operator)
+    ours = _organization_endpoint(receiver, engagement.organization)
+    # As an intake's look-alike check records it: another organisation's name.
+    activity_record(
+        engagement=engagement,
+        actor=None,
+        verb=ActivityEvent.Verb.INTAKE_SUBMITTED,
+        data={"outcome_title": "AI CTO", "lookalikes": [{"existing": "Globex Freight"}]},
+    )
+    theirs = json.loads(ours.deliveries.get().body)["data"]
+    assert theirs["summary"] == "Intake sent: recommended AI CTO"
+    assert "data" not in theirs
+    assert "Globex" not in ours.deliveries.get().body
+    assert "Globex" in practice.deliveries.get().body
+
+
 def test_a_delivery_is_signed_as_standard_webhooks_verifies(
     receiver: Receiver, engagement: Engagement, operator: User
 ) -> None:
