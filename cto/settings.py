@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cto.playbooks",
     "cto.demo",
     "cto.api",
+    "cto.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -410,6 +411,28 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATION_LATE_AFTER_SECONDS = env.int("NOTIFICATION_LATE_AFTER_SECONDS", default=300)
 NOTIFICATION_GIVE_UP_AFTER_HOURS = env.int("NOTIFICATION_GIVE_UP_AFTER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Webhooks (cto/webhooks/, docs/api.md) ----------------------------------------------------
+# Signed deliveries of the timeline's events (Standard Webhooks). A failed delivery is tried
+# again after WEBHOOK_RETRY_BASE_SECONDS, doubling up to WEBHOOK_RETRY_MAX_SECONDS between
+# attempts, until WEBHOOK_RETRY_WINDOW_SECONDS after its first attempt; then it is failed. The
+# sweep (every WEBHOOK_SWEEP_SECONDS) sends what is due, so no retry waits on a worker's memory.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=2 * 3600.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.float("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600.0)
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=60.0)
+# An endpoint whose every delivery has failed this long is turned off, and its owners emailed.
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)
+# For development and tests only: http:// URLs, and the networks (CIDR) a receiver may be in
+# although they are not public ("127.0.0.1/32" for a local receiver). Off and empty by default:
+# webhooks go only to https URLs on public addresses (the SSRF guard, cto/webhooks/addresses.py).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "cto.webhooks.tasks.sweep_webhooks",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+}
 
 # --- Reports ----------------------------------------------------------------------------------
 # The budget of one rendering: past the soft limit it ends `failed` with a message; the hard

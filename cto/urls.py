@@ -52,6 +52,7 @@ urlpatterns = [
     path("ops/", include("cto.ops.urls")),
     path("portal/", include("cto.users.urls")),
     path("portal/", include("cto.api.urls")),
+    path("portal/", include("cto.webhooks.urls")),
     path("api/v1/", include("cto.api.v1.urls")),
     path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),

@@ -24,6 +24,7 @@ DRILLS: dict[str, tuple[str, str]] = {
     "database": ("drills.dboutage", "run"),
     "workers": ("drills.workers", "run_killed"),
     "poison": ("drills.workers", "run_poison"),
+    "webhooks": ("drills.webhooks", "run"),
 }
 NAMES = tuple(DRILLS)
 

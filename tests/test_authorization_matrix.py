@@ -32,6 +32,8 @@ from cto.playbooks.loading import playbooks_load
 from cto.pricing import services as pricing_services
 from cto.reports import narratives as report_narratives
 from cto.reports import services as report_services
+from cto.webhooks import services as webhook_services
+from cto.webhooks.models import Endpoint
 from tests.engagements.factories import EngagementFactory
 from tests.evidence_files import clean_pdf
 from tests.users.factories import (
@@ -57,6 +59,7 @@ OWN_NAMESPACES = {
     "brand",
     "tokens",
     "api",
+    "webhooks",
 }
 OWN_TOP_LEVEL = {
     "home",
@@ -346,6 +349,13 @@ MATRIX: dict[str, Row] = {
     "api:not_found": _row(
         "get", "api:not_found", lambda w: {"rest": "nothing"}, (404, 404, 404, 404), bearer=True
     ),
+    # Webhooks: the page is everyone's (a member who is not an owner is told only owners
+    # register); the world's endpoint is Client A's, managed by its owners and operators. The
+    # world's member is not an owner (403); the outsider is not in Client A (404).
+    "webhooks:list": _row("get", "webhooks:list", None, (302, 200, 200, 200)),
+    "webhooks:detail": _row("get", "webhooks:detail", ID("webhook"), (302, 403, 404, 200)),
+    "webhooks:delete": _row("post", "webhooks:delete", ID("webhook"), (302, 403, 404, 303)),
+    "webhooks:replay": _row("post", "webhooks:replay", ID("delivery"), (302, 403, 404, 303)),
 }
 
 
@@ -430,6 +440,16 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
         "line": line.pk,
         "token": token_create(user=member, name="CI", scope="read", by=member).token.pk,
     }
+    # Set as the scene, not through endpoint_create: its check resolves the host's name.
+    webhook = Endpoint.objects.create(
+        organization=organization,
+        url="https://hooks.client-a.example/in",
+        secret=webhook_services.secret_make(),
+        event_types=["engagement.stage_changed"],
+    )
+    stage_changed = engagement.events.filter(verb="engagement.stage_changed").first()
+    ids["webhook"] = webhook.pk
+    ids["delivery"] = webhook_services.outbox_write(event=stage_changed)[0].pk
     users = {"anonymous": None, "member": member, "outsider": outsider, "operator": operator}
     return World(Engagement.objects.get(pk=engagement.pk), ids), users
 

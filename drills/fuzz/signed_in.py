@@ -24,6 +24,8 @@ from cto.reports import services as report_services
 from cto.reports.models import Report
 from cto.users import services as user_services
 from cto.users.models import Membership, Organization, User
+from cto.webhooks import services as webhook_services
+from cto.webhooks.models import Endpoint
 
 PASSWORD = "fuzz horse battery staple"  # noqa: S105  # throwaway users', rolled back
 # A one-page blank PDF with a correct cross-reference table (as pypdf writes it): the evidence
@@ -139,6 +141,18 @@ def build_signed_in() -> SignedIn:
     # An API token each, so that the token page lists one to revoke, and a foreign id exists.
     for person in (client, foreign_client):
         token_create(user=person, name="CI", scope="read", by=person)
+    # A webhook endpoint each, with a delivery, so that its page offers its forms (change,
+    # delete, replay) and a foreign id exists. Made as rows: registering one resolves its host.
+    for owned, made in ((organization, engagement), (foreign_organization, foreign)):
+        Endpoint.objects.create(
+            organization=owned,
+            url=f"https://hooks.{owned.name.lower()}.example/in",
+            secret=webhook_services.secret_make(),
+            event_types=["engagement.stage_changed"],
+        )
+        event = made.events.filter(verb="engagement.stage_changed").first()
+        if event is not None:
+            webhook_services.outbox_write(event=event)
     return SignedIn(
         operator=operator,
         client=client,
