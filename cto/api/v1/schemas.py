@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator
 
 from cto.core.converters import ID_MAX
+from cto.core.forms import VERSION_MAX
 from cto.engagements.stages import Stage
 
 
@@ -97,3 +98,119 @@ class EngagementFilters(Schema):
             return value.astimezone(datetime.UTC)
         except OverflowError as error:  # the first or last day of the calendar, shifted out
             raise ValueError("The time is out of range.") from error
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+VERSION = Field(
+    description="The version you read: a write on an older one is refused with 409 and the "
+    "current state."
+)
+
+
+# --- Audits ----------------------------------------------------------------------------------
+
+AnswerValue = Annotated[int, Field(ge=0, le=4)] | Literal["na"]
+
+
+class Answer(Schema):
+    question: str
+    value: AnswerValue = Field(description="A maturity level 0 to 4, or “na” (not applicable).")
+    note: str
+    evidence_url: str
+    answered_by: str | None
+    updated_at: datetime.datetime
+    version: int = VERSION
+
+
+class AnswerIn(Schema):
+    value: AnswerValue = Field(description="A maturity level 0 to 4, or “na” (not applicable).")
+    note: str = Field("", description="At most 4000 characters.")
+    evidence_url: str = Field("", description="An http(s) link, at most 500 characters.")
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=VERSION_MAX,
+        description="The answer's version you read; null (or absent) when it had none yet. "
+        "A write on an older version is refused with 409 and the stored answer.",
+    )
+
+
+class AnswerStale(Problem):
+    current: Answer | None = Field(description="The stored answer, which your write would lose.")
+
+
+class AuditSummary(Schema):
+    id: int
+    engagement: int
+    number: int
+    status: Literal["open", "locked"]
+    template: str = Field(description="The template's slug and version: ai-readiness v3.")
+    answered: int
+    total: int
+    created_at: datetime.datetime
+    locked_at: datetime.datetime | None
+    url: str = Field(description="The audit's page in the portal.")
+
+
+class Question(Schema):
+    id: str
+    text: str
+    levels: list[str] = Field(description="What each level 0 to 4 means.")
+    answer: Answer | None
+
+
+class Tally(Schema):
+    key: str
+    label: str
+    score: float | None = Field(description="0 to 100; null when nothing applicable is answered.")
+    answered: int
+    not_applicable: int
+    skipped: int
+
+
+class DimensionResult(Schema):
+    id: str
+    title: str
+    weight: int
+    score: float | None
+    questions: list[Question]
+
+
+class Band(Schema):
+    key: str
+    label: str
+    summary: str
+
+
+class Flag(Schema):
+    id: str
+    title: str
+    why: str
+    first_step: str
+    because: list[str]
+
+
+class Recommendation(Schema):
+    dimension: str
+    score: float
+    priority: float
+
+
+class Delta(Schema):
+    key: str
+    label: str
+    before: float | None
+    after: float | None
+
+
+class AuditDetail(AuditSummary):
+    overall: float | None
+    band: Band | None
+    dimensions: list[DimensionResult]
+    nist: list[Tally]
+    cisco: list[Tally]
+    flags: list[Flag]
+    recommendations: list[Recommendation]
+    previous: int | None = Field(description="The number of the audit this one is compared with.")
+    deltas: list[Delta]
