@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
-from cto.api.v1 import audits, engagements, problems
+from cto.api.v1 import audits, checklists, engagements, problems
 from cto.api.v1.auth import TokenAuth
 
 
@@ -44,3 +44,4 @@ api = Api(
 problems.install(api)
 api.add_router("/", engagements.router)
 api.add_router("/", audits.router)
+api.add_router("/", checklists.router)

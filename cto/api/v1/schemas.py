@@ -214,3 +214,71 @@ class AuditDetail(AuditSummary):
     recommendations: list[Recommendation]
     previous: int | None = Field(description="The number of the audit this one is compared with.")
     deltas: list[Delta]
+
+
+# --- Checklists ------------------------------------------------------------------------------
+
+ItemStatus = Literal["todo", "in_progress", "blocked", "done", "not_applicable"]
+
+
+class Evidence(Schema):
+    id: int
+    kind: Literal["link", "note", "file"]
+    url: str
+    note: str
+    name: str = Field(description="A file's name as it was uploaded.")
+    content_type: str
+    size: int | None
+    added_by: str | None
+    added_at: datetime.datetime
+
+
+class ChecklistItem(Schema):
+    id: int
+    key: str = Field(description="From the template; empty for an item added by hand.")
+    section: str
+    title: str
+    done_when: str = Field(description="The evidence that counts.")
+    owner_side: Literal["practice", "client"]
+    owner: str | None
+    due_day: int
+    due_date: datetime.date | None
+    overdue: bool
+    status: ItemStatus
+    status_reason: str
+    effective_date: datetime.date | None
+    done_by: str | None
+    done_at: datetime.datetime | None
+    version: int = VERSION
+    evidence: list[Evidence]
+
+
+class Progress(Schema):
+    finished: int = Field(description="Done or not applicable.")
+    total: int
+    percent: int
+
+
+class Checklist(Schema):
+    engagement: int
+    template: str
+    progress: Progress
+    items: list[ChecklistItem]
+
+
+class ItemPatch(Schema):
+    status: ItemStatus
+    reason: str = Field("", description="Needed for blocked and not applicable.")
+    effective_date: datetime.date | None = Field(
+        None, description="When it became true: needed for done, never in the future."
+    )
+    version: int = Field(
+        ge=1,
+        le=VERSION_MAX,
+        description="The item's version you read: a write on an older one is refused with "
+        "409 and the item as it stands.",
+    )
+
+
+class ItemStale(Problem):
+    current: ChecklistItem = Field(description="The item as it stands.")

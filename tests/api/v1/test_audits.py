@@ -156,9 +156,10 @@ def test_a_stale_write_is_409_with_the_stored_answer_and_writes_nothing(
     # Without a version, as for a question nobody answered yet: stale too.
     assert problem(_put(client, audit, "e1", {"value": 1}, headers), 409)["current"]["version"] == 2
     # A version for a question nobody answered: the current state is "no answer".
-    assert problem(_put(client, audit, "e2", {"value": 1, "version": 3}, headers), 409)[
-        "current"
-    ] is None
+    assert (
+        problem(_put(client, audit, "e2", {"value": 1, "version": 3}, headers), 409)["current"]
+        is None
+    )
     assert AuditAnswer.objects.get(question="e1").level == 4
     assert not AuditAnswer.objects.filter(question="e2").exists()
 
