@@ -6,7 +6,16 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
-from cto.api.v1 import audits, checklists, engagements, problems
+from cto.api.v1 import (
+    audits,
+    checklists,
+    engagements,
+    intake,
+    plans,
+    problems,
+    quotes,
+    reports,
+)
 from cto.api.v1.auth import TokenAuth
 
 
@@ -45,3 +54,7 @@ problems.install(api)
 api.add_router("/", engagements.router)
 api.add_router("/", audits.router)
 api.add_router("/", checklists.router)
+api.add_router("/", quotes.router)
+api.add_router("/", reports.router)
+api.add_router("/", plans.router)
+api.add_router("/", intake.router)

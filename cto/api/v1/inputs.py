@@ -5,7 +5,7 @@ refused form or service is a 422 problem document; nothing is written."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from cto.api.v1.problems import ApiProblem
 
@@ -20,7 +20,7 @@ def form_checked(form: forms.BaseForm, *, where: str = "body") -> forms.BaseForm
             INVALID,
             errors=[
                 {
-                    "field": where if name == forms.forms.NON_FIELD_ERRORS else f"{where}.{name}",
+                    "field": where if name == NON_FIELD_ERRORS else f"{where}.{name}",
                     "detail": str(errors[0]),
                 }
                 for name, errors in form.errors.items()

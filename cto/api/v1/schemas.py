@@ -282,3 +282,215 @@ class ItemPatch(Schema):
 
 class ItemStale(Problem):
     current: ChecklistItem = Field(description="The item as it stands.")
+
+
+# --- Quotes ----------------------------------------------------------------------------------
+
+MONEY = "An amount in the quote's currency, as a decimal string: “1234.50”."
+
+
+class QuoteLine(Schema):
+    label: str
+    kind: Literal["amount", "multiplier", "discount_percent"]
+    period: Literal["monthly", "one_off"]
+    amount: str | None = Field(description=MONEY)
+    factor: str | None = Field(description="A multiplier, or a discount in percent.")
+    reason: str
+
+
+class QuoteTotals(Schema):
+    monthly: str = Field(description=MONEY)
+    one_off: str = Field(description=MONEY)
+    first_term: str = Field(description="What the minimum term costs: " + MONEY)
+
+
+class QuoteOption(Schema):
+    id: int
+    label: Literal["good", "better", "best"]
+    tier: str
+    minimum_term_months: int
+    lines: list[QuoteLine]
+    totals: QuoteTotals
+
+
+class QuoteSummary(Schema):
+    id: int
+    engagement: int
+    number: int
+    revision: int
+    status: Literal["draft", "sent", "accepted", "declined", "superseded"]
+    status_label: str = Field(
+        description="As the page says it: “Expired” for a sent quote past its date."
+    )
+    currency: str
+    valid_until: datetime.date
+    sent_at: datetime.datetime | None
+    accepted_at: datetime.datetime | None
+    accepted_option: Literal["good", "better", "best"] | None
+    version: int
+    url: str = Field(description="The quote's page, where a client accepts it.")
+
+
+class QuoteDetail(QuoteSummary):
+    terms: str
+    recommended: str = Field(description="The label of the option the practice recommends.")
+    recommendation_reason: str
+    options: list[QuoteOption]
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+ReportKind = Literal["week_one", "intake_summary", "audit", "quote"]
+
+
+class Report(Schema):
+    id: int
+    engagement: int
+    kind: ReportKind
+    kind_label: str
+    number: int
+    release: Literal["draft", "final", "automatic"]
+    status: Literal["queued", "rendering", "ready", "failed"]
+    requested_by: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    pages: int | None
+    bytes: int | None
+    download_url: str | None = Field(description="The PDF through the API, once ready.")
+
+
+class ReportRequest(Schema):
+    kind: ReportKind = Field("week_one", description="Which report.")
+    release: Literal["draft", "final"] = Field(
+        "draft", description="A draft is for the practice to review; a final goes to the client."
+    )
+
+
+# --- Intake responses ------------------------------------------------------------------------
+
+
+class IntakeStep(Schema):
+    question: str = Field(description="The question's id in the tree.")
+    prompt: str
+    answer: str = Field(description="The chosen choices' labels, or the text typed.")
+    choices: list[str] = Field(description="The chosen choices' ids (none for a text answer).")
+
+
+class IntakeResponseSummary(Schema):
+    id: int
+    status: Literal["in_progress", "submitted"]
+    tree: str = Field(description="The tree's slug and version: cto-fit v2.")
+    outcome: str = Field(description="The outcome reached (its id); empty before one.")
+    contact_name: str
+    contact_email: str
+    company: str
+    role: str
+    contact_proven: bool = Field(description="Whether the contact proved the address typed.")
+    engagement: int | None
+    started_at: datetime.datetime
+    submitted_at: datetime.datetime | None
+
+
+class IntakeResponseDetail(IntakeResponseSummary):
+    path: list[IntakeStep] = Field(description="The answers on the path taken, in order.")
+    outcome_title: str | None
+    stopped_at: str | None = Field(description="The next unanswered question, if unfinished.")
+    lookalikes: list[dict[str, str]] = Field(
+        description="Known organisations and domains the lead's look like."
+    )
+
+
+class IntakeFilters(Schema):
+    status: Literal["in_progress", "submitted"] | None = None
+
+
+# --- The AI plan -----------------------------------------------------------------------------
+
+
+class PlanCriterion(Schema):
+    id: int
+    key: str
+    label: str
+    weight: int
+    direction: Literal["higher", "lower"] = Field(description="Which way is better.")
+
+
+class PlanCell(Schema):
+    criterion: int
+    score: int = Field(description="1 to 5.")
+    measured_value: str | None
+    unit: str
+    source_url: str
+
+
+class PlanCandidate(Schema):
+    id: int
+    name: str
+    provider: str
+    snapshot: str
+    total: float | None = Field(description="The weighted total, 0 to 100.")
+    position: int | None
+    scores: list[PlanCell]
+
+
+class PlanGate(Schema):
+    id: int
+    name: str
+    behaviour: str
+    metric: str
+    requirement: str = Field(description="The metric, comparison and threshold in words.")
+    cadence: str
+    blocks_release: bool
+    owner: str
+    latest_value: str | None
+    latest_at: datetime.date | None
+    latest_run_url: str
+    verdict: str = Field(description="pass, fail, or no result.")
+
+
+class PlanFailureMode(Schema):
+    id: int
+    title: str
+    look_first: str
+    likelihood: int
+    impact: int
+    risk: int
+    detection: str
+    mitigation: str
+    owner: str
+    status: str
+    status_reason: str
+    blocks_production: bool
+
+
+class PlanComment(Schema):
+    id: int
+    row: str = Field(description="“plan”, or the row commented on: “gate:12”.")
+    author: str | None
+    text: str
+    created_at: datetime.datetime
+
+
+class Plan(Schema):
+    id: int
+    engagement: int
+    version: int
+    criteria: list[PlanCriterion]
+    candidates: list[PlanCandidate]
+    chosen: int | None
+    fallback: int | None
+    rationale: str
+    gates: list[PlanGate]
+    failure_modes: list[PlanFailureMode]
+    comments: list[PlanComment]
+    url: str
+
+
+class CommentIn(Schema):
+    row: str = Field(
+        "plan",
+        max_length=40,
+        description="What the comment is on: “plan”, or a row as “candidate:ID”, “gate:ID”, "
+        "“failure_mode:ID”.",
+    )
+    text: str = Field(description="At most 2000 characters.")
