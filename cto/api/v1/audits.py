@@ -24,7 +24,7 @@ from cto.engagements.selectors import engagement_get
 router = Router(tags=["audits"])
 
 ERRORS = {401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
-WRITE_ERRORS = {**ERRORS, 403: schemas.Problem, 409: schemas.AnswerStale}
+WRITE_ERRORS = {**ERRORS, 400: schemas.Problem, 403: schemas.Problem, 409: schemas.AnswerStale}
 
 
 def _summary(request: HttpRequest, audit: Audit, *, answered: int) -> dict[str, Any]:

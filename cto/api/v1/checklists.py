@@ -22,7 +22,7 @@ from cto.core.uploads import dropped_uploads, too_large_message
 router = Router(tags=["checklists"])
 
 ERRORS = {401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
-WRITE_ERRORS = {**ERRORS, 403: schemas.Problem}
+WRITE_ERRORS = {**ERRORS, 400: schemas.Problem, 403: schemas.Problem}
 
 
 def _name(user: Any) -> str | None:
@@ -140,7 +140,7 @@ def checklist_item_evidence(
     request: HttpRequest,
     pk: int,
     fields: Form[EvidenceIn],
-    file: File[UploadedFile] | None = None,
+    file: File[UploadedFile | None] = None,
 ) -> tuple[int, dict[str, Any]]:
     """One piece of evidence, as a form (``multipart/form-data`` for a file): a ``file``, or
     else a ``url``, or else a ``note``. A file gets the page's checks: its type from its

@@ -133,7 +133,7 @@ def plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post(
     "/plans/{id:pk}/comments",
-    response={201: schemas.PlanComment, **ERRORS, 403: schemas.Problem},
+    response={201: schemas.PlanComment, **ERRORS, 400: schemas.Problem, 403: schemas.Problem},
     url_name="plan_comment_add",
     summary="Comment on the plan or one of its rows",
 )

@@ -89,7 +89,7 @@ def report_list(request: HttpRequest, pk: int, page: Query[PageQuery]) -> dict[s
 
 @router.post(
     "/engagements/{id:pk}/reports",
-    response={202: schemas.Report, **ERRORS, 403: schemas.Problem},
+    response={202: schemas.Report, **ERRORS, 400: schemas.Problem, 403: schemas.Problem},
     url_name="report_request",
     summary="Request a new version (operators)",
 )

@@ -75,3 +75,14 @@ def test_the_api_root_leads_to_the_docs(client: Client) -> None:
     response = client.get("/api/v1/")
     assert response.status_code == 302
     assert response["Location"] == "/api/v1/docs"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "post", "delete"])
+def test_a_write_to_a_path_the_api_does_not_have_is_a_404_problem_not_a_csrf_page(
+    client: Client, client_user: User, bearer_for: BearerFor, method: str
+) -> None:
+    checked = Client(enforce_csrf_checks=True)  # as a real client meets the site
+    response = getattr(checked, method)(
+        "/api/v1/audits/-1/answers/x", headers=bearer_for(client_user, "read write")
+    )
+    _is_problem(response, 404)
