@@ -40,9 +40,12 @@ api = Api(
     title="cto API",
     version="1",
     description=(
-        "The engagements you may see, as the portal shows them to you. Authenticate with a "
-        "personal access token from /portal/tokens/: `Authorization: Bearer <token>`. "
-        "Errors are RFC 9457 problem documents; lists page with `limit` and `offset`."
+        "The engagements you may see and their audits, AI plan, checklist, quotes and "
+        "reports, as the portal shows them to you; writes go through the pages' own rules. "
+        "Authenticate with a personal access token from /portal/tokens/: "
+        "`Authorization: Bearer <token>` (`read write` for the writes). A write names the "
+        "`version` it read; a stale one is 409 with the current state. Errors are RFC 9457 "
+        "problem documents; lists page with `limit` and `offset`."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
