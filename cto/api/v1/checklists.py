@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from cto.api.v1 import schemas
@@ -141,7 +141,7 @@ def checklist_item_evidence(
     pk: int,
     fields: Form[EvidenceIn],
     file: File[UploadedFile | None] = None,
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """One piece of evidence, as a form (``multipart/form-data`` for a file): a ``file``, or
     else a ``url``, or else a ``note``. A file gets the page's checks: its type from its
     content, its size (EVIDENCE_MAX_BYTES), archives unpacked within limits."""
@@ -155,4 +155,4 @@ def checklist_item_evidence(
             evidence = services.evidence_add(item=item, **form.arguments(), by=by)  # type: ignore[attr-defined]  # a ServiceForm
     except services.ChecklistError as error:
         raise refused(error) from error
-    return 201, evidence_out(evidence)
+    return Status(201, evidence_out(evidence))

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router
+from ninja import Router, Status
 
 from cto.aiplan import selectors, services
 from cto.aiplan.forms import CommentForm
@@ -139,7 +139,7 @@ def plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def plan_comment_add(
     request: HttpRequest, pk: int, body: schemas.CommentIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Anyone who may see the plan may comment, as on its page; the comment is on the
     engagement's timeline."""
     known_query(request)
@@ -150,4 +150,4 @@ def plan_comment_add(
             comment = services.comment_add(plan=plan, **form.arguments(), by=by)  # type: ignore[attr-defined]  # a ServiceForm
     except services.PlanError as error:
         raise refused(error) from error
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from cto.api.v1 import schemas
 from cto.api.v1.acting import acting, operators_only, user_of
@@ -95,7 +95,7 @@ def report_list(request: HttpRequest, pk: int, page: Query[PageQuery]) -> dict[s
 )
 def report_request(
     request: HttpRequest, pk: int, body: schemas.ReportRequest
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Take the snapshot now and queue the rendering, as the reports card's button does: 202
     with the version, ``queued``; read it again for its status. A final needs the practice's
     summary first; a client's token is refused (403), as the card is the practice's."""
@@ -113,7 +113,7 @@ def report_request(
             )
     except ValidationError as error:
         raise refused(error) from error
-    return 202, report_out(request, report)
+    return Status(202, report_out(request, report))
 
 
 @router.get(
