@@ -4,7 +4,8 @@ pattern that answers any other path with a problem document instead of the site'
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path, register_converter, reverse
+from django.urls.converters import PathConverter
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -16,6 +17,16 @@ from cto.api.v1.problems import not_found, outside_operations
 def root(request: HttpRequest) -> HttpResponse:
     """/api/v1/ itself names no resource: it leads to the docs."""
     return HttpResponseRedirect(reverse("api:openapi-view"))
+
+
+class AnyPathConverter(PathConverter):
+    """Django's ``path`` with line breaks too: ``/api/v1/audits/%0A`` names no resource either,
+    and must be answered as a problem document, not fall through to the site's HTML 404."""
+
+    regex = r"[\s\S]+"
+
+
+register_converter(AnyPathConverter, "anypath")
 
 
 def _patterns() -> list[URLPattern]:
@@ -35,7 +46,7 @@ def _patterns() -> list[URLPattern]:
     # Exempt from the CSRF check, as ninja's own views are: a write to a path the API does not
     # have (a bearer request, no cookie) is answered 404 as a problem document, not the site's
     # HTML 403; the view changes nothing.
-    return [*result, path("<path:rest>", csrf_exempt(not_found), name="not_found")]
+    return [*result, path("<anypath:rest>", csrf_exempt(not_found), name="not_found")]
 
 
 app_name = "api"

@@ -33,6 +33,8 @@ def _is_problem(response: object, status: int) -> dict[str, object]:
         ("/api/v1/engagements/99999999999999999999999", 404, "Not Found"),
         ("/api/v1/engagements/abc", 404, "Not Found"),
         ("/api/v1/nothing/here", 404, "Not Found"),
+        ("/api/v1/engagements/%0A", 404, "Not Found"),  # a line break: no resource either
+        ("/api/v1/checklist-items/1%0A/evidence", 404, "Not Found"),
         ("/api/v1/engagements?limit=1000", 422, "Unprocessable Entity"),
     ],
 )
