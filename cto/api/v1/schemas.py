@@ -70,6 +70,7 @@ class EngagementDetail(Engagement):
     next_step: NextStep
     notice: str
     counts: Counts
+    plan: int | None = Field(description="The AI plan's id (/api/v1/plans/{id}); null without one.")
 
 
 class Event(Schema):

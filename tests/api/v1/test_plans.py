@@ -58,6 +58,13 @@ def test_a_client_reads_the_plan_as_its_page_shows_it(
     assert body["gates"][0]["verdict"] == "no result"
 
 
+def test_the_engagement_names_its_plan(
+    client: Client, client_user: User, engagement: Engagement, plan: AIPlan, bearer_for: BearerFor
+) -> None:
+    body = client.get(f"/api/v1/engagements/{engagement.pk}", headers=bearer_for(client_user))
+    assert body.json()["plan"] == plan.pk
+
+
 def test_a_foreign_plan_is_404_and_no_token_401(
     client: Client,
     client_user: User,
