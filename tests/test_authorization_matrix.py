@@ -393,6 +393,21 @@ MATRIX: dict[str, Row] = {
     "api:plan_comment_add": _api(
         "post", "api:plan_comment_add", ID("plan"), (401, 201, 404, 201), lambda w: {"text": "Hi"}
     ),
+    # The plan's changes are the practice's: a client's token is 403 on their own plan.
+    "api:plan_gate_result": _api(
+        "put",
+        "api:plan_gate_result",
+        lambda w: {"pk": w.ids["plan"], "gate_pk": w.ids["gate"]},
+        (401, 403, 404, 200),
+        lambda w: {"value": "0.95", "version": 1},
+    ),
+    "api:plan_failure_mode_update": _api(
+        "patch",
+        "api:plan_failure_mode_update",
+        lambda w: {"pk": w.ids["plan"], "mode_pk": w.ids["mode"]},
+        (401, 403, 404, 200),
+        lambda w: {"status": "mitigated", "version": 1},
+    ),
     "api:checklist_detail": _api("get", "api:checklist_detail", E, (401, 200, 404, 200)),
     "api:checklist_item_update": _api(
         "patch",

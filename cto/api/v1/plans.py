@@ -9,15 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Status
 
 from cto.aiplan import selectors, services
-from cto.aiplan.forms import CommentForm
-from cto.aiplan.models import PlanComment
+from cto.aiplan.forms import CommentForm, FailureModeStatusForm, GateResultForm
+from cto.aiplan.models import EvalGate, FailureMode, PlanComment
 from cto.api.v1 import schemas
-from cto.api.v1.acting import acting, user_of
+from cto.api.v1.acting import acting, operators_only, user_of
 from cto.api.v1.inputs import form_checked, refused
+from cto.api.v1.problems import ApiProblem
 from cto.api.v1.strict import known_query
 
 router = Router(tags=["plans"])
@@ -27,6 +29,42 @@ ERRORS = {401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem, 429:
 
 def _number(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
+
+
+def gate_out(g: EvalGate) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "name": g.name,
+        "behaviour": g.behaviour,
+        "metric": g.metric,
+        "requirement": g.requirement,
+        "cadence": g.cadence,
+        "blocks_release": g.blocks_release,
+        "owner": g.owner,
+        "latest_value": _number(g.latest_value),
+        "latest_at": g.latest_at,
+        "latest_run_url": g.latest_run_url,
+        "verdict": g.verdict,
+        "version": g.version,
+    }
+
+
+def failure_mode_out(m: FailureMode) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "title": m.title,
+        "look_first": m.look_first,
+        "likelihood": m.likelihood,
+        "impact": m.impact,
+        "risk": m.risk,
+        "detection": m.detection,
+        "mitigation": m.mitigation,
+        "owner": m.owner,
+        "status": m.status,
+        "status_reason": m.status_reason,
+        "blocks_production": m.blocks_production,
+        "version": m.version,
+    }
 
 
 def comment_out(comment: PlanComment) -> dict[str, Any]:
@@ -92,40 +130,8 @@ def plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         "chosen": plan.chosen_id,
         "fallback": plan.fallback_id,
         "rationale": plan.rationale,
-        "gates": [
-            {
-                "id": g.pk,
-                "name": g.name,
-                "behaviour": g.behaviour,
-                "metric": g.metric,
-                "requirement": g.requirement,
-                "cadence": g.cadence,
-                "blocks_release": g.blocks_release,
-                "owner": g.owner,
-                "latest_value": _number(g.latest_value),
-                "latest_at": g.latest_at,
-                "latest_run_url": g.latest_run_url,
-                "verdict": g.verdict,
-            }
-            for g in view.gates
-        ],
-        "failure_modes": [
-            {
-                "id": m.pk,
-                "title": m.title,
-                "look_first": m.look_first,
-                "likelihood": m.likelihood,
-                "impact": m.impact,
-                "risk": m.risk,
-                "detection": m.detection,
-                "mitigation": m.mitigation,
-                "owner": m.owner,
-                "status": m.status,
-                "status_reason": m.status_reason,
-                "blocks_production": m.blocks_production,
-            }
-            for m in view.failure_modes
-        ],
+        "gates": [gate_out(g) for g in view.gates],
+        "failure_modes": [failure_mode_out(m) for m in view.failure_modes],
         "comments": [comment_out(comment) for comment in view.comments],
         "url": request.build_absolute_uri(reverse("aiplan:detail", args=[plan.pk])),
     }
@@ -151,3 +157,81 @@ def plan_comment_add(
     except services.PlanError as error:
         raise refused(error) from error
     return Status(201, comment_out(comment))
+
+
+OPERATORS_EDIT = "Only the practice's operators change the AI plan."
+
+
+@router.put(
+    "/plans/{id:pk}/gates/{id:gate_pk}/result",
+    response={
+        200: schemas.PlanGate,
+        **ERRORS,
+        400: schemas.Problem,
+        403: schemas.Problem,
+        409: schemas.GateStale,
+    },
+    url_name="plan_gate_result",
+    summary="Record an eval gate's latest result (operators)",
+)
+def plan_gate_result(
+    request: HttpRequest, pk: int, gate_pk: int, body: schemas.GateResultIn
+) -> dict[str, Any]:
+    """As the plan page records it: pass or fail follows from the gate's threshold, and the
+    result is on the timeline. A write on an older ``version`` is 409 with the gate."""
+    known_query(request)
+    plan = selectors.plan_get(user=user_of(request), pk=pk)
+    operators_only(request, OPERATORS_EDIT)
+    gate = get_object_or_404(EvalGate, pk=gate_pk, plan=plan)
+    data = {
+        "value": str(body.value),
+        "at": body.at.isoformat() if body.at else "",
+        "run_url": body.run_url,
+        "version": str(body.version),
+    }
+    form = form_checked(GateResultForm(data))
+    try:
+        with acting(request) as by:
+            saved = services.gate_result_record(gate=gate, **form.arguments(), by=by)  # type: ignore[attr-defined]  # a ServiceForm
+    except services.StalePlanError as stale:
+        gate.refresh_from_db()
+        current = schemas.PlanGate.model_validate(gate_out(gate)).model_dump(mode="json")
+        raise ApiProblem(409, stale.messages[0], current=current) from stale
+    except services.PlanError as error:
+        raise refused(error) from error
+    return gate_out(saved)
+
+
+@router.patch(
+    "/plans/{id:pk}/failure-modes/{id:mode_pk}",
+    response={
+        200: schemas.PlanFailureMode,
+        **ERRORS,
+        400: schemas.Problem,
+        403: schemas.Problem,
+        409: schemas.FailureModeStale,
+    },
+    url_name="plan_failure_mode_update",
+    summary="Change a failure mode's status (operators)",
+)
+def plan_failure_mode_update(
+    request: HttpRequest, pk: int, mode_pk: int, body: schemas.FailureModePatch
+) -> dict[str, Any]:
+    """Open, mitigated or accepted (accepting a risk needs a reason), as on the plan page. A
+    write on an older ``version`` is 409 with the failure mode."""
+    known_query(request)
+    plan = selectors.plan_get(user=user_of(request), pk=pk)
+    operators_only(request, OPERATORS_EDIT)
+    mode = get_object_or_404(FailureMode, pk=mode_pk, plan=plan)
+    data = {"status": body.status, "reason": body.reason, "version": str(body.version)}
+    form = form_checked(FailureModeStatusForm(data))
+    try:
+        with acting(request) as by:
+            saved = services.failure_mode_set_status(failure_mode=mode, **form.arguments(), by=by)  # type: ignore[attr-defined]  # a ServiceForm
+    except services.StalePlanError as stale:
+        mode.refresh_from_db()
+        current = schemas.PlanFailureMode.model_validate(failure_mode_out(mode))
+        raise ApiProblem(409, stale.messages[0], current=current.model_dump(mode="json")) from stale
+    except services.PlanError as error:
+        raise refused(error) from error
+    return failure_mode_out(saved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
@@ -447,6 +448,7 @@ class PlanGate(Schema):
     latest_at: datetime.date | None
     latest_run_url: str
     verdict: str = Field(description="pass, fail, or no result.")
+    version: int = VERSION
 
 
 class PlanFailureMode(Schema):
@@ -462,6 +464,7 @@ class PlanFailureMode(Schema):
     status: str
     status_reason: str
     blocks_production: bool
+    version: int = VERSION
 
 
 class PlanComment(Schema):
@@ -485,6 +488,31 @@ class Plan(Schema):
     failure_modes: list[PlanFailureMode]
     comments: list[PlanComment]
     url: str
+
+
+class GateResultIn(Schema):
+    value: Decimal = Field(description="The result, like 0.95 or 820 (at most four decimals).")
+    at: datetime.date | None = Field(None, description="The day of the run; today if absent.")
+    run_url: str = Field("", description="A link to the run, at most 500 characters.")
+    version: int = Field(
+        ge=1, le=VERSION_MAX, description="The gate's version you read (409 when stale)."
+    )
+
+
+class FailureModePatch(Schema):
+    status: Literal["open", "mitigated", "accepted"]
+    reason: str = Field("", description="Needed to accept a risk; at most 2000 characters.")
+    version: int = Field(
+        ge=1, le=VERSION_MAX, description="The failure mode's version you read (409 when stale)."
+    )
+
+
+class GateStale(Problem):
+    current: PlanGate = Field(description="The gate as it stands.")
+
+
+class FailureModeStale(Problem):
+    current: PlanFailureMode = Field(description="The failure mode as it stands.")
 
 
 class CommentIn(Schema):

@@ -155,3 +155,112 @@ def test_a_read_token_may_not_comment(
 ) -> None:
     problem(_comment(client, plan, {"text": "Hi"}, bearer_for(client_user)), 403)
     assert not PlanComment.objects.exists()
+
+
+def _gate_result(client: Client, plan: AIPlan, gate_pk: int, body: dict[str, object], headers):  # type: ignore[no-untyped-def]
+    return client.put(
+        f"/api/v1/plans/{plan.pk}/gates/{gate_pk}/result",
+        json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def _mode_status(client: Client, plan: AIPlan, mode_pk: int, body: dict[str, object], headers):  # type: ignore[no-untyped-def]
+    return client.patch(
+        f"/api/v1/plans/{plan.pk}/failure-modes/{mode_pk}",
+        json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def test_an_operator_records_a_gate_result_as_on_the_page(
+    client: Client, operator: User, plan: AIPlan, writer_for: WriterFor
+) -> None:
+    gate = plan.gates.first()
+    body = {"value": "0.97", "at": "2026-11-24", "run_url": "https://ci.example/1", "version": 1}
+    response = _gate_result(client, plan, gate.pk, body, writer_for(operator))
+    assert response.status_code == 200, response.content
+    gate.refresh_from_db()
+    assert (str(gate.latest_value.normalize()), gate.version) == ("0.97", 2)
+    assert response.json()["verdict"] == gate.verdict
+    event = ActivityEvent.objects.latest("id")
+    assert event.data["change"].startswith("recorded 0.97 for")
+    assert event.data["via"]["token"] == "test"
+
+
+def test_a_stale_gate_result_is_409_with_the_gate(
+    client: Client, operator: User, plan: AIPlan, writer_for: WriterFor
+) -> None:
+    gate = plan.gates.first()
+    headers = writer_for(operator)
+    assert _gate_result(client, plan, gate.pk, {"value": 1, "version": 1}, headers).status_code == (
+        200
+    )
+    body = problem(_gate_result(client, plan, gate.pk, {"value": 0, "version": 1}, headers), 409)
+    assert (body["current"]["latest_value"], body["current"]["version"]) == ("1", 2)
+    gate.refresh_from_db()
+    assert gate.latest_value == 1
+
+
+def test_an_operator_accepts_a_risk_only_with_a_reason(
+    client: Client, operator: User, plan: AIPlan, writer_for: WriterFor
+) -> None:
+    mode = plan.failure_modes.first()
+    headers = writer_for(operator)
+    refused = _mode_status(client, plan, mode.pk, {"status": "accepted", "version": 1}, headers)
+    assert problem(refused, 422)["detail"].startswith("Accepting a risk needs a reason")
+    body = {"status": "accepted", "reason": "Low traffic", "version": 1}
+    response = _mode_status(client, plan, mode.pk, body, headers)
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["version"]) == ("accepted", 2)
+    stale = _mode_status(client, plan, mode.pk, {"status": "open", "version": 1}, headers)
+    assert problem(stale, 409)["current"]["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"value": "soon", "version": 1}, "body.value"),
+        ({"value": "12345678901.5", "version": 1}, "body.value"),
+        ({"value": "0.123456", "version": 1}, "body.value"),
+        ({"value": 1, "run_url": "not a link", "version": 1}, "body.run_url"),
+        ({"value": 1}, "body.version"),
+    ],
+)
+def test_a_bad_gate_result_is_422_naming_the_field(
+    client: Client,
+    operator: User,
+    plan: AIPlan,
+    writer_for: WriterFor,
+    body: dict[str, object],
+    field: str,
+) -> None:
+    gate = plan.gates.first()
+    assert fields(_gate_result(client, plan, gate.pk, body, writer_for(operator))) == [field]
+    gate.refresh_from_db()
+    assert gate.version == 1
+
+
+def test_a_client_may_not_change_the_plan_and_another_plans_rows_are_404(
+    client: Client,
+    client_user: User,
+    operator: User,
+    plan: AIPlan,
+    foreign_engagement: Engagement,
+    writer_for: WriterFor,
+) -> None:
+    gate, mode = plan.gates.first(), plan.failure_modes.first()
+    headers = writer_for(client_user)
+    problem(_gate_result(client, plan, gate.pk, {"value": 1, "version": 1}, headers), 403)
+    problem(_mode_status(client, plan, mode.pk, {"status": "open", "version": 1}, headers), 403)
+    foreign = _plan(foreign_engagement, operator)
+    problem(
+        _gate_result(
+            client, plan, foreign.gates.first().pk, {"value": 1, "version": 1}, writer_for(operator)
+        ),
+        404,
+    )
+    gate.refresh_from_db()
+    assert gate.version == 1
