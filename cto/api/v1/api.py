@@ -6,7 +6,16 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
-from cto.api.v1 import engagements, problems
+from cto.api.v1 import (
+    audits,
+    checklists,
+    engagements,
+    intake,
+    plans,
+    problems,
+    quotes,
+    reports,
+)
 from cto.api.v1.auth import TokenAuth
 
 
@@ -31,9 +40,12 @@ api = Api(
     title="cto API",
     version="1",
     description=(
-        "The engagements you may see, as the portal shows them to you. Authenticate with a "
-        "personal access token from /portal/tokens/: `Authorization: Bearer <token>`. "
-        "Errors are RFC 9457 problem documents; lists page with `limit` and `offset`."
+        "The engagements you may see and their audits, AI plan, checklist, quotes and "
+        "reports, as the portal shows them to you; writes go through the pages' own rules. "
+        "Authenticate with a personal access token from /portal/tokens/: "
+        "`Authorization: Bearer <token>` (`read write` for the writes). A write names the "
+        "`version` it read; a stale one is 409 with the current state. Errors are RFC 9457 "
+        "problem documents; lists page with `limit` and `offset`."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
@@ -43,3 +55,9 @@ api = Api(
 )
 problems.install(api)
 api.add_router("/", engagements.router)
+api.add_router("/", audits.router)
+api.add_router("/", checklists.router)
+api.add_router("/", quotes.router)
+api.add_router("/", reports.router)
+api.add_router("/", plans.router)
+api.add_router("/", intake.router)

@@ -110,6 +110,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         },
         "notice": shown.progress.notice,
         "counts": {"audits": len(audits), "quotes": len(quotes)},
+        "plan": plan.pk if (plan := engagement.ai_plan_or_none) else None,
     }
 
 

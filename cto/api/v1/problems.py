@@ -51,7 +51,11 @@ def problem(
 
 
 def _field(loc: list[Any]) -> str:
-    # ninja's locations start with where the value came from: ["query", "limit"].
+    # ninja's locations start with where the value came from: ["query", "limit"]. A body's
+    # name the operation's parameter next, then the field, then (for a union) which member
+    # refused it: ["body", "body", "value", "constrained-int"] names body.value.
+    if loc and loc[0] == "body" and len(loc) > 2:
+        loc = [loc[0], loc[2]]
     return ".".join(str(part) for part in loc)
 
 
@@ -64,7 +68,10 @@ def install(api: NinjaAPI) -> None:
 
     def on_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
         # The message and the field only: pydantic's "input" would echo what was sent.
-        fields = [{"field": _field(error["loc"]), "detail": error["msg"]} for error in exc.errors]
+        by_field: dict[str, str] = {}
+        for error in exc.errors:  # the first message of each field (a union has one a member)
+            by_field.setdefault(_field(error["loc"]), error["msg"])
+        fields = [{"field": field, "detail": detail} for field, detail in by_field.items()]
         return problem(422, "The request has invalid values: see errors.", errors=fields)
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:

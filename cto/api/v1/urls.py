@@ -4,7 +4,9 @@ pattern that answers any other path with a problem document instead of the site'
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path, register_converter, reverse
+from django.urls.converters import PathConverter
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from cto.api.v1.api import api
@@ -15,6 +17,16 @@ from cto.api.v1.problems import not_found, outside_operations
 def root(request: HttpRequest) -> HttpResponse:
     """/api/v1/ itself names no resource: it leads to the docs."""
     return HttpResponseRedirect(reverse("api:openapi-view"))
+
+
+class AnyPathConverter(PathConverter):
+    """Django's ``path`` with line breaks too: ``/api/v1/audits/%0A`` names no resource either,
+    and must be answered as a problem document, not fall through to the site's HTML 404."""
+
+    regex = r"[\s\S]+"
+
+
+register_converter(AnyPathConverter, "anypath")
 
 
 def _patterns() -> list[URLPattern]:
@@ -31,7 +43,10 @@ def _patterns() -> list[URLPattern]:
         else:
             pattern.callback = outside_operations(pattern.callback)
         result.append(pattern)
-    return [*result, path("<path:rest>", not_found, name="not_found")]
+    # Exempt from the CSRF check, as ninja's own views are: a write to a path the API does not
+    # have (a bearer request, no cookie) is answered 404 as a problem document, not the site's
+    # HTML 403; the view changes nothing.
+    return [*result, path("<anypath:rest>", csrf_exempt(not_found), name="not_found")]
 
 
 app_name = "api"

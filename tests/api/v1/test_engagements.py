@@ -151,6 +151,7 @@ def test_the_detail_shows_the_tracker_and_the_next_step(
     assert body["tracker"][0] == {"stage": "lead", "status": "current", "reason": ""}
     assert body["next_step"]["text"]
     assert body["counts"] == {"audits": 0, "quotes": 0}
+    assert body["plan"] is None
     assert body["url"].endswith(engagement.get_absolute_url())
 
 

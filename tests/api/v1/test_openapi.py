@@ -22,6 +22,23 @@ def test_the_document_is_valid_openapi_3_1_and_needs_no_token(client: Client) ->
         "/api/v1/engagements",
         "/api/v1/engagements/{pk}",
         "/api/v1/engagements/{pk}/timeline",
+        "/api/v1/intake-responses",
+        "/api/v1/intake-responses/{pk}",
+        "/api/v1/engagements/{pk}/audits",
+        "/api/v1/audits/{pk}",
+        "/api/v1/audits/{pk}/answers/{question}",
+        "/api/v1/plans/{pk}",
+        "/api/v1/plans/{pk}/comments",
+        "/api/v1/plans/{pk}/gates/{gate_pk}/result",
+        "/api/v1/plans/{pk}/failure-modes/{mode_pk}",
+        "/api/v1/engagements/{pk}/checklist",
+        "/api/v1/checklist-items/{pk}",
+        "/api/v1/checklist-items/{pk}/evidence",
+        "/api/v1/engagements/{pk}/quotes",
+        "/api/v1/quotes/{pk}",
+        "/api/v1/engagements/{pk}/reports",
+        "/api/v1/reports/{pk}",
+        "/api/v1/reports/{pk}/download",
     }
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
 
@@ -34,6 +51,8 @@ def test_the_document_says_errors_are_problem_documents(client: Client) -> None:
                 media = set(response.get("content", {}))
                 if int(status) >= 400:
                     assert media == {"application/problem+json"}, (status, media)
+                elif operation["operationId"] == "report_download":
+                    assert media == {"application/pdf"}
                 else:
                     assert media == {"application/json"}
 

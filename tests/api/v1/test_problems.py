@@ -33,6 +33,8 @@ def _is_problem(response: object, status: int) -> dict[str, object]:
         ("/api/v1/engagements/99999999999999999999999", 404, "Not Found"),
         ("/api/v1/engagements/abc", 404, "Not Found"),
         ("/api/v1/nothing/here", 404, "Not Found"),
+        ("/api/v1/engagements/%0A", 404, "Not Found"),  # a line break: no resource either
+        ("/api/v1/checklist-items/1%0A/evidence", 404, "Not Found"),
         ("/api/v1/engagements?limit=1000", 422, "Unprocessable Entity"),
     ],
 )
@@ -75,3 +77,14 @@ def test_the_api_root_leads_to_the_docs(client: Client) -> None:
     response = client.get("/api/v1/")
     assert response.status_code == 302
     assert response["Location"] == "/api/v1/docs"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "post", "delete"])
+def test_a_write_to_a_path_the_api_does_not_have_is_a_404_problem_not_a_csrf_page(
+    client: Client, client_user: User, bearer_for: BearerFor, method: str
+) -> None:
+    checked = Client(enforce_csrf_checks=True)  # as a real client meets the site
+    response = getattr(checked, method)(
+        "/api/v1/audits/-1/answers/x", headers=bearer_for(client_user, "read write")
+    )
+    _is_problem(response, 404)
