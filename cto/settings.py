@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cto.playbooks",
     "cto.demo",
     "cto.api",
+    "cto.mcp",  # the MCP server at /mcp/ (django-mcpz's view; no models, no app of its own)
 ]
 
 MIDDLEWARE = [
