@@ -57,6 +57,7 @@ OWN_NAMESPACES = {
     "brand",
     "tokens",
     "api",
+    "mcp",
 }
 OWN_TOP_LEVEL = {
     "home",
@@ -87,6 +88,7 @@ class Row:
     expect: tuple[int, int, int, int]  # anonymous, member, outsider, operator
     data: Callable[[World], dict[str, Any]] = lambda world: {}
     bearer: bool = False  # the API: each signed-in role sends a token of its own, no session
+    content_type: str | None = None  # a JSON body (the MCP server) instead of form fields
 
 
 def _row(
@@ -97,6 +99,7 @@ def _row(
     data: Callable[[World], dict[str, Any]] | None = None,
     *,
     bearer: bool = False,
+    content_type: str | None = None,
 ) -> Row:
     return Row(
         method,
@@ -104,6 +107,7 @@ def _row(
         expect,
         data or (lambda world: {}),
         bearer,
+        content_type,
     )
 
 
@@ -346,6 +350,22 @@ MATRIX: dict[str, Row] = {
     "api:not_found": _row(
         "get", "api:not_found", lambda w: {"rest": "nothing"}, (404, 404, 404, 404), bearer=True
     ),
+    # MCP answers a tool's refusal in-band (HTTP 200, isError): the outsider's call of the
+    # engagement is refused inside the 200, as tests/mcp/test_views.py asserts on the content.
+    "mcp:server": _row(
+        "post",
+        "mcp:server",
+        None,
+        (401, 200, 200, 200),
+        lambda w: {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "read_engagement", "arguments": {"engagement_id": w.engagement.pk}},
+        },
+        bearer=True,
+        content_type="application/json",
+    ),
 }
 
 
@@ -450,8 +470,9 @@ def test_who_gets_what(name: str) -> None:
                     headers["Authorization"] = f"Bearer {secret}"
                 elif user is not None:
                     client.force_login(user)
+                extra = {"content_type": row.content_type} if row.content_type else {}
                 response = getattr(client, row.method)(
-                    row.url(world), row.data(world), headers=headers
+                    row.url(world), row.data(world), headers=headers, **extra
                 )
                 seen[role] = response.status_code
                 raise _Rollback

@@ -43,6 +43,8 @@ NOT_FUZZED: Mapping[str, str] = {
     # The API's problem document for a path it does not have, whatever the method: no form.
     # (The API's own operations answer 405 to a POST they do not take: tests/api/v1.)
     "api/v1/<path:rest>": "the API's 404 for unknown paths, any method; no form",
+    # JSON-RPC with a bearer token, no form: tests/mcp/test_fuzz.py sends it junk arguments.
+    "mcp/": "the MCP server; no form",
 }
 # Pages not crawled: a PDF rendered on each visit (forms.public_pages opens it).
 NOT_CRAWLED = ("intake/summary.pdf",)
