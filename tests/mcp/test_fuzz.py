@@ -24,7 +24,7 @@ VALUES = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),  # JSON has neither
     st.text(max_size=30),
     st.sampled_from(["plan", "candidate", "gate", "failure_mode", "audit", "week_one", "lead"]),
     st.sampled_from(["2026-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00", "https://x.example"]),

@@ -8,7 +8,9 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cto.aiplan.models import PlanComment
@@ -16,7 +18,8 @@ from cto.aiplan.services import candidate_add, plan_start
 from cto.api.models import ApiToken
 from cto.api.services import token_create
 from cto.audits import services as audit_services
-from cto.checklists.models import Evidence
+from cto.checklists.models import ChecklistItem, Evidence
+from cto.checklists.services import evidence_add, item_add
 from cto.engagements.models import ActivityEvent
 from cto.reports.models import Report
 from cto.users.models import User
@@ -282,3 +285,44 @@ def test_a_client_cannot_request_a_report(client: Client, world: World) -> None:
     )
     assert response.json()["error"]["message"] == "Unknown tool: 'request_report'"
     assert not Report.objects.exists()
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+def _queries(client: Client, secret: str, name: str, **arguments: Any) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert _call(client, secret, name, **arguments)["isError"] is False
+    return len(captured)
+
+
+def test_the_reads_cost_the_same_however_many_rows(client: Client, world: World) -> None:
+    """No query per engagement, event, item or piece of evidence."""
+    secret = _secret(world.operator)
+    _call(client, secret, "list_engagements")  # the token's first use stamps its last use
+    engagement = {"engagement_id": world.engagement.pk}
+    before = {
+        "list_engagements": _queries(client, secret, "list_engagements"),
+        "read_timeline": _queries(client, secret, "read_timeline", **engagement),
+        "read_checklist": _queries(client, secret, "read_checklist", **engagement),
+    }
+    for _ in range(3):
+        EngagementFactory(organization=world.engagement.organization)
+    for title in ("Backups tested", "Keys rotated"):
+        item = item_add(
+            checklist=world.client_item.checklist,
+            section="Extra",
+            title=title,
+            done_when="A note says so.",
+            owner_side=ChecklistItem.Side.CLIENT,
+            due_day=3,
+            by=world.operator,
+        )
+        for note in ("One.", "Two."):
+            evidence_add(item=item, note=note, by=world.operator)
+    after = {
+        "list_engagements": _queries(client, secret, "list_engagements"),
+        "read_timeline": _queries(client, secret, "read_timeline", **engagement),
+        "read_checklist": _queries(client, secret, "read_checklist", **engagement),
+    }
+    assert after == before
