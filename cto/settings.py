@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cto.demo",
     "cto.api",
     "cto.webhooks",
+    "cto.mcp",  # the MCP server at /mcp/ (django-mcpz's view; no models, no app of its own)
 ]
 
 MIDDLEWARE = [

@@ -54,6 +54,7 @@ urlpatterns = [
     path("portal/", include("cto.api.urls")),
     path("portal/", include("cto.webhooks.urls")),
     path("api/v1/", include("cto.api.v1.urls")),
+    path("mcp/", include("cto.mcp.urls")),
     path("pricing/", pricing_views.pricing_page, name="pricing"),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,7 @@ OWN_NAMESPACES = {
     "tokens",
     "api",
     "webhooks",
+    "mcp",
 }
 OWN_TOP_LEVEL = {
     "home",
@@ -447,6 +448,22 @@ MATRIX: dict[str, Row] = {
     "webhooks:detail": _row("get", "webhooks:detail", ID("webhook"), (302, 403, 404, 200)),
     "webhooks:delete": _row("post", "webhooks:delete", ID("webhook"), (302, 403, 404, 303)),
     "webhooks:replay": _row("post", "webhooks:replay", ID("delivery"), (302, 403, 404, 303)),
+    # MCP answers a tool's refusal in-band (HTTP 200, isError): the outsider's call of the
+    # engagement is refused inside the 200, as tests/mcp/test_views.py asserts on the content.
+    "mcp:server": _row(
+        "post",
+        "mcp:server",
+        None,
+        (401, 200, 200, 200),
+        lambda w: {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "read_engagement", "arguments": {"engagement_id": w.engagement.pk}},
+        },
+        bearer=True,
+        json_body=True,  # JSON-RPC
+    ),
 }
 
 

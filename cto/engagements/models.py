@@ -158,6 +158,7 @@ class ActivityEvent(models.Model):
         INTAKE_CALL_REQUESTED = "intake.call_requested", "asked for a first call"
         AUDIT_OPENED = "audit.opened", "opened an audit"
         AUDIT_LOCKED = "audit.locked", "locked an audit"
+        AUDIT_ANSWERED = "audit.answered", "answered an audit question"  # recorded by cto.mcp
         PLAN_CHANGED = "aiplan.changed", "changed the AI plan"
         CHECKLIST_CHANGED = "checklist.changed", "changed the checklist"
         QUOTE_CHANGED = "quote.changed", "changed a quote"
@@ -215,6 +216,9 @@ class ActivityEvent(models.Model):
         if self.verb in (self.Verb.AUDIT_OPENED, self.Verb.AUDIT_LOCKED):
             action = "opened" if self.verb == self.Verb.AUDIT_OPENED else "locked"
             return f"Readiness audit {self.data.get('number', '')} {action}"
+        if self.verb == self.Verb.AUDIT_ANSWERED:
+            question = self.data.get("question", "")
+            return f"Readiness audit {self.data.get('number', '')}: answered {question}"
         if self.verb == self.Verb.PLAN_CHANGED:
             return f"AI plan: {self.data.get('change', 'changed')}"
         if self.verb == self.Verb.REPORT_CHANGED:

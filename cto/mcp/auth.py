@@ -1,0 +1,61 @@
+"""The MCP server's authentication: the API's bearer tokens, checked by the API's service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django_ratelimit.core import is_ratelimited
+
+from cto.api.models import ApiToken
+from cto.api.services import TokenRefused, token_authenticate
+from cto.api.v1.auth import _period_seconds
+from cto.api.v1.problems import problem
+
+# RFC 6750: a refused credential is named invalid_token; a missing one gets the bare challenge.
+CHALLENGE = 'Bearer realm="mcp"'
+
+
+def token_auth(request: HttpRequest) -> HttpResponse | None:
+    """django-mcpz's auth hook: None lets the request through, as the token's owner
+    (``request.user``) with the token at ``request.api_token``; otherwise the answer to send.
+    A missing, unknown, expired or revoked token is 401; past API_RATE the token is 429, counted
+    together with its API requests (one budget per token)."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return problem(
+            401,
+            "Send a token as Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": CHALLENGE},
+        )
+    try:
+        token = token_authenticate(secret=secret.strip())
+    except TokenRefused as refused:
+        return problem(
+            401, refused.detail, headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'}
+        )
+    request.api_token = token  # type: ignore[attr-defined]  # read by the tools
+    request.auth = token  # type: ignore[attr-defined]  # where the API's operations read it
+    if is_ratelimited(request, group="api", key=_token_key, rate=settings.API_RATE, increment=True):
+        seconds = _period_seconds(settings.API_RATE)
+        return problem(
+            429,
+            f"This token made more than {settings.API_RATE} requests: wait {seconds} s.",
+            headers={"Retry-After": str(seconds)},
+        )
+    request.user = token.user
+    return None
+
+
+def _token_key(group: str, request: HttpRequest) -> str:
+    token: ApiToken = request.api_token  # type: ignore[attr-defined]  # set above
+    return token.public_id
+
+
+def may_write(request: HttpRequest) -> bool:
+    """The API's scope check: only a "read write" token changes anything."""
+    token: ApiToken | None = getattr(request, "api_token", None)
+    return token is not None and token.can_write
+
+
+def is_operator(request: HttpRequest) -> bool:
+    return bool(request.user.is_staff)
