@@ -209,8 +209,12 @@ def test_a_change_not_yet_saved_is_kept_and_leaving_asks_first(
     # A note typed and not yet saved: reloading asks (the browser's own prompt); told yes, the
     # page reloads without it.
     dialogs.accept = True
-    HeldSaves(page)
-    page.locator(three).get_by_label("Note (optional)").press_sequentially("Half a thought")
+    held = HeldSaves(page)
+    half = page.locator(three).get_by_label("Note (optional)")
+    half.click()  # a gesture in this document: Chromium asks before unload only after one
+    half.press_sequentially("Half a thought")
+    # Its save (after the typing pause) is held in flight: the change is surely not saved.
+    eventually(page, lambda: len(held.held) == 1, "the note's save to be sent")
     page.reload()
     assert dialogs.types == ["confirm", "beforeunload"]
     page.unroute_all(behavior="ignoreErrors")
