@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import is_ratelimited
 
 from cto.api.models import ApiToken
 from cto.api.services import TokenRefused, token_authenticate
-from cto.api.v1.auth import _period_seconds
-from cto.api.v1.problems import problem
+from cto.api.v1.auth import rate_limit
+from cto.api.v1.problems import ApiProblem, problem
 
 # RFC 6750: a refused credential is named invalid_token; a missing one gets the bare challenge.
 CHALLENGE = 'Bearer realm="mcp"'
@@ -33,22 +31,13 @@ def token_auth(request: HttpRequest) -> HttpResponse | None:
         return problem(
             401, refused.detail, headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'}
         )
-    request.api_token = token  # type: ignore[attr-defined]  # read by the tools
     request.auth = token  # type: ignore[attr-defined]  # where the API's operations read it
-    if is_ratelimited(request, group="api", key=_token_key, rate=settings.API_RATE, increment=True):
-        seconds = _period_seconds(settings.API_RATE)
-        return problem(
-            429,
-            f"This token made more than {settings.API_RATE} requests: wait {seconds} s.",
-            headers={"Retry-After": str(seconds)},
-        )
+    try:
+        rate_limit(request, token)  # also sets request.api_token, which the tools read
+    except ApiProblem as limited:
+        return problem(limited.status, limited.detail, headers=limited.headers)
     request.user = token.user
     return None
-
-
-def _token_key(group: str, request: HttpRequest) -> str:
-    token: ApiToken = request.api_token  # type: ignore[attr-defined]  # set above
-    return token.public_id
 
 
 def may_write(request: HttpRequest) -> bool:

@@ -27,6 +27,19 @@ def _token_key(group: str, request: HttpRequest) -> str:
     return str(request.api_token.public_id)  # type: ignore[attr-defined]  # set below
 
 
+def rate_limit(request: HttpRequest, token: ApiToken) -> None:
+    """Count one request against ``token``'s API_RATE, one budget for the API and the MCP
+    server; past it, ApiProblem 429 with Retry-After."""
+    request.api_token = token  # type: ignore[attr-defined]  # read by _token_key
+    if is_ratelimited(request, group="api", key=_token_key, rate=settings.API_RATE, increment=True):
+        seconds = _period_seconds(settings.API_RATE)
+        raise ApiProblem(
+            429,
+            f"This token made more than {settings.API_RATE} requests: wait {seconds} s.",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``. A missing, unknown, expired or revoked token is 401; a
     token without write scope is 403 for any method that changes something; past API_RATE the
@@ -48,15 +61,6 @@ class TokenAuth(HttpBearer):
             raise ApiProblem(401, refused.detail, headers=CHALLENGE) from refused
         if request.method not in SAFE_METHODS and not api_token.can_write:
             raise ApiProblem(403, "This token may only read: create one with “read write”.")
-        request.api_token = api_token  # type: ignore[attr-defined]  # read by _token_key
-        if is_ratelimited(
-            request, group="api", key=_token_key, rate=settings.API_RATE, increment=True
-        ):
-            seconds = _period_seconds(settings.API_RATE)
-            raise ApiProblem(
-                429,
-                f"This token made more than {settings.API_RATE} requests: wait {seconds} s.",
-                headers={"Retry-After": str(seconds)},
-            )
+        rate_limit(request, api_token)
         request.user = api_token.user
         return api_token
