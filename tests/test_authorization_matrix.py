@@ -23,6 +23,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cto.aiplan.proposals import failure_mode_propose
 from cto.aiplan.services import candidate_add, plan_start
 from cto.api.services import token_create
 from cto.audits import services as audit_services
@@ -237,6 +238,27 @@ MATRIX: dict[str, Row] = {
     "aiplan:comment_add": _row(
         "post", "aiplan:comment_add", ID("plan"), (302, 303, 404, 303), lambda w: {"text": "Hello"}
     ),
+    "aiplan:failure_mode_propose": _row(
+        "post",
+        "aiplan:failure_mode_propose",
+        ID("plan"),
+        (302, 303, 404, 303),
+        lambda w: {"title": "Leaks", "look_first": "prompt", "evidence": "Seen."},
+    ),
+    "aiplan:proposal_confirm": _row(
+        "post",
+        "aiplan:proposal_confirm",
+        lambda w: {"pk": w.ids["plan"], "proposal_pk": w.ids["proposal"]},
+        (302, 403, 404, 303),
+        lambda w: {"likelihood": "2", "impact": "3"},
+    ),
+    "aiplan:proposal_dismiss": _row(
+        "post",
+        "aiplan:proposal_dismiss",
+        lambda w: {"pk": w.ids["plan"], "proposal_pk": w.ids["proposal"]},
+        (302, 403, 404, 303),
+        lambda w: {"reason": "Covered already"},
+    ),
     "checklists:detail": _row("get", "checklists:detail", EP, (302, 200, 404, 200)),
     "checklists:apply": _row("post", "checklists:apply", EP, (302, 302, 302, 303)),
     "checklists:item_add": _row(
@@ -397,6 +419,13 @@ MATRIX: dict[str, Row] = {
     "api:plan_comment_add": _api(
         "post", "api:plan_comment_add", ID("plan"), (401, 201, 404, 201), lambda w: {"text": "Hi"}
     ),
+    "api:plan_failure_mode_propose": _api(
+        "post",
+        "api:plan_failure_mode_propose",
+        ID("plan"),
+        (401, 201, 404, 201),
+        lambda w: {"title": "Leaks", "look_first": "prompt", "evidence": "Seen."},
+    ),
     # The plan's changes are the practice's: a client's token is 403 on their own plan.
     "api:plan_gate_result": _api(
         "put",
@@ -541,6 +570,9 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
         "candidate": candidate.pk,
         "gate": plan.gates.first().pk,
         "mode": plan.failure_modes.first().pk,
+        "proposal": failure_mode_propose(
+            plan=plan, title="Stale answers", look_first="cache", evidence="Seen.", by=member
+        ).pk,
         "item": item.pk,
         "evidence": evidence.pk,
         "quote": quote.pk,

@@ -193,3 +193,43 @@ class CommentForm(_OfPlan):
             error_messages={"invalid_choice": ROW_MESSAGE, "required": ROW_MESSAGE},
         )
         return field.clean(raw_id)
+
+
+LOOK_FIRST_MESSAGE = "Say where to look first."
+SCALE_MESSAGE = "Likelihood and impact are whole numbers from 1 to 5."
+
+
+class FailureModeProposalForm(ServiceForm):
+    title = forms.CharField(label="The failure, in a few words", max_length=200)
+    look_first = forms.ChoiceField(
+        label="Where to look first",
+        choices=FailureMode.LOOK_FIRST_CHOICES,
+        error_messages={"required": LOOK_FIRST_MESSAGE, "invalid_choice": LOOK_FIRST_MESSAGE},
+    )
+    evidence = forms.CharField(
+        label="What was seen",
+        max_length=4000,
+        help_text="The input, what came out, and where: enough for someone to see it again.",
+    )
+
+
+def _scale(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        error_messages={"required": SCALE_MESSAGE, "invalid_choice": SCALE_MESSAGE},
+    )
+
+
+class ProposalConfirmForm(ServiceForm):
+    likelihood = _scale("Likelihood (1 to 5)")
+    impact = _scale("Impact (1 to 5)")
+    blocks_production = forms.BooleanField(label="Blocks production", required=False)
+    owner = forms.CharField(label="Owner", max_length=120, required=False)
+    version = version_field()
+
+
+class ProposalDismissForm(ServiceForm):
+    reason = forms.CharField(label="Why it is dismissed", max_length=2000)
+    version = version_field()

@@ -189,6 +189,56 @@ class FailureMode(VersionedRow):
         return self.likelihood * self.impact
 
 
+class FailureModeProposal(TimeStampedModel, VersionedRow):
+    """A failure someone saw (a client, an agent, a failing eval case) and proposes for the
+    register. Nothing counts it (risk order, reports, the week-one checklist) until an operator
+    confirms it, which writes the FailureMode with its likelihood and impact; or dismisses it,
+    with a reason. Kept either way: the register's entries can be traced to what was seen."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    plan = models.ForeignKey(
+        AIPlan, on_delete=models.CASCADE, related_name="failure_mode_proposals"
+    )
+    title = models.CharField(max_length=200)
+    look_first = models.CharField(max_length=20, choices=FailureMode.LOOK_FIRST_CHOICES)
+    evidence = models.TextField(
+        max_length=4000, help_text="What was seen: the input, the output, where it happened."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=2000)
+    failure_mode = models.ForeignKey(
+        FailureMode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        help_text="The register's entry it became, once confirmed.",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="dismissed") | ~models.Q(decision_reason=""),
+                name="failure_mode_proposal_dismissed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class PlanComment(models.Model):
     """A client's or operator's comment on the plan or one of its rows."""
 

@@ -16,6 +16,7 @@ from cto.aiplan.models import (
     Criterion,
     EvalGate,
     FailureMode,
+    FailureModeProposal,
     PlanComment,
 )
 from cto.core.charts import bar_chart
@@ -43,7 +44,10 @@ class PlanView:
     failing_blockers: list[EvalGate]
     unmeasured_blockers: list[EvalGate]
     failure_modes: list[FailureMode]
+    proposals: list[FailureModeProposal]  # waiting for an operator, oldest first
     comments: list[PlanComment]
+
+    look_first_choices = FailureMode.LOOK_FIRST_CHOICES
 
     def cell(self, candidate: Candidate, criterion: Criterion) -> CellScore | None:
         return self.cells.get((candidate.pk, criterion.pk))
@@ -102,6 +106,11 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         failing_blockers=[g for g in blockers if g.verdict == "fail"],
         unmeasured_blockers=[g for g in blockers if g.verdict == "no result"],
         failure_modes=[modes[risk.key] for risk in ordered],
+        proposals=list(
+            plan.failure_mode_proposals.filter(
+                status=FailureModeProposal.Status.PROPOSED
+            ).select_related("proposed_by")
+        ),
         comments=list(plan.comments.select_related("author")),
     )
 

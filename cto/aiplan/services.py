@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from cto.aiplan import rows
 from cto.aiplan import starter as starter_module
 from cto.aiplan.models import (
     AIPlan,
@@ -21,86 +19,13 @@ from cto.aiplan.models import (
     EvalGate,
     FailureMode,
     PlanComment,
-    VersionedRow,
 )
 from cto.aiplan.playbooks import starter_read_shipped
+from cto.aiplan.rows import PlanError, StalePlanError
 from cto.audits.selectors import weak_dimensions
-from cto.engagements.models import ActivityEvent, Engagement
-from cto.engagements.services import activity_record
+from cto.engagements.models import Engagement
 from cto.intake.selectors import intake_choices
 from cto.users.models import User
-
-Row = TypeVar("Row", bound=VersionedRow)
-TEXT_LIMIT = 2000
-
-
-class PlanError(ValidationError):
-    """A refused change to an AI plan, with a message for the person making it."""
-
-
-class StalePlanError(PlanError):
-    """The row changed since the page was drawn; nothing was written."""
-
-
-def _record(plan: AIPlan, by: User | None, change: str, target: models.Model | None = None) -> None:
-    activity_record(
-        engagement=plan.engagement,
-        actor=by,
-        verb=ActivityEvent.Verb.PLAN_CHANGED,
-        target=target,
-        data={"change": change},
-    )
-
-
-def _lock(row: Row, expected_version: int | None) -> Row:
-    """The row, locked; StalePlanError when it moved on since ``expected_version``."""
-    locked = type(row).objects.select_for_update().get(pk=row.pk)  # type: ignore[attr-defined]
-    if expected_version is not None and locked.version != expected_version:
-        raise StalePlanError(
-            "Someone changed this since you opened the page; nothing was saved. "
-            "Reload to see their change, then make yours again.",
-            code="stale",
-        )
-    return locked
-
-
-def _save(row: Row, fields: list[str]) -> Row:
-    row.version += 1
-    row.full_clean()
-    row.save(update_fields=[*fields, "version"])
-    return row
-
-
-def _text(value: str, label: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
-    value = value.replace("\x00", "").strip()
-    if required and not value:
-        raise PlanError(f"Please give {label}.")
-    if len(value) > limit:
-        raise PlanError(f"Please keep {label} under {limit} characters.")
-    return value
-
-
-def _url(value: str) -> str:
-    value = value.strip()
-    if value:
-        try:
-            URLValidator(schemes=["http", "https"])(value)
-        except ValidationError as error:
-            raise PlanError("Links must be web addresses starting with https://.") from error
-    return value
-
-
-def _number(value: Decimal | None, label: str, *, required: bool = False) -> Decimal | None:
-    """The forms refuse what is no number; this keeps any caller within what the column holds
-    (DecimalField(max_digits=14, decimal_places=4))."""
-    if value is None:
-        if required:
-            raise PlanError(f"Please give {label}.")
-        return None
-    if not value.is_finite() or abs(value) >= Decimal("1e10"):
-        raise PlanError(f"{label.capitalize()} must be a reasonable number.")
-    return value
-
 
 # --- Starting ----------------------------------------------------------------------------------
 
@@ -158,7 +83,7 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
         )
         for proposal in failure_modes
     )
-    _record(
+    rows.record(
         plan,
         by,
         f"started with {len(starter.criteria)} criteria, {len(evals)} proposed evals and "
@@ -178,13 +103,14 @@ def criterion_set_weight(
     value = weight
     if not 0 <= value <= 100:
         raise PlanError("A weight is a whole number from 0 to 100.")
-    locked = _lock(criterion, expected_version)
+    locked = rows.lock(criterion, expected_version)
     if locked.weight == value:
         return locked
     before = locked.weight
     locked.weight = value
-    _save(locked, ["weight"])
-    _record(locked.plan, by, f"weight of {locked.label} from {before} to {value}", target=locked)
+    rows.save(locked, ["weight"])
+    change = f"weight of {locked.label} from {before} to {value}"
+    rows.record(locked.plan, by, change, target=locked)
     return locked
 
 
@@ -192,7 +118,7 @@ def criterion_set_weight(
 def criterion_add(
     *, plan: AIPlan, label: str, weight: int, higher_is_better: bool, by: User
 ) -> Criterion:
-    label = _text(label, "a name for the criterion", required=True, limit=120)
+    label = rows.text(label, "a name for the criterion", required=True, limit=120)
     key = "custom-" + slugify(label)[:50]
     if plan.criteria.filter(key=key).exists():
         raise PlanError("There is already a criterion with that name.")
@@ -204,7 +130,7 @@ def criterion_add(
         higher_is_better=higher_is_better,
         position=plan.criteria.count(),
     )
-    _record(plan, by, f"added the criterion {label}", target=criterion)
+    rows.record(plan, by, f"added the criterion {label}", target=criterion)
     return criterion_set_weight(criterion=criterion, weight=weight, expected_version=1, by=by)
 
 
@@ -214,14 +140,14 @@ def candidate_add(
 ) -> Candidate:
     candidate = Candidate(
         plan=plan,
-        name=_text(name, "the model or vendor's name", required=True, limit=120),
-        provider=_text(provider, "the provider", limit=120),
-        snapshot=_text(snapshot, "the version", limit=120),
-        notes=_text(notes, "the notes"),
+        name=rows.text(name, "the model or vendor's name", required=True, limit=120),
+        provider=rows.text(provider, "the provider", limit=120),
+        snapshot=rows.text(snapshot, "the version", limit=120),
+        notes=rows.text(notes, "the notes"),
     )
     candidate.full_clean()
     candidate.save()
-    _record(plan, by, f"added the candidate {candidate}", target=candidate)
+    rows.record(plan, by, f"added the candidate {candidate}", target=candidate)
     return candidate
 
 
@@ -242,8 +168,8 @@ def cell_score_set(
         raise PlanError("That candidate and criterion belong to different plans.")
     if not 1 <= score <= 5:
         raise PlanError("A score is a whole number from 1 to 5.")
-    value = _number(measured_value, "the measured value")
-    unit, source_url = _text(unit, "the unit", limit=40), _url(source_url)
+    value = rows.number(measured_value, "the measured value")
+    unit, source_url = rows.text(unit, "the unit", limit=40), rows.url(source_url)
     cell = CellScore.objects.filter(candidate=candidate, criterion=criterion).first()
     if cell is None:
         if expected_version is not None:
@@ -257,15 +183,15 @@ def cell_score_set(
             source_url=source_url,
         )
     else:
-        cell = _lock(cell, expected_version)
+        cell = rows.lock(cell, expected_version)
         cell.score, cell.measured_value, cell.unit, cell.source_url = (
             score,
             value,
             unit,
             source_url,
         )
-        _save(cell, ["score", "measured_value", "unit", "source_url"])
-    _record(
+        rows.save(cell, ["score", "measured_value", "unit", "source_url"])
+    rows.record(
         candidate.plan, by, f"scored {candidate} on {criterion.label}: {cell.score}", target=cell
     )
     return cell
@@ -289,12 +215,12 @@ def plan_choose(
         raise PlanError("The fallback must be a different candidate from the chosen one.")
     if chosen is None:
         raise PlanError("Please choose a candidate.")
-    rationale = _text(rationale, "the reasons for this choice", required=True, limit=4000)
-    locked = _lock(plan, expected_version)
+    rationale = rows.text(rationale, "the reasons for this choice", required=True, limit=4000)
+    locked = rows.lock(plan, expected_version)
     locked.chosen, locked.fallback, locked.rationale = chosen, fallback, rationale
-    _save(locked, ["chosen", "fallback", "rationale", "updated_at"])
+    rows.save(locked, ["chosen", "fallback", "rationale", "updated_at"])
     note = f"chose {chosen}" + (f" with {fallback} as fallback" if fallback else "")
-    _record(locked, by, note, target=locked)
+    rows.record(locked, by, note, target=locked)
     return locked
 
 
@@ -312,12 +238,12 @@ def gate_result_record(
     by: User,
 ) -> EvalGate:
     """Record a gate's latest result; pass or fail follows from its threshold."""
-    number = _number(value, "the result", required=True)
-    locked = _lock(gate, expected_version)
+    number = rows.number(value, "the result", required=True)
+    locked = rows.lock(gate, expected_version)
     locked.latest_value, locked.latest_at = number, at or datetime.date.today()
-    locked.latest_run_url = _url(run_url)
-    _save(locked, ["latest_value", "latest_at", "latest_run_url"])
-    _record(
+    locked.latest_run_url = rows.url(run_url)
+    rows.save(locked, ["latest_value", "latest_at", "latest_run_url"])
+    rows.record(
         locked.plan, by, f"recorded {number} for {locked.name}: {locked.verdict}", target=locked
     )
     return locked
@@ -334,13 +260,13 @@ def failure_mode_set_status(
 ) -> FailureMode:
     if status not in FailureMode.Status.values:
         raise PlanError("Choose open, mitigated or accepted.")
-    reason = _text(reason, "the reason")
+    reason = rows.text(reason, "the reason")
     if status == FailureMode.Status.ACCEPTED and not reason:
         raise PlanError("Accepting a risk needs a reason: say why it is acceptable.")
-    locked = _lock(failure_mode, expected_version)
+    locked = rows.lock(failure_mode, expected_version)
     locked.status, locked.status_reason = status, reason
-    _save(locked, ["status", "status_reason"])
-    _record(
+    rows.save(locked, ["status", "status_reason"])
+    rows.record(
         locked.plan,
         by,
         f"marked “{locked.title}” {locked.get_status_display().lower()}",
@@ -354,20 +280,20 @@ def row_drop(*, row: Candidate | Criterion | EvalGate | FailureMode, by: User) -
     """Remove a proposal or a row the operator does not want."""
     plan, label = row.plan, str(row)
     type(row).objects.filter(pk=row.pk).delete()
-    _record(plan, by, f"dropped {row._meta.verbose_name} “{label}”")
+    rows.record(plan, by, f"dropped {row._meta.verbose_name} “{label}”")
 
 
 def row_save(*, row: EvalGate | FailureMode | Candidate | Criterion, by: User, change: str) -> None:
     """Create or edit a whole row from the admin's form, with the same checks and event."""
     with transaction.atomic():
         if row.pk:
-            _lock(row, row.version)
+            rows.lock(row, row.version)
             row.version += 1
         if isinstance(row, Criterion) and not row.key:
             row.key = "custom-" + slugify(row.label)[:50]
         row.full_clean()
         row.save()
-        _record(row.plan, by, change, target=row)
+        rows.record(row.plan, by, change, target=row)
 
 
 # --- Comments --------------------------------------------------------------------------------
@@ -384,7 +310,7 @@ def comment_add(
     *, plan: AIPlan, row: Candidate | EvalGate | FailureMode | None, text: str, by: User
 ) -> PlanComment:
     """Anyone who can see the plan may comment on it (``row`` None) or on one of its rows."""
-    text = _text(text, "a comment", required=True)
+    text = rows.text(text, "a comment", required=True)
     if row is not None and row.plan_id != plan.pk:
         raise PlanError("That row is not part of this plan.")
     comment = PlanComment.objects.create(
@@ -394,5 +320,5 @@ def comment_add(
         author=by,
         text=text,
     )
-    _record(plan, by, "commented", target=comment)
+    rows.record(plan, by, "commented", target=comment)
     return comment

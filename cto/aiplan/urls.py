@@ -23,5 +23,20 @@ urlpatterns = [
         views.failure_mode_status,
         name="failure_mode_status",
     ),
+    path(
+        "ai-plans/<id:pk>/failure-mode-proposals/",
+        views.failure_mode_propose,
+        name="failure_mode_propose",
+    ),
+    path(
+        "ai-plans/<id:pk>/failure-mode-proposals/<id:proposal_pk>/confirm/",
+        views.proposal_confirm,
+        name="proposal_confirm",
+    ),
+    path(
+        "ai-plans/<id:pk>/failure-mode-proposals/<id:proposal_pk>/dismiss/",
+        views.proposal_dismiss,
+        name="proposal_dismiss",
+    ),
     path("ai-plans/<id:pk>/comments/", views.comment_add, name="comment_add"),
 ]

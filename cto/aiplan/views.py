@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cto.aiplan import forms, selectors, services
-from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode
+from cto.aiplan import forms, proposals, selectors, services
+from cto.aiplan.models import AIPlan, Criterion, EvalGate, FailureMode, FailureModeProposal
 from cto.core.forms import ServiceForm, change_with_form
 from cto.core.htmx import announce
 from cto.engagements.selectors import engagement_get
@@ -173,3 +173,34 @@ def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST, plan=plan)
     change = partial(services.comment_add, plan=plan, by=request.user)
     return _apply(request, plan, "comments", form, change, "Comment added.")
+
+
+@require_POST
+@login_required
+def failure_mode_propose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, edit=False)  # clients may propose, as they may comment
+    form = forms.FailureModeProposalForm(request.POST)
+    change = partial(proposals.failure_mode_propose, plan=plan, by=request.user)
+    return _apply(
+        request, plan, "failure-modes", form, change, "Proposed: an operator will review it."
+    )
+
+
+@require_POST
+@login_required
+def proposal_confirm(request: AuthenticatedRequest, pk: int, proposal_pk: int) -> HttpResponse:
+    plan = _plan(request, pk, edit=True)
+    proposal = get_object_or_404(FailureModeProposal, pk=proposal_pk, plan=plan)
+    form = forms.ProposalConfirmForm(request.POST)
+    change = partial(proposals.failure_mode_proposal_confirm, proposal=proposal, by=request.user)
+    return _apply(request, plan, "failure-modes", form, change, "Added to the register.")
+
+
+@require_POST
+@login_required
+def proposal_dismiss(request: AuthenticatedRequest, pk: int, proposal_pk: int) -> HttpResponse:
+    plan = _plan(request, pk, edit=True)
+    proposal = get_object_or_404(FailureModeProposal, pk=proposal_pk, plan=plan)
+    form = forms.ProposalDismissForm(request.POST)
+    change = partial(proposals.failure_mode_proposal_dismiss, proposal=proposal, by=request.user)
+    return _apply(request, plan, "failure-modes", form, change, "Proposal dismissed.")

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from cto.aiplan import selectors as plan_selectors
+from cto.aiplan.models import FailureModeProposal
 from cto.api.v1 import engagements as api_engagements
 from cto.api.v1.pagination import paginate
 from cto.audits import selectors as audit_selectors
@@ -134,7 +135,7 @@ def _answer(answer: Any) -> dict[str, Any]:
     description=(
         "An engagement's AI plan, as its export: criteria, candidates and their scores, the "
         "ranking, the choice, eval gates and failure modes; with the ids of the rows one may "
-        "comment on (comment_on_plan)."
+        "comment on (comment_on_plan) and the failure modes proposed and not yet confirmed."
     ),
 )
 def read_plan(request: HttpRequest, args: schemas.EngagementId) -> dict[str, Any]:
@@ -149,7 +150,23 @@ def read_plan(request: HttpRequest, args: schemas.EngagementId) -> dict[str, Any
         *({"row": "gate", "id": g.pk, "name": g.name} for g in plan.gates.all()),
         *({"row": "failure_mode", "id": f.pk, "name": f.title} for f in plan.failure_modes.all()),
     ]
-    return {"plan": plan_selectors.plan_export(plan=plan), "rows": rows}
+    proposed = [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "look_first": p.look_first,
+            "evidence": p.evidence,
+            "proposed_by": str(p.proposed_by) if p.proposed_by else None,
+        }
+        for p in plan.failure_mode_proposals.filter(
+            status=FailureModeProposal.Status.PROPOSED
+        ).select_related("proposed_by")
+    ]
+    return {
+        "plan": plan_selectors.plan_export(plan=plan),
+        "rows": rows,
+        "proposed_failure_modes": proposed,
+    }
 
 
 @tool(

@@ -10,6 +10,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from cto.aiplan.starter import LOOK_FIRST
 from cto.api.v1.pagination import PageQuery
 from cto.api.v1.schemas import EngagementFilters
 from cto.audits.services import NOTE_MAX_LENGTH
@@ -79,6 +80,18 @@ class PlanComment(EngagementId):
         None, ge=1, le=ID_MAX, description="The row's id (read_plan), unless row is plan."
     )
     text: str = Field(min_length=1, max_length=2000)
+
+
+class FailureModeProposal(EngagementId):
+    title: str = Field(min_length=1, max_length=200, description="The failure in a few words.")
+    look_first: Literal[LOOK_FIRST] = Field(  # type: ignore[valid-type]  # a tuple of literals
+        description="Where to look first for its cause."
+    )
+    evidence: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="What was seen: the input, what came out, and where; enough to see it again.",
+    )
 
 
 class ReportRequest(EngagementId):

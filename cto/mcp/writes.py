@@ -1,6 +1,7 @@
 """The write tools, for "read write" tokens only: each calls the service the page calls, so
 every rule, lock, stale-version check and timeline event of the page holds, and the event
-names the token (cto.api.via). Only changes that are reversible or reviewed are tools:
+names the token (cto.api.via). Only changes that are reversible or reviewed are tools (a
+proposed failure mode waits for an operator to confirm it):
 accepting or sending a quote, moving a stage and passing a gate by hand stay a person's acts in
 the portal, and a report is requested as a draft, which the practice reviews before any client
 sees it."""
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_mcpz.server import ToolError
 
+from cto.aiplan import proposals
 from cto.aiplan import services as plan_services
 from cto.aiplan.forms import ROW_MESSAGE, ROW_MODELS
 from cto.aiplan.selectors import plan_get
@@ -128,6 +130,33 @@ def comment_on_plan(request: HttpRequest, args: schemas.PlanComment) -> dict[str
         "row": comment.row_kind,
         "row_id": comment.row_id,
         "text": comment.text,
+    }
+
+
+@tool(
+    schemas.FailureModeProposal,
+    write=True,
+    description=(
+        "Propose a failure mode you saw for an engagement's AI plan: a short title, where to "
+        "look first, and the evidence (the input, what came out, where). It waits, counted "
+        "nowhere, until one of the practice's operators confirms it into the register with its "
+        "likelihood and impact, or dismisses it; read_plan lists the proposals."
+    ),
+)
+def propose_failure_mode(request: HttpRequest, args: schemas.FailureModeProposal) -> dict[str, Any]:
+    user = user_of(request)
+    engagement = selectors.engagement_for_page(user=user, pk=args.engagement_id)
+    if getattr(engagement, "ai_plan", None) is None:
+        raise ToolError("This engagement has no AI plan yet.")
+    plan = plan_get(user=user, pk=engagement.ai_plan.pk)
+    proposal = proposals.failure_mode_propose(
+        plan=plan, title=args.title, look_first=args.look_first, evidence=args.evidence, by=user
+    )
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "look_first": proposal.look_first,
+        "status": proposal.status,
     }
 
 

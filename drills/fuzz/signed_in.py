@@ -1,8 +1,8 @@
 """The signed-in side of the fuzz's world: an operator, a client organisation whose engagement
-has one of everything a form can act on (an open audit, an AI plan with a candidate, a
-checklist with evidence, a sent quote and a draft one, a queued and a failed report, a team
-with a member and an open invitation), and a foreign organisation with the same, whose ids the
-fuzz forges into the client's URLs. All made through the services."""
+has one of everything a form can act on (an open audit, an AI plan with a candidate and a
+proposed failure mode, a checklist with evidence, a sent quote and a draft one, a queued and a
+failed report, a team with a member and an open invitation), and a foreign organisation with
+the same, whose ids the fuzz forges into the client's URLs. All made through the services."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cto.aiplan.proposals import failure_mode_propose
 from cto.aiplan.services import candidate_add, plan_start
 from cto.api.services import token_create
 from cto.audits.services import audit_open
@@ -62,6 +63,13 @@ def _engagement_with_everything(
     audit_open(engagement=engagement, by=operator)
     plan = plan_start(engagement=engagement, by=operator)
     candidate_add(plan=plan, name="Model A", by=operator)
+    failure_mode_propose(
+        plan=plan,
+        title="Answers cite a retired policy",
+        look_first="retrieval",
+        evidence="Asked about leave; the answer quoted the 2023 handbook.",
+        by=contact,
+    )
     checklist = checklist_apply(engagement=engagement, by=operator).checklist
     evidence_add(
         item=checklist.items.get(key="risk_map"),

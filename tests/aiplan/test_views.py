@@ -184,8 +184,8 @@ def test_plan_page_query_count_does_not_grow(
     FailureMode.objects.filter(plan=filled).update(owner="Client")
     client.force_login(client_user)
     url = reverse("aiplan:detail", args=[filled.pk])
-    # user, plan, criteria, candidates, cells, gates, failure modes, comments
-    with django_assert_num_queries(8):
+    # user, plan, criteria, candidates, cells, gates, failure modes, proposals, comments
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 

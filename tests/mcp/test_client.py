@@ -34,7 +34,12 @@ READS = {
     "read_checklist",
     "list_reports",
 }
-CLIENT_WRITES = {"answer_audit_question", "add_checklist_evidence", "comment_on_plan"}
+CLIENT_WRITES = {
+    "answer_audit_question",
+    "add_checklist_evidence",
+    "comment_on_plan",
+    "propose_failure_mode",
+}
 OPERATOR_WRITES = {"request_report"}
 
 

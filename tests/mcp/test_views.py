@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cto.aiplan.models import PlanComment
+from cto.aiplan.models import FailureModeProposal, PlanComment
 from cto.aiplan.services import candidate_add, plan_start
 from cto.api.models import ApiToken
 from cto.api.services import token_create
@@ -98,7 +98,12 @@ def test_the_tools_follow_the_scope_and_the_role(client: Client, world: World) -
     member = _tools(client, _secret(world.member))
     operator = _tools(client, _secret(world.operator))
     assert "answer_audit_question" not in read
-    assert member - read == {"answer_audit_question", "add_checklist_evidence", "comment_on_plan"}
+    assert member - read == {
+        "answer_audit_question",
+        "add_checklist_evidence",
+        "comment_on_plan",
+        "propose_failure_mode",
+    }
     assert operator - member == {"request_report"}
 
 
@@ -141,6 +146,15 @@ def test_an_outsider_cannot_write_to_an_engagement(client: Client, world: World)
         ),
         _call(client, secret, "add_checklist_evidence", item_id=world.client_item.pk, note="Done."),
         _call(client, secret, "comment_on_plan", engagement_id=world.engagement.pk, text="Hi"),
+        _call(
+            client,
+            secret,
+            "propose_failure_mode",
+            engagement_id=world.engagement.pk,
+            title="Leaks",
+            look_first="prompt",
+            evidence="Seen.",
+        ),
     ]
     assert {_error(result) for result in refusals} == {
         "Nothing has that id, or nothing you may see."
@@ -148,6 +162,7 @@ def test_an_outsider_cannot_write_to_an_engagement(client: Client, world: World)
     assert not world.audit.answers.exists()
     assert not Evidence.objects.filter(item=world.client_item).exists()
     assert not PlanComment.objects.exists()
+    assert not FailureModeProposal.objects.exists()
 
 
 def test_arguments_are_validated_as_the_api_validates_them(client: Client, world: World) -> None:
@@ -326,3 +341,38 @@ def test_the_reads_cost_the_same_however_many_rows(client: Client, world: World)
         "read_checklist": _queries(client, secret, "read_checklist", **engagement),
     }
     assert after == before
+
+
+def test_an_agent_proposes_a_failure_mode_that_waits_for_an_operator(
+    client: Client, world: World
+) -> None:
+    secret = _secret(world.member, name="Ada's agent")
+    modes_before = world.plan.failure_modes.count()
+    refused = _call(
+        client,
+        secret,
+        "propose_failure_mode",
+        engagement_id=world.engagement.pk,
+        title="Leaks",
+        look_first="vibes",
+        evidence="Seen.",
+    )
+    assert _error(refused).startswith("Invalid arguments: look_first: Input should be 'prompt'")
+    result = _call(
+        client,
+        secret,
+        "propose_failure_mode",
+        engagement_id=world.engagement.pk,
+        title="Quotes a retired policy",
+        look_first="retrieval",
+        evidence="Asked about leave; the answer quoted the 2023 handbook.",
+    )
+    assert result["structuredContent"]["status"] == "proposed"
+    proposal = FailureModeProposal.objects.get()
+    assert (proposal.proposed_by, proposal.title) == (world.member, "Quotes a retired policy")
+    assert world.plan.failure_modes.count() == modes_before  # counted nowhere yet
+    event = world.engagement.events.latest("id")
+    assert event.data["via"]["token"] == "Ada's agent"
+    plan = _call(client, secret, "read_plan", engagement_id=world.engagement.pk)
+    listed = plan["structuredContent"]["proposed_failure_modes"]
+    assert [p["title"] for p in listed] == ["Quotes a retired policy"]

@@ -1,7 +1,9 @@
 """/api/v1/ AI plans: the plan as its page shows it (the criteria with their directions, every
 cell's score, the ranking, the eval gates with their verdicts, the failure modes by risk, the
-comments), and a comment on the plan or one of its rows, which clients may add as on the page.
-The plan's other changes stay on its page, for operators (cto.aiplan.views)."""
+proposed failure modes, the comments). Anyone who may see the plan comments and proposes a
+failure mode, as on the page; operators record a gate's result and a failure mode's status.
+Confirming a proposal into the register, and the plan's other changes, stay on its page, a
+person's act (cto.aiplan.views)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Status
 
-from cto.aiplan import selectors, services
-from cto.aiplan.forms import CommentForm, FailureModeStatusForm, GateResultForm
-from cto.aiplan.models import EvalGate, FailureMode, PlanComment
+from cto.aiplan import proposals, selectors, services
+from cto.aiplan.forms import (
+    CommentForm,
+    FailureModeProposalForm,
+    FailureModeStatusForm,
+    GateResultForm,
+)
+from cto.aiplan.models import EvalGate, FailureMode, FailureModeProposal, PlanComment
 from cto.api.v1 import schemas
 from cto.api.v1.acting import acting, operators_only, user_of
 from cto.api.v1.inputs import form_checked, refused
@@ -64,6 +71,19 @@ def failure_mode_out(m: FailureMode) -> dict[str, Any]:
         "status_reason": m.status_reason,
         "blocks_production": m.blocks_production,
         "version": m.version,
+    }
+
+
+def proposal_out(proposal: FailureModeProposal) -> dict[str, Any]:
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "look_first": proposal.look_first,
+        "evidence": proposal.evidence,
+        "proposed_by": str(proposal.proposed_by) if proposal.proposed_by else None,
+        "created_at": proposal.created_at,
+        "status": proposal.status,
+        "failure_mode": proposal.failure_mode_id,
     }
 
 
@@ -132,6 +152,7 @@ def plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         "rationale": plan.rationale,
         "gates": [gate_out(g) for g in view.gates],
         "failure_modes": [failure_mode_out(m) for m in view.failure_modes],
+        "proposed_failure_modes": [proposal_out(p) for p in view.proposals],
         "comments": [comment_out(comment) for comment in view.comments],
         "url": request.build_absolute_uri(reverse("aiplan:detail", args=[plan.pk])),
     }
@@ -157,6 +178,29 @@ def plan_comment_add(
     except services.PlanError as error:
         raise refused(error) from error
     return Status(201, comment_out(comment))
+
+
+@router.post(
+    "/plans/{id:pk}/failure-mode-proposals",
+    response={201: schemas.PlanProposal, **ERRORS, 400: schemas.Problem, 403: schemas.Problem},
+    url_name="plan_failure_mode_propose",
+    summary="Propose a failure mode for the register",
+)
+def plan_failure_mode_propose(
+    request: HttpRequest, pk: int, body: schemas.ProposalIn
+) -> Status[dict[str, Any]]:
+    """Anyone who may see the plan may propose a failure they saw, as on its page; it waits,
+    counted nowhere, until an operator confirms it into the register (or dismisses it) in the
+    portal. The proposal is on the engagement's timeline."""
+    known_query(request)
+    plan = selectors.plan_get(user=user_of(request), pk=pk)
+    form = form_checked(FailureModeProposalForm(body.model_dump()))
+    try:
+        with acting(request) as by:
+            proposal = proposals.failure_mode_propose(plan=plan, **form.arguments(), by=by)  # type: ignore[attr-defined]  # a ServiceForm
+    except services.PlanError as error:
+        raise refused(error) from error
+    return Status(201, proposal_out(proposal))
 
 
 OPERATORS_EDIT = "Only the practice's operators change the AI plan."

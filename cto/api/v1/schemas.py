@@ -467,6 +467,17 @@ class PlanFailureMode(Schema):
     version: int = VERSION
 
 
+class PlanProposal(Schema):
+    id: int
+    title: str
+    look_first: str
+    evidence: str
+    proposed_by: str | None
+    created_at: datetime.datetime
+    status: str = Field(description="proposed (waiting for an operator), confirmed or dismissed.")
+    failure_mode: int | None = Field(description="The register's entry, once confirmed.")
+
+
 class PlanComment(Schema):
     id: int
     row: str = Field(description="“plan”, or the row commented on: “gate:12”.")
@@ -486,6 +497,10 @@ class Plan(Schema):
     rationale: str
     gates: list[PlanGate]
     failure_modes: list[PlanFailureMode]
+    proposed_failure_modes: list[PlanProposal] = Field(
+        description="Proposed by someone who saw them; counted nowhere until an operator "
+        "confirms them in the portal."
+    )
     comments: list[PlanComment]
     url: str
 
@@ -513,6 +528,17 @@ class GateStale(Problem):
 
 class FailureModeStale(Problem):
     current: PlanFailureMode = Field(description="The failure mode as it stands.")
+
+
+class ProposalIn(Schema):
+    title: str = Field(description="The failure in a few words; at most 200 characters.")
+    look_first: str = Field(
+        description="Where to look first: prompt, model, retrieval, permissions, queue, cache, "
+        "or one of the plan's other places (see the page)."
+    )
+    evidence: str = Field(
+        description="What was seen: the input, the output, where; at most 4000 characters."
+    )
 
 
 class CommentIn(Schema):

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from cto.aiplan.models import AIPlan, PlanComment
+from cto.aiplan.models import AIPlan, FailureModeProposal, PlanComment
 from cto.aiplan.services import candidate_add, plan_start
 from cto.engagements.models import ActivityEvent, Engagement
 from cto.engagements.services import engagement_transition
@@ -91,8 +91,9 @@ def test_the_plan_costs_a_fixed_number_of_queries(
     headers = bearer_for(operator)
     url = f"/api/v1/plans/{plan.pk}"
     client.get(url, headers=headers)
-    # The token, the plan, criteria, candidates, cells, gates, failure modes, comments.
-    with django_assert_num_queries(8):  # type: ignore[operator]  # pytest-django's fixture
+    # The token, the plan, criteria, candidates, cells, gates, failure modes, proposals,
+    # comments.
+    with django_assert_num_queries(9):  # type: ignore[operator]  # pytest-django's fixture
         client.get(url, headers=headers)
 
 
@@ -264,3 +265,61 @@ def test_a_client_may_not_change_the_plan_and_another_plans_rows_are_404(
     )
     gate.refresh_from_db()
     assert gate.version == 1
+
+
+def _propose(client: Client, plan: AIPlan, body: dict[str, object], headers):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/api/v1/plans/{plan.pk}/failure-mode-proposals",
+        json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+PROPOSAL = {"title": "Quotes a retired policy", "look_first": "retrieval", "evidence": "Seen."}
+
+
+def test_a_client_proposes_a_failure_mode_that_the_plan_then_lists(
+    client: Client, client_user: User, plan: AIPlan, writer_for: WriterFor
+) -> None:
+    response = _propose(client, plan, PROPOSAL, writer_for(client_user))
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "proposed"
+    assert FailureModeProposal.objects.get().proposed_by == client_user
+    body = client.get(f"/api/v1/plans/{plan.pk}", headers=writer_for(client_user)).json()
+    assert [p["title"] for p in body["proposed_failure_modes"]] == ["Quotes a retired policy"]
+    assert "Quotes a retired policy" not in [m["title"] for m in body["failure_modes"]]
+    assert ActivityEvent.objects.latest("id").data["via"]["token"] == "test"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "body.title"),
+        ({"look_first": "vibes"}, "body.look_first"),
+        ({"evidence": "x" * 4001}, "body.evidence"),
+    ],
+)
+def test_a_bad_proposal_is_422_naming_the_field(
+    client: Client,
+    client_user: User,
+    plan: AIPlan,
+    writer_for: WriterFor,
+    change: dict[str, str],
+    field: str,
+) -> None:
+    response = _propose(client, plan, {**PROPOSAL, **change}, writer_for(client_user))
+    assert fields(response) == [field]
+    assert not FailureModeProposal.objects.exists()
+
+
+def test_a_foreign_plan_takes_no_proposal(
+    client: Client,
+    client_user: User,
+    operator: User,
+    foreign_engagement: Engagement,
+    writer_for: WriterFor,
+) -> None:
+    foreign = _plan(foreign_engagement, operator)
+    problem(_propose(client, foreign, PROPOSAL, writer_for(client_user)), 404)
+    assert not FailureModeProposal.objects.exists()
