@@ -368,3 +368,17 @@ def test_a_bad_line_of_json_lines_is_named_by_its_number() -> None:
 
 def test_an_oversized_file_is_refused_before_parsing() -> None:
     assert "receipts are read up to 20 MB" in refusal(b" " * (20 * 1024 * 1024 + 1))
+
+
+def test_control_characters_and_lone_surrogates_in_kept_text_are_replaced() -> None:
+    data = encode(
+        minimal(
+            name="chat\u0000 \u0007model \ud800",
+            attributes=[{"key": "gen_ai.tool.name", "value": {"stringValue": "look\u001bup"}}],
+        )
+    )
+
+    [span] = otlp.read(data, "trace.json").spans
+    assert span.name == "chat\ufffd \ufffdmodel \ufffd"
+    assert span.attributes["gen_ai.tool.name"] == "look\ufffdup"
+    span.name.encode("utf-8")  # would raise on a lone surrogate

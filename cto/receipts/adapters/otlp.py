@@ -299,7 +299,14 @@ def _note(found: list[str], value: Value | None) -> None:
         found.append(value)
 
 
+# Control characters and lone surrogates are valid in a JSON string but not in PostgreSQL's
+# text (NUL), in XML (the SVG) or in UTF-8 (a lone surrogate cannot be encoded).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
 def _clip(text: str, limit: int) -> str:
+    """A kept string, writable anywhere and at most ``limit`` characters."""
+    text = _UNWRITABLE.sub("\ufffd", text)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
