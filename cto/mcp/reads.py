@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from cto.aiplan import selectors as plan_selectors
 from cto.aiplan.models import FailureModeProposal
 from cto.api.v1 import engagements as api_engagements
+from cto.api.v1 import intake as api_intake
 from cto.api.v1.pagination import paginate
 from cto.audits import selectors as audit_selectors
 from cto.checklists import selectors as checklist_selectors
@@ -69,6 +70,32 @@ def read_timeline(request: HttpRequest, args: schemas.Timeline) -> dict[str, Any
         for event in page["items"]
     ]
     return page
+
+
+@tool(
+    schemas.IntakeList,
+    operator=True,
+    description=(
+        "Prospects' intake responses (operators), the latest started first, as GET "
+        "/api/v1/intake-responses answers: the outcome, the contact and whether they proved "
+        "their address, the engagement it became; filter by status (in_progress or "
+        "submitted); page with limit and offset."
+    ),
+)
+def list_intake_responses(request: HttpRequest, args: schemas.IntakeList) -> dict[str, Any]:
+    return api_intake.intake_response_list(request, args, args)
+
+
+@tool(
+    schemas.IntakeResponseId,
+    operator=True,
+    description=(
+        "One intake response (operators): each question on the path the prospect took with "
+        "their answer, where it leads, and earlier responses that look like the same person."
+    ),
+)
+def read_intake_response(request: HttpRequest, args: schemas.IntakeResponseId) -> dict[str, Any]:
+    return api_intake.intake_response_detail(request, args.intake_response_id)
 
 
 @tool(

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from cto.aiplan.starter import LOOK_FIRST
 from cto.api.v1.pagination import PageQuery
-from cto.api.v1.schemas import EngagementFilters
+from cto.api.v1.schemas import EngagementFilters, IntakeFilters
 from cto.audits.services import NOTE_MAX_LENGTH
 from cto.core.converters import ID_MAX
 from cto.core.forms import VERSION_MAX
@@ -40,6 +40,14 @@ class EngagementId(Arguments):
 
 class Timeline(EngagementId, PageQuery):
     pass
+
+
+class IntakeList(Arguments, IntakeFilters, PageQuery):
+    pass
+
+
+class IntakeResponseId(Arguments):
+    intake_response_id: int = _id("intake response")
 
 
 class AuditId(Arguments):

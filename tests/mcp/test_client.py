@@ -40,6 +40,7 @@ CLIENT_WRITES = {
     "comment_on_plan",
     "propose_failure_mode",
 }
+OPERATOR_READS = {"list_intake_responses", "read_intake_response"}
 OPERATOR_WRITES = {"request_report"}
 
 
@@ -104,7 +105,8 @@ def url(live_server: Any) -> str:
 
 def test_a_client_and_an_operator_see_different_tools(url: str, world_live: World) -> None:
     assert _tool_names(url, _secret(world_live.member)) == READS | CLIENT_WRITES
-    assert _tool_names(url, _secret(world_live.operator)) == READS | CLIENT_WRITES | OPERATOR_WRITES
+    operator = READS | OPERATOR_READS | CLIENT_WRITES | OPERATOR_WRITES
+    assert _tool_names(url, _secret(world_live.operator)) == operator
 
 
 def test_a_read_token_sees_no_write_tool(url: str, world_live: World) -> None:

@@ -21,9 +21,11 @@ from cto.audits import services as audit_services
 from cto.checklists.models import ChecklistItem, Evidence
 from cto.checklists.services import evidence_add, item_add
 from cto.engagements.models import ActivityEvent
+from cto.intake import services as intake_services
 from cto.reports.models import Report
 from cto.users.models import User
 from tests.engagements.factories import EngagementFactory
+from tests.intake.factories import publish_shipped_tree
 from tests.mcp.conftest import World
 
 VERSION = "2026-07-28"
@@ -104,7 +106,13 @@ def test_the_tools_follow_the_scope_and_the_role(client: Client, world: World) -
         "comment_on_plan",
         "propose_failure_mode",
     }
-    assert operator - member == {"request_report"}
+    assert operator - member == {
+        "request_report",
+        "list_intake_responses",
+        "read_intake_response",
+    }
+    operator_read = _tools(client, _secret(world.operator, scope=ApiToken.Scope.READ))
+    assert operator_read - read == {"list_intake_responses", "read_intake_response"}
 
 
 # --- Scoping and arguments ---------------------------------------------------------------------
@@ -376,3 +384,29 @@ def test_an_agent_proposes_a_failure_mode_that_waits_for_an_operator(
     plan = _call(client, secret, "read_plan", engagement_id=world.engagement.pk)
     listed = plan["structuredContent"]["proposed_failure_modes"]
     assert [p["title"] for p in listed] == ["Quotes a retired policy"]
+
+
+def test_an_operator_reads_the_intake_as_the_api_answers_it(client: Client, world: World) -> None:
+    version = publish_shipped_tree()
+    answered = intake_services.intake_start(tree_slug="cto-fit")
+    intake_services.intake_answer(
+        response=answered, node="building", raw={"text": "Claims agent"}, tree_version_id=version.pk
+    )
+    secret = _secret(world.operator, scope=ApiToken.Scope.READ)
+    listed = _call(client, secret, "list_intake_responses", status="in_progress")
+    assert [item["id"] for item in listed["structuredContent"]["items"]] == [answered.pk]
+    detail = _call(client, secret, "read_intake_response", intake_response_id=answered.pk)
+    assert detail["structuredContent"]["path"][0]["answer"] == "Claims agent"
+    missing = _call(client, secret, "read_intake_response", intake_response_id=answered.pk + 99)
+    assert _error(missing) == "Nothing has that id, or nothing you may see."
+    assert "status" in _error(_call(client, secret, "list_intake_responses", status="lost"))
+
+
+def test_a_client_has_no_intake_tool(client: Client, world: World) -> None:
+    response = _rpc(
+        client,
+        _secret(world.member),
+        "tools/call",
+        {"name": "list_intake_responses", "arguments": {}},
+    )
+    assert response.json()["error"]["message"] == "Unknown tool: 'list_intake_responses'"
