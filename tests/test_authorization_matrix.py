@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cto.aiplan.proposals import failure_mode_propose
 from cto.aiplan.services import candidate_add, plan_start
+from cto.api.service_accounts import service_account_create
 from cto.api.services import token_create
 from cto.audits import services as audit_services
 from cto.checklists import services as checklist_services
@@ -387,6 +388,27 @@ MATRIX: dict[str, Row] = {
     # A person's own API tokens: nobody revokes another's, operators included.
     "tokens:list": _row("get", "tokens:list", None, (302, 200, 200, 200)),
     "tokens:revoke": _row("post", "tokens:revoke", ID("token"), (302, 303, 404, 404)),
+    # Service accounts are the operators' alone: anyone else is sent to their sign-in.
+    "tokens:service_accounts": _row("get", "tokens:service_accounts", None, (302, 302, 302, 200)),
+    "tokens:service_account_token_create": _row(
+        "post",
+        "tokens:service_account_token_create",
+        ID("service_account"),
+        (302, 302, 302, 201),
+        lambda w: {"name": "CI", "scope": "read", "days": "30"},
+    ),
+    "tokens:service_account_token_revoke": _row(
+        "post",
+        "tokens:service_account_token_revoke",
+        lambda w: {"pk": w.ids["service_account"], "token_pk": w.ids["service_token"]},
+        (302, 302, 302, 303),
+    ),
+    "tokens:service_account_deactivate": _row(
+        "post",
+        "tokens:service_account_deactivate",
+        ID("service_account"),
+        (302, 302, 302, 303),
+    ),
     # The API: its document and docs are public; every resource wants a token (401 without
     # one, whatever the session), and a foreign id is 404 as on the pages.
     "api:openapi-json": _row("get", "api:openapi-json", None, (200, 200, 200, 200)),
@@ -581,6 +603,11 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
         "token": token_create(user=member, name="CI", scope="read", by=member).token.pk,
         "intake": intake_start(tree_slug="cto-fit").pk,
     }
+    service_account = service_account_create(name="Acme CI", organization=None, by=operator)
+    ids["service_account"] = service_account.pk
+    ids["service_token"] = token_create(
+        user=service_account, name="CI", scope="read", by=operator
+    ).token.pk
     # Set as the scene, not through endpoint_create: its check resolves the host's name.
     webhook = Endpoint.objects.create(
         organization=organization,

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from cto.api.models import ApiToken
+from cto.users.models import Organization
 
 # The lifetimes a person picks from; API_TOKEN_DAYS (the default) is always among them.
 LIFETIMES = (7, 30, 90, 180, 365)
@@ -34,3 +35,18 @@ class TokenForm(forms.Form):
         assert isinstance(field, forms.TypedChoiceField)  # noqa: S101  # narrows for mypy
         field.choices = _lifetime_choices()
         field.initial = settings.API_TOKEN_DAYS
+
+
+class ServiceAccountForm(forms.Form):
+    name = forms.CharField(
+        max_length=200,
+        strip=True,
+        help_text="What acts through it, such as “Acme CI” or “Practice eval runner”.",
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        empty_label="The practice: sees what an operator sees",
+        label="Acts for",
+        error_messages={"invalid_choice": "Choose an organisation from the list."},
+    )

@@ -136,12 +136,13 @@ def due_this_week(*, today: datetime.date) -> QuerySet[ChecklistItem]:
 
 
 def owner_candidates(*, checklist: Checklist) -> QuerySet[User]:
-    """Who may own an item: the client's members and the operators (active ones)."""
+    """Who may own an item: the client's members and the operators (active people)."""
     return (
         User.objects.filter(
             Q(is_staff=True, is_active=True)
             | Q(memberships__organization_id=checklist.engagement.organization_id, is_active=True)
         )
+        .exclude(is_service_account=True)  # an account of a pipeline owns no work
         .distinct()
         .order_by("email")
     )

@@ -64,7 +64,7 @@ class Engagement(TimeStampedModel):
         null=True,
         blank=True,
         related_name="led_engagements",
-        limit_choices_to={"is_staff": True},
+        limit_choices_to={"is_staff": True, "is_service_account": False},
         verbose_name="lead operator",
     )
     contact = models.ForeignKey(

@@ -208,7 +208,7 @@ def event_recipients(*, engagement: Engagement) -> list[str]:
     """Who hears of an engagement's news: the client's members, the lead operator and the
     practice's notification address, each once."""
     emails = list(
-        engagement.organization.members.filter(is_active=True)
+        engagement.organization.members.filter(is_active=True, is_service_account=False)
         .order_by("email")
         .values_list("email", flat=True)
     )

@@ -30,7 +30,7 @@ def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
 def operator_addresses() -> list[str]:
     """Everyone at the practice who hears of new leads."""
     emails = list(
-        User.objects.filter(is_staff=True, is_active=True)
+        User.objects.filter(is_staff=True, is_active=True, is_service_account=False)
         .order_by("email")
         .values_list("email", flat=True)
     )

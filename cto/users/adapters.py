@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 from cto.brand.selectors import brand_current
 from cto.core.client_address import client_address
@@ -30,6 +31,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Clients arrive through the intake or an invitation; open sign-up is a setting."""
         return bool(getattr(settings, "ACCOUNT_ALLOW_SIGNUP", False))
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        """A service account acts only through its API tokens: it never has a session,
+        whichever way to sign in was tried (it has no password, and mail to its address goes
+        nowhere; this holds even if one were set)."""
+        if getattr(user, "is_service_account", False):
+            raise PermissionDenied("A service account does not sign in: it uses its API tokens.")
+        return super().pre_login(request, user, **kwargs)
 
     def clean_email(self, email: str) -> str:
         """Every address allauth's forms take (sign-in, code requests, sign-up, adding an

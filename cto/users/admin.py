@@ -29,8 +29,8 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["email"]
-    list_display = ["email", "name", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = ["email", "name", "is_staff", "is_service_account", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_service_account", "is_superuser", "is_active"]
     search_fields = ["email", "name"]
     inlines = [UserMembershipInline]
     fieldsets = (

@@ -63,6 +63,9 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     name = models.CharField(max_length=200, blank=True)
+    # A CI pipeline's or an agent's account, made by an operator (cto.api.service_accounts): it
+    # holds API tokens and never signs in, and no email is sent to it.
+    is_service_account = models.BooleanField(default=False, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cto.aiplan.proposals import failure_mode_propose
 from cto.aiplan.services import candidate_add, plan_start
+from cto.api.service_accounts import service_account_create
 from cto.api.services import token_create
 from cto.audits.services import audit_open
 from cto.checklists.services import checklist_apply, evidence_add
@@ -149,6 +150,10 @@ def build_signed_in() -> SignedIn:
     # An API token each, so that the token page lists one to revoke, and a foreign id exists.
     for person in (client, foreign_client):
         token_create(user=person, name="CI", scope="read", by=person)
+    # A service account with a token, so that its page offers a token to revoke, a new token
+    # and deactivation.
+    pipeline = service_account_create(name="Initech CI", organization=organization, by=operator)
+    token_create(user=pipeline, name="GitHub Actions", scope="read", by=operator)
     # A webhook endpoint each, with a delivery, so that its page offers its forms (change,
     # delete, replay) and a foreign id exists. Made as rows: registering one resolves its host.
     for owned, made in ((organization, engagement), (foreign_organization, foreign)):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from cto.engagements.models import Engagement
-from cto.users.models import User
+from cto.users.models import Organization, User
 from tests.e2e.conftest import E2EBrowser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,3 +73,45 @@ def test_the_api_docs_render_under_the_csp(
     assert external == []
     assert e2e_browser.watch.problems()["CSP violations"] == []
     assert e2e_browser.watch.problems()["uncaught exceptions"] == []
+
+
+def test_an_operator_gives_a_pipeline_an_account_of_its_own(
+    live_server: LiveServer,
+    e2e_browser: E2EBrowser,
+    operator: User,
+    organization: Organization,
+    engagement: Engagement,
+    foreign_engagement: Engagement,
+) -> None:
+    page = e2e_browser.signed_in_page(live_server.url, operator)
+    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm's "Deactivate …?"
+
+    page.goto(f"{live_server.url}/ops/")
+    page.get_by_role("link", name="Service accounts").click()
+    expect(page.get_by_role("heading", name="Service accounts", level=1)).to_be_visible()
+    page.get_by_label("Name").fill("Acme CI")
+    page.get_by_label("Acts for").select_option(label=organization.name)
+    page.get_by_role("button", name="Make the account").click()
+    expect(page.locator("#announcer")).to_contain_text("Acme CI")
+    page.get_by_text("New token for Acme CI").click()
+    page.get_by_label("Name").first.fill("GitHub Actions")
+    page.get_by_role("button", name="Create the token").click()
+    secret_field = page.get_by_label("The new token")
+    expect(secret_field).to_be_visible()
+    secret = secret_field.input_value()
+    e2e_browser.axe(page, "service-accounts")
+
+    api = f"{live_server.url}/api/v1/engagements"
+    headers = {"Authorization": f"Bearer {secret}"}
+    answer = page.context.request.get(api, headers=headers)
+    assert [item["id"] for item in answer.json()["items"]] == [engagement.pk]
+
+    page.get_by_role("button", name="Deactivate Acme CI").click()
+    expect(page.locator("#announcer")).to_contain_text("deactivated")
+    assert page.context.request.get(api, headers=headers).status == 401
+    assert e2e_browser.axe_findings[-1].failing == []
+    assert e2e_browser.watch.problems() == {
+        "console errors": [],
+        "uncaught exceptions": [],
+        "CSP violations": [],
+    }
