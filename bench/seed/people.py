@@ -69,6 +69,7 @@ def users_write(world: World, cursor: Any) -> None:
         "email",
         "name",
         "is_staff",
+        "is_service_account",
         "is_active",
         "date_joined",
     ]
@@ -78,14 +79,14 @@ def users_write(world: World, cursor: Any) -> None:
         for index in range(OPERATORS):
             world.operator_ids.append(pk)
             email = f"operator{index}.{world.tag}@practice.example"
-            yield (pk, password, False, email, f"Operator {index}", True, True, world.now)
+            yield (pk, password, False, email, f"Operator {index}", True, False, True, world.now)
             pk += 1
         for org in range(n_orgs):
             people = []
             for member in range(MEMBERS_PER_ORGANIZATION):
                 first, last = world.rng.choice(FIRST), world.rng.choice(LAST)
                 email = f"{first}.{last}{member}@org{org}-{world.tag}.example".lower()
-                yield (pk, password, False, email, f"{first} {last}", False, True, world.now)
+                yield (pk, password, False, email, f"{first} {last}", False, False, True, world.now)
                 people.append(pk)
                 pk += 1
             world.member_ids.append(people)
