@@ -87,7 +87,7 @@ class IntakeResponse(models.Model):
     )
     notified_at = models.DateTimeField(null=True, blank=True)
     # A typed address is a claim: until its owner proves it (the link in the result email, or
-    # signing in as that address), the lead belongs to nobody (see services.intake_lead_prove).
+    # signing in as that address), the lead belongs to nobody (see claims.intake_lead_prove).
     contact_proven_at = models.DateTimeField(null=True, blank=True, editable=False)
     contact_proven_by = models.ForeignKey(
         "users.User",

@@ -7,7 +7,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.http import HttpRequest
 
-from cto.intake.services import intake_leads_prove_for
+from cto.intake.claims import intake_leads_prove_for
 from cto.users.models import User
 
 

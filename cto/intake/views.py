@@ -20,7 +20,7 @@ from django_htmx.http import push_url
 from cto.core.forms import first_error
 from cto.core.htmx import HtmxHttpRequest, announce
 from cto.core.ratelimits import over_limit, too_many_requests
-from cto.intake import proof, prospect, screens, services
+from cto.intake import claims, proof, prospect, screens, services
 from cto.intake import tree as tree_module
 from cto.intake.forms import AnswerForm, CallSlotForm, ContactForm, ProofForm, ResumeEmailForm
 from cto.intake.models import IntakeResponse
@@ -379,9 +379,9 @@ def intake_confirm(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return render(request, "intake/intake_confirm.html", context, status=422)
     try:
         if form.cleaned_data["action"] == ProofForm.DISMISS:
-            services.intake_lead_dismiss(response=response)
+            claims.intake_lead_dismiss(response=response)
             return render(request, "intake/intake_confirm.html", {**context, "dismissed": True})
-        engagement = services.intake_lead_confirm(response=response)
+        engagement = claims.intake_lead_confirm(response=response)
     except services.IntakeError as error:
         context["error"] = error.messages[0]
         return render(request, "intake/intake_confirm.html", context, status=error.status)

@@ -15,6 +15,7 @@ from cto.audits.services import AnswerInput, audit_answer_save
 from cto.engagements import selectors, services
 from cto.engagements.models import Engagement
 from cto.engagements.stages import Stage
+from cto.intake import claims as intake_claims
 from cto.intake import services as intake_services
 from cto.pricing.playbooks import tier_load_shipped
 from cto.users.models import Organization, User
@@ -311,7 +312,7 @@ def test_an_intake_lead_that_accepts_its_quote_shows_the_audit_skipped_and_why(
     typed = dataclasses.replace(CONTACT, company="Initech", email="pat@initech.example")
     intake_services.intake_submit(response=response, contact=typed)
     contact = User.objects.get(email="pat@initech.example")
-    engagement = intake_services.intake_lead_prove(response=response, user=contact)
+    engagement = intake_claims.intake_lead_prove(response=response, user=contact)
     QuoteFactory(engagement=engagement, status="accepted", by=operator)
     engagement.refresh_from_db()
     assert engagement.stage == Stage.ACTIVE

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cto.engagements.models import ActivityEvent, Engagement
-from cto.intake import services
+from cto.intake import claims, services
 from cto.intake.emails import intake_notify_submitted
 from cto.intake.models import IntakeResponse
 from cto.users.models import Membership, Organization, User
@@ -119,7 +119,7 @@ def test_proof_by_a_member_moves_the_lead_into_their_organisation(
 ) -> None:
     response = submit("pat@acme.example", company="ACME  robotics")
     placeholder = response.engagement.organization
-    engagement = services.intake_lead_prove(response=response, user=pat)
+    engagement = claims.intake_lead_prove(response=response, user=pat)
     assert engagement.organization == acme
     assert engagement.contact == pat
     assert not Organization.objects.filter(pk=placeholder.pk).exists()
@@ -128,14 +128,14 @@ def test_proof_by_a_member_moves_the_lead_into_their_organisation(
     assert (response.contact_proven_by, response.unproven_lead) == (pat, False)
     event = engagement.events.get(verb=ActivityEvent.Verb.INTAKE_PROVEN)
     assert (event.actor, event.summary) == (pat, "Contact proved their address")
-    assert services.intake_lead_prove(response=response, user=pat) == engagement  # idempotent
+    assert claims.intake_lead_prove(response=response, user=pat) == engagement  # idempotent
     assert engagement.events.filter(verb=ActivityEvent.Verb.INTAKE_PROVEN).count() == 1
 
 
 def test_proof_by_a_newcomer_makes_them_owner_of_the_leads_organisation() -> None:
     response = submit("new@startup.example", company="Startup")
     user = User.objects.get(email="new@startup.example")
-    engagement = services.intake_lead_prove(response=response, user=user)
+    engagement = claims.intake_lead_prove(response=response, user=user)
     assert engagement.organization.name == "Startup"
     assert Membership.objects.get(user=user).organization == engagement.organization
     assert Membership.objects.get(user=user).role == Membership.Role.OWNER
@@ -144,7 +144,7 @@ def test_proof_by_a_newcomer_makes_them_owner_of_the_leads_organisation() -> Non
 def test_proof_by_an_operator_makes_them_the_contact_and_nothing_more() -> None:
     operator = OperatorFactory(email="ops@practice.example")
     response = submit("ops@practice.example", company="Practice")
-    engagement = services.intake_lead_prove(response=response, user=operator)
+    engagement = claims.intake_lead_prove(response=response, user=operator)
     assert engagement.contact == operator
     assert not Membership.objects.filter(user=operator).exists()
 
@@ -152,7 +152,7 @@ def test_proof_by_an_operator_makes_them_the_contact_and_nothing_more() -> None:
 def test_proof_by_someone_else_is_refused(pat: User) -> None:
     response = submit("sam@acme.example")
     with pytest.raises(services.IntakeError, match="another email address"):
-        services.intake_lead_prove(response=response, user=pat)
+        claims.intake_lead_prove(response=response, user=pat)
     response.refresh_from_db()
     assert response.unproven_lead
 
@@ -294,7 +294,7 @@ def test_a_proved_lead_is_no_longer_marked_and_its_client_sees_no_marks(
     client: Client, pat: User
 ) -> None:
     response = submit("pat@acme.example")
-    engagement = services.intake_lead_prove(response=response, user=pat)
+    engagement = claims.intake_lead_prove(response=response, user=pat)
     client.force_login(OperatorFactory())
     assert "Unproven contact" not in client.get(reverse("ops:dashboard")).text
     client.force_login(pat)
@@ -306,7 +306,7 @@ def test_a_proved_lead_is_no_longer_marked_and_its_client_sees_no_marks(
 def test_the_admin_filters_responses_by_proof(client: Client, pat: User) -> None:
     unproven = submit("sam@acme.example", company="Sam Co")
     proven = submit("pat@acme.example")
-    services.intake_lead_prove(response=proven, user=pat)
+    claims.intake_lead_prove(response=proven, user=pat)
     client.force_login(OperatorFactory())
     url = reverse("admin:intake_intakeresponse_changelist")
     listed = client.get(url, {"proof": "unproven"})
@@ -320,4 +320,4 @@ def test_an_address_in_another_unicode_form_is_the_same_address(pat: User) -> No
     response = submit("PAT@\uff41\uff43\uff4d\uff45.example")  # full-width "acme"
     assert response.contact_email == "pat@acme.example"
     assert User.objects.count() == users_before  # pat's row, not a new one
-    assert services.intake_lead_prove(response=response, user=pat).contact == pat
+    assert claims.intake_lead_prove(response=response, user=pat).contact == pat

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from cto.engagements.models import ActivityEvent, Engagement
-from cto.intake import first_call, services
+from cto.intake import claims, first_call, services
 from cto.intake.emails import (
     intake_call_notifications_sweep,
     intake_notify_call_requested,
@@ -284,7 +284,7 @@ def test_a_member_of_the_named_organisation_gets_the_lead_only_once_proved() -> 
     response = finished_response()
     engagement = services.intake_submit(response=response, contact=CONTACT)
     assert engagement.organization != existing
-    proved = services.intake_lead_prove(response=response, user=user)
+    proved = claims.intake_lead_prove(response=response, user=user)
     assert proved.organization == existing
     assert proved.contact == user
     assert Organization.objects.count() == 1  # the lead's own organisation is gone

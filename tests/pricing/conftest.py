@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from cto.engagements.models import Engagement
+from cto.intake import claims as intake_claims
 from cto.intake import services as intake_services
 from cto.pricing import services
 from cto.pricing.models import PricingTier, Quote, QuoteOption
@@ -30,7 +31,7 @@ def lead_from_intake(tiers: list[PricingTier]) -> Engagement:
     response = finished_response()
     intake_services.intake_submit(response=response, contact=contact)
     # The contact proves their address (as signing in by code does), which links the lead.
-    return intake_services.intake_lead_prove(
+    return intake_claims.intake_lead_prove(
         response=response, user=User.objects.get(email="pat@initech.example")
     )
 

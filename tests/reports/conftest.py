@@ -29,10 +29,10 @@ from cto.checklists.models import Checklist
 from cto.checklists.services import evidence_add, item_add, item_set_status
 from cto.engagements.models import Engagement
 from cto.engagements.services import engagement_update
+from cto.intake.claims import intake_lead_prove
 from cto.intake.services import (
     Contact,
     intake_answer,
-    intake_lead_prove,
     intake_start,
     intake_submit,
 )
