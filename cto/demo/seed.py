@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cto.aiplan.models import AIPlan, EvalGate, FailureMode
+from cto.aiplan.proposals import failure_mode_propose
 from cto.aiplan.services import (
     candidate_add,
     cell_score_set,
@@ -377,7 +378,8 @@ MITIGATED = (
 def _seed_ai_plan(operator: User) -> None:
     """The AI engagement's plan: four candidates scored, six gates (one failing), eight
     failure modes (the starter's proposals plus what the operator added), each row with a named
-    owner, every failure mode with its detection and mitigation, one blocking mode mitigated."""
+    owner, every failure mode with its detection and mitigation, one blocking mode mitigated;
+    and one failure mode the client proposed, waiting for an operator."""
     engagement = Engagement.objects.get(title="AI support agent to production")
     if AIPlan.objects.filter(engagement=engagement).exists():
         return
@@ -474,6 +476,18 @@ def _seed_ai_plan(operator: User) -> None:
             gate_result_record(
                 gate=gate, value=results[gate.name], at=None, expected_version=None, by=operator
             )
+    # Ada saw a failure in their own testing and proposed it: it waits for an operator.
+    failure_mode_propose(
+        plan=plan,
+        title="Refund answers quote the retired policy",
+        look_first="retrieval",
+        evidence=(
+            "Asked “can I return an opened item after 30 days?”, the agent answered with the "
+            "2024 returns policy, retired in March; the current one allows 45 days. Seen twice "
+            "in the staging chat on the 2nd."
+        ),
+        by=User.objects.get(email=CLIENTS[0][0].email),
+    )
 
 
 def _seed_checklist(operator: User) -> None:

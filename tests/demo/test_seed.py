@@ -129,3 +129,11 @@ def test_the_demo_plan_names_owners_and_writes_the_mitigation_of_what_blocks_pro
     assert {gate.owner for gate in plan.gates.all()} <= people
     checklist = Engagement.objects.get(title="Platform modernisation").checklist
     assert not checklist.items.filter(owner=None).exists()
+
+
+def test_the_demo_client_has_proposed_a_failure_mode_an_operator_can_confirm() -> None:
+    seed_demo()
+    plan = Engagement.objects.get(title="AI support agent to production").ai_plan
+    proposal = plan.failure_mode_proposals.get()
+    assert (proposal.status, proposal.proposed_by.email) == ("proposed", CLIENTS[0][0].email)
+    assert "retired" in proposal.evidence
