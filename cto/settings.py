@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cto.intake",
     "cto.audits",
     "cto.aiplan",
+    "cto.receipts",
     "cto.checklists",
     "cto.pricing",
     "cto.reports",

@@ -66,6 +66,8 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
             threshold=Decimal(str(proposal.fields["threshold"])),
             cadence=proposal.fields["cadence"],
             blocks_release=bool(proposal.fields.get("blocks_release")),
+            measure=proposal.fields.get("measure", ""),
+            subject=proposal.fields.get("subject", ""),
         )
         for proposal in evals
     )
