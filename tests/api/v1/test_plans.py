@@ -186,9 +186,15 @@ def test_an_operator_records_a_gate_result_as_on_the_page(
     gate.refresh_from_db()
     assert (str(gate.latest_value.normalize()), gate.version) == ("0.97", 2)
     assert response.json()["verdict"] == gate.verdict
-    event = ActivityEvent.objects.latest("id")
+    event = ActivityEvent.objects.filter(verb=ActivityEvent.Verb.PLAN_CHANGED).latest("id")
     assert event.data["change"].startswith("recorded 0.97 for")
     assert event.data["via"]["token"] == "test"
+    verdict = ActivityEvent.objects.filter(verb=ActivityEvent.Verb.GATE_VERDICT).get()
+    assert (verdict.data["from"], verdict.data["to"], verdict.data["via"]["token"]) == (
+        "no result",
+        "pass",
+        "test",
+    )
 
 
 def test_a_stale_gate_result_is_409_with_the_gate(
