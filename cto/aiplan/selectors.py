@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from cto.aiplan import ranking
@@ -20,6 +21,8 @@ from cto.aiplan.models import (
     PlanComment,
 )
 from cto.core.charts import bar_chart
+from cto.receipts.models import Receipt
+from cto.receipts.selectors import TraceView, plan_traces
 from cto.users.models import User
 
 
@@ -43,9 +46,12 @@ class PlanView:
     gates: list[EvalGate]
     failing_blockers: list[EvalGate]
     unmeasured_blockers: list[EvalGate]
+    review_blockers: list[EvalGate]  # blocking, the latest receipt needs review: not passing
     failure_modes: list[FailureMode]
     proposals: list[FailureModeProposal]  # waiting for an operator, oldest first
     comments: list[PlanComment]
+    traces: list[Receipt]  # kept on the plan, newest first
+    trace: TraceView | None  # the newest readable one, drawn
 
     look_first_choices = FailureMode.LOOK_FIRST_CHOICES
 
@@ -86,12 +92,22 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         (cell.candidate_id, cell.criterion_id): cell
         for cell in CellScore.objects.filter(candidate__plan=plan)
     }
-    gates = list(plan.gates.all())
+    # Each gate with its latest receipt (its verdict) and every receipt (its history): two
+    # queries however many receipts; the spans, which only traces on the plan draw, stay out.
+    gates = list(
+        plan.gates.select_related("latest_receipt").prefetch_related(
+            Prefetch(
+                "receipts",
+                queryset=Receipt.objects.defer("spans").select_related("uploaded_by"),
+            )
+        )
+    )
     modes = {str(m.pk): m for m in plan.failure_modes.all()}
     ordered = ranking.by_risk(
         [ranking.Risk(key, m.title, m.likelihood, m.impact) for key, m in modes.items()]
     )
     blockers = [g for g in gates if g.blocks_release]
+    traces, trace = plan_traces(plan=plan)
     return PlanView(
         plan=plan,
         criteria=criteria,
@@ -105,6 +121,7 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         gates=gates,
         failing_blockers=[g for g in blockers if g.verdict == "fail"],
         unmeasured_blockers=[g for g in blockers if g.verdict == "no result"],
+        review_blockers=[g for g in blockers if g.verdict == "needs review"],
         failure_modes=[modes[risk.key] for risk in ordered],
         proposals=list(
             plan.failure_mode_proposals.filter(
@@ -112,6 +129,8 @@ def plan_view(*, plan: AIPlan) -> PlanView:
             ).select_related("proposed_by")
         ),
         comments=list(plan.comments.select_related("author")),
+        traces=traces,
+        trace=trace,
     )
 
 

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import asdict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from cto.aiplan import proposals, rows
 from cto.aiplan.models import AIPlan, EvalGate, FailureModeProposal
+from cto.aiplan.rows import PlanError
 from cto.receipts.adapters import otlp, read_eval
 from cto.receipts.models import FAILING_CASES_KEPT, Receipt
 from cto.receipts.results import EvalRun, Hostile, Refusal, Trace
@@ -30,8 +30,9 @@ NO_RULE = "this gate has no rule for files yet: an operator sets its measure"
 FILENAME_LIMIT = 200
 
 
-class ReceiptError(ValidationError):
-    """A refused receipt, with a message for the person (or the CI job) that sent it."""
+class ReceiptError(PlanError):
+    """A refused receipt, with a message for the person (or the CI job) that sent it: a refused
+    change to the plan, answered as the plan page answers the others."""
 
 
 def receipt_add(*, gate: EvalGate, upload: UploadedFile, by: User) -> Receipt:
