@@ -4,6 +4,7 @@ and the JSON export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch
@@ -50,10 +51,23 @@ class PlanView:
     failure_modes: list[FailureMode]
     proposals: list[FailureModeProposal]  # waiting for an operator, oldest first
     comments: list[PlanComment]
-    traces: list[Receipt]  # kept on the plan, newest first
-    trace: TraceView | None  # the newest readable one, drawn
 
     look_first_choices = FailureMode.LOOK_FIRST_CHOICES
+
+    @cached_property
+    def _traces(self) -> tuple[list[Receipt], TraceView | None]:
+        # Read when the page draws them (two queries), not for the API's or the report's plan.
+        return plan_traces(plan=self.plan)
+
+    @property
+    def traces(self) -> list[Receipt]:
+        """The traces kept on the plan, newest first."""
+        return self._traces[0]
+
+    @property
+    def trace(self) -> TraceView | None:
+        """The newest readable trace, drawn."""
+        return self._traces[1]
 
     def cell(self, candidate: Candidate, criterion: Criterion) -> CellScore | None:
         return self.cells.get((candidate.pk, criterion.pk))
@@ -107,7 +121,6 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         [ranking.Risk(key, m.title, m.likelihood, m.impact) for key, m in modes.items()]
     )
     blockers = [g for g in gates if g.blocks_release]
-    traces, trace = plan_traces(plan=plan)
     return PlanView(
         plan=plan,
         criteria=criteria,
@@ -129,8 +142,6 @@ def plan_view(*, plan: AIPlan) -> PlanView:
             ).select_related("proposed_by")
         ),
         comments=list(plan.comments.select_related("author")),
-        traces=traces,
-        trace=trace,
     )
 
 

@@ -91,9 +91,9 @@ def test_the_plan_costs_a_fixed_number_of_queries(
     headers = bearer_for(operator)
     url = f"/api/v1/plans/{plan.pk}"
     client.get(url, headers=headers)
-    # The token, the plan, criteria, candidates, cells, gates, failure modes, proposals,
-    # comments.
-    with django_assert_num_queries(9):  # type: ignore[operator]  # pytest-django's fixture
+    # The token, the plan, criteria, candidates, cells, gates (with their latest receipts), the
+    # gates' receipts, failure modes, proposals, comments.
+    with django_assert_num_queries(10):  # type: ignore[operator]  # pytest-django's fixture
         client.get(url, headers=headers)
 
 
