@@ -31,7 +31,7 @@ class ReceiptUploadForm(ServiceForm):
         if dropped:  # the file is missing for its size: say that, not "choose a file"
             self.fields["file"].required = False
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         if self.dropped:
             raise forms.ValidationError(too_large_message(settings.RECEIPT_MAX_BYTES))
         return super().clean()
