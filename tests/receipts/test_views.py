@@ -188,3 +188,20 @@ def test_a_trace_is_drawn_as_a_waterfall_with_its_table(
     assert "execute_tool get_order_status" in reply.text
     receipt = Receipt.objects.get()
     assert (receipt.kind, receipt.gate) == ("trace", None)
+
+
+def test_the_admin_lists_receipts_and_changes_none(
+    client: Client, operator: User, golden: EvalGate
+) -> None:
+    receipt = services.receipt_add(gate=golden, upload=upload("junit/junit-pass.xml"), by=operator)
+    User.objects.filter(pk=operator.pk).update(is_superuser=True)
+    client.force_login(operator)
+
+    listing = client.get(reverse("admin:receipts_receipt_changelist"))
+    detail = client.get(reverse("admin:receipts_receipt_change", args=[receipt.pk]))
+
+    assert listing.status_code == 200
+    assert "junit-pass.xml" in listing.text
+    assert detail.status_code == 200
+    assert 'type="submit"' not in detail.text.split('id="receipt_form"')[-1]
+    assert client.get(reverse("admin:receipts_receipt_add")).status_code == 403
