@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cto.intake",
     "cto.audits",
     "cto.aiplan",
+    "cto.receipts",
     "cto.checklists",
     "cto.pricing",
     "cto.reports",
@@ -459,7 +460,12 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 EVIDENCE_MAX_INFLATED_BYTES = env.int("EVIDENCE_MAX_INFLATED_BYTES", default=200 * 1024 * 1024)
 EVIDENCE_MAX_INFLATE_RATIO = env.int("EVIDENCE_MAX_INFLATE_RATIO", default=100)
 EVIDENCE_MAX_ARCHIVE_MEMBERS = env.int("EVIDENCE_MAX_ARCHIVE_MEMBERS", default=2000)
-# A file is dropped as soon as it passes EVIDENCE_MAX_BYTES, before Django's own handlers write
+# Receipts (eval results and traces, cto.receipts): the largest file read, and the seconds an
+# adapter may spend reading one (past either, the file is refused and nothing is kept).
+RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=20 * 1024 * 1024)
+RECEIPT_PARSE_SECONDS = env.float("RECEIPT_PARSE_SECONDS", default=10.0)
+# A file is dropped as soon as it passes the larger of EVIDENCE_MAX_BYTES and RECEIPT_MAX_BYTES
+# (each form still checks its own), before Django's own handlers write
 # the rest of it to disk (cto.core.uploads).
 FILE_UPLOAD_HANDLERS = [
     "cto.core.uploads.SizeLimitedUploadHandler",

@@ -46,6 +46,7 @@ urlpatterns = [
     path("portal/", include("cto.engagements.urls")),
     path("portal/", include("cto.audits.urls")),
     path("portal/", include("cto.aiplan.urls")),
+    path("portal/", include("cto.receipts.urls")),
     portal_and_ops(checklist_urls),
     portal_and_ops(pricing_urls),
     path("portal/", include("cto.reports.urls")),

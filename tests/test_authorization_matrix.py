@@ -34,12 +34,14 @@ from cto.engagements.services import engagement_transition
 from cto.intake.services import intake_start
 from cto.playbooks.loading import playbooks_load
 from cto.pricing import services as pricing_services
+from cto.receipts.services import receipt_add
 from cto.reports import narratives as report_narratives
 from cto.reports import services as report_services
 from cto.webhooks import services as webhook_services
 from cto.webhooks.models import Endpoint
 from tests.engagements.factories import EngagementFactory
 from tests.evidence_files import clean_pdf
+from tests.receipts.conftest import upload as receipt_upload
 from tests.users.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -55,6 +57,7 @@ OWN_NAMESPACES = {
     "engagements",
     "audits",
     "aiplan",
+    "receipts",
     "checklists",
     "pricing",
     "reports",
@@ -245,6 +248,34 @@ MATRIX: dict[str, Row] = {
         ID("plan"),
         (302, 303, 404, 303),
         lambda w: {"title": "Leaks", "look_first": "prompt", "evidence": "Seen."},
+    ),
+    # Receipts: anyone who may see the plan sends files and proposes failing cases.
+    "receipts:upload": _row(
+        "post",
+        "receipts:upload",
+        lambda w: {"pk": w.ids["plan"], "gate_pk": w.ids["gate"]},
+        (302, 303, 404, 303),
+        lambda w: {"file": receipt_upload("junit/junit-pass.xml")},
+    ),
+    "receipts:trace_upload": _row(
+        "post",
+        "receipts:trace_upload",
+        ID("plan"),
+        (302, 303, 404, 303),
+        lambda w: {"file": receipt_upload("otlp/trace-pass.jsonl")},
+    ),
+    "receipts:download": _row(
+        "get",
+        "receipts:download",
+        lambda w: {"pk": w.ids["plan"], "receipt_pk": w.ids["receipt"]},
+        (302, 200, 404, 200),
+    ),
+    "receipts:propose": _row(
+        "post",
+        "receipts:propose",
+        lambda w: {"pk": w.ids["plan"], "receipt_pk": w.ids["receipt"]},
+        (302, 303, 404, 303),
+        lambda w: {"case_id": w.ids["case"]},
     ),
     "aiplan:proposal_confirm": _row(
         "post",
@@ -463,6 +494,25 @@ MATRIX: dict[str, Row] = {
         (401, 403, 404, 200),
         lambda w: {"status": "mitigated", "version": 1},
     ),
+    "api:gate_receipt_add": _api(
+        "post",
+        "api:gate_receipt_add",
+        lambda w: {"gate_pk": w.ids["gate"]},
+        (401, 201, 404, 201),
+        lambda w: {"file": receipt_upload("junit/junit-pass.xml")},
+        form=True,
+    ),
+    "api:gate_receipt_list": _api(
+        "get", "api:gate_receipt_list", lambda w: {"gate_pk": w.ids["gate"]}, (401, 200, 404, 200)
+    ),
+    "api:plan_trace_add": _api(
+        "post",
+        "api:plan_trace_add",
+        ID("plan"),
+        (401, 201, 404, 201),
+        lambda w: {"file": receipt_upload("otlp/trace-pass.jsonl")},
+        form=True,
+    ),
     "api:checklist_detail": _api("get", "api:checklist_detail", E, (401, 200, 404, 200)),
     "api:checklist_item_update": _api(
         "patch",
@@ -583,7 +633,13 @@ def _world(*, render_report: bool = False) -> tuple[World, dict[str, Any]]:
     )
     if render_report:  # a PDF takes a second to render: only the download row needs it
         report_services.report_render(report_id=report.pk)
+    # On another gate than ids["gate"], whose version the gate-result row sends.
+    receipt = receipt_add(
+        gate=plan.gates.last(), upload=receipt_upload("promptfoo/results-fail.json"), by=member
+    )
     ids = {
+        "receipt": receipt.pk,
+        "case": receipt.failing_cases[0]["id"],
         "report": report.pk,
         "audit": audit.pk,
         "question": next(iter(audit.template_version.parsed().questions)),

@@ -30,6 +30,8 @@ class CandidateInline(admin.TabularInline):
 
 class EvalGateInline(_RowInline):
     model = EvalGate
+    # Kept by the receipts service: the newest receipt decides the gate.
+    readonly_fields = ["latest_receipt"]
 
 
 class FailureModeInline(_RowInline):

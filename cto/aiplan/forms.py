@@ -147,6 +147,13 @@ class GateResultForm(ServiceForm):
         error_messages={"invalid": "The date must look like 2026-11-24."},
     )
     run_url = _url()
+    note = forms.CharField(
+        label="",
+        required=False,
+        max_length=2000,
+        strip=True,
+        error_messages={"max_length": "Please keep the note under 2000 characters."},
+    )
     version = version_field()
 
 

@@ -13,6 +13,7 @@ from cto.aiplan import ranking
 from cto.aiplan.starter import COMPARISONS, LOOK_FIRST
 from cto.core.models import TimeStampedModel
 from cto.engagements.models import Engagement
+from cto.receipts.verdicts import MEASURES
 from cto.users.models import User
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -126,19 +127,64 @@ class EvalGate(VersionedRow):
     cadence = models.CharField(max_length=16, choices=Cadence.choices)
     blocks_release = models.BooleanField(default=False)
     owner = models.CharField(max_length=120, blank=True)
+    # The rule a receipt (an eval result file) is judged by: blank, no file decides this gate.
+    measure = models.CharField(max_length=24, choices=MEASURES, blank=True)
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="The scorer, metric or span name the measure reads."
+    )
+    # The newest receipt, kept by cto.receipts.services: its verdict is the gate's.
+    latest_receipt = models.ForeignKey(
+        "receipts.Receipt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A claim typed by hand: a result measured elsewhere, with a note on where. It decides the
+    # gate only while no receipt does, and is shown as a claim.
     latest_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     latest_at = models.DateField(null=True, blank=True)
     latest_run_url = models.URLField(blank=True, max_length=500)
+    latest_note = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-blocks_release", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(measure__in=["", *(key for key, _ in MEASURES)]),
+                name="eval_gate_measure_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     @property
-    def verdict(self) -> str:
+    def claimed_verdict(self) -> str:
+        """The hand-typed claim's pass or fail ("no result" without one)."""
         return ranking.gate_verdict(self.comparison, self.threshold, self.latest_value)
+
+    @property
+    def verdict(self) -> str:
+        """The gate's verdict, one rule everywhere (page, API, report, timeline): the latest
+        receipt's outcome when it has one ("pass", "fail", "needs review"); else the claim's
+        pass or fail; else "no result". Reads ``latest_receipt``: select_related it in lists."""
+        receipt = self.latest_receipt
+        if receipt is not None and receipt.outcome:
+            return receipt.verdict_label
+        return self.claimed_verdict
+
+    @property
+    def verdict_source(self) -> str:
+        """Where the verdict comes from: "receipt", "claim" or "" (no result)."""
+        if self.latest_receipt is not None and self.latest_receipt.outcome:
+            return "receipt"
+        return "claim" if self.latest_value is not None else ""
+
+    @property
+    def rule_text(self) -> str:
+        """The rule files are judged by, or "" when the gate has none yet."""
+        if not self.measure:
+            return ""
+        label = dict(MEASURES).get(self.measure, self.measure)
+        subject = f" {self.subject}" if self.subject else ""
+        return f"{label}{subject} {self.requirement}"
 
     @property
     def requirement(self) -> str:
@@ -225,6 +271,15 @@ class FailureModeProposal(TimeStampedModel, VersionedRow):
         related_name="proposals",
         help_text="The register's entry it became, once confirmed.",
     )
+    # Set when a failing case of an eval receipt was proposed: where it was seen.
+    receipt = models.ForeignKey(
+        "receipts.Receipt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    case_id = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
-from cto.aiplan.models import AIPlan, VersionedRow
+from cto.aiplan.models import AIPlan, EvalGate, VersionedRow
 from cto.engagements.models import ActivityEvent
 from cto.engagements.services import activity_record
 from cto.users.models import User
@@ -36,6 +36,30 @@ def record(plan: AIPlan, by: User | None, change: str, target: models.Model | No
         verb=ActivityEvent.Verb.PLAN_CHANGED,
         target=target,
         data={"change": change},
+    )
+
+
+def record_verdict(
+    gate: EvalGate, before: str, by: User | None, *, value: Decimal | None, sha256: str = ""
+) -> None:
+    """Say on the timeline (and so to the webhooks) that ``gate``'s verdict moved from
+    ``before`` to what it is now; nothing when it did not move."""
+    after = gate.verdict
+    if after == before:
+        return
+    activity_record(
+        engagement=gate.plan.engagement,
+        actor=by,
+        verb=ActivityEvent.Verb.GATE_VERDICT,
+        target=gate,
+        data={
+            "gate": gate.name,
+            "gate_id": gate.pk,
+            "from": before,
+            "to": after,
+            "value": None if value is None else f"{value.normalize():f}",
+            "sha256": sha256[:12],
+        },
     )
 
 

@@ -4,8 +4,10 @@ and the JSON export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from cto.aiplan import ranking
@@ -20,6 +22,8 @@ from cto.aiplan.models import (
     PlanComment,
 )
 from cto.core.charts import bar_chart
+from cto.receipts.models import Receipt
+from cto.receipts.selectors import TraceView, plan_traces
 from cto.users.models import User
 
 
@@ -43,11 +47,27 @@ class PlanView:
     gates: list[EvalGate]
     failing_blockers: list[EvalGate]
     unmeasured_blockers: list[EvalGate]
+    review_blockers: list[EvalGate]  # blocking, the latest receipt needs review: not passing
     failure_modes: list[FailureMode]
     proposals: list[FailureModeProposal]  # waiting for an operator, oldest first
     comments: list[PlanComment]
 
     look_first_choices = FailureMode.LOOK_FIRST_CHOICES
+
+    @cached_property
+    def _traces(self) -> tuple[list[Receipt], TraceView | None]:
+        # Read when the page draws them (two queries), not for the API's or the report's plan.
+        return plan_traces(plan=self.plan)
+
+    @property
+    def traces(self) -> list[Receipt]:
+        """The traces kept on the plan, newest first."""
+        return self._traces[0]
+
+    @property
+    def trace(self) -> TraceView | None:
+        """The newest readable trace, drawn."""
+        return self._traces[1]
 
     def cell(self, candidate: Candidate, criterion: Criterion) -> CellScore | None:
         return self.cells.get((candidate.pk, criterion.pk))
@@ -86,7 +106,16 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         (cell.candidate_id, cell.criterion_id): cell
         for cell in CellScore.objects.filter(candidate__plan=plan)
     }
-    gates = list(plan.gates.all())
+    # Each gate with its latest receipt (its verdict) and every receipt (its history): two
+    # queries however many receipts; the spans, which only traces on the plan draw, stay out.
+    gates = list(
+        plan.gates.select_related("latest_receipt").prefetch_related(
+            Prefetch(
+                "receipts",
+                queryset=Receipt.objects.defer("spans").select_related("uploaded_by"),
+            )
+        )
+    )
     modes = {str(m.pk): m for m in plan.failure_modes.all()}
     ordered = ranking.by_risk(
         [ranking.Risk(key, m.title, m.likelihood, m.impact) for key, m in modes.items()]
@@ -105,6 +134,7 @@ def plan_view(*, plan: AIPlan) -> PlanView:
         gates=gates,
         failing_blockers=[g for g in blockers if g.verdict == "fail"],
         unmeasured_blockers=[g for g in blockers if g.verdict == "no result"],
+        review_blockers=[g for g in blockers if g.verdict == "needs review"],
         failure_modes=[modes[risk.key] for risk in ordered],
         proposals=list(
             plan.failure_mode_proposals.filter(

@@ -66,6 +66,8 @@ def plan_start(*, engagement: Engagement, by: User) -> AIPlan:
             threshold=Decimal(str(proposal.fields["threshold"])),
             cadence=proposal.fields["cadence"],
             blocks_release=bool(proposal.fields.get("blocks_release")),
+            measure=proposal.fields.get("measure", ""),
+            subject=proposal.fields.get("subject", ""),
         )
         for proposal in evals
     )
@@ -234,18 +236,28 @@ def gate_result_record(
     value: Decimal,
     at: datetime.date | None,
     run_url: str = "",
+    note: str = "",
     expected_version: int | None,
     by: User,
 ) -> EvalGate:
-    """Record a gate's latest result; pass or fail follows from its threshold."""
+    """Record a result measured elsewhere, typed by hand: a claim, with a note on where it was
+    measured; pass or fail follows from the threshold while no receipt decides the gate."""
     number = rows.number(value, "the result", required=True)
+    note = rows.text(note, "the note")
     locked = rows.lock(gate, expected_version)
+    before = locked.verdict
     locked.latest_value, locked.latest_at = number, at or datetime.date.today()
     locked.latest_run_url = rows.url(run_url)
-    rows.save(locked, ["latest_value", "latest_at", "latest_run_url"])
+    locked.latest_note = note
+    rows.save(locked, ["latest_value", "latest_at", "latest_run_url", "latest_note"])
     rows.record(
-        locked.plan, by, f"recorded {number} for {locked.name}: {locked.verdict}", target=locked
+        locked.plan,
+        by,
+        f"recorded {number} for {locked.name}, claimed, measured elsewhere: "
+        f"{locked.claimed_verdict}",
+        target=locked,
     )
+    rows.record_verdict(locked, before, by, value=number)
     return locked
 
 

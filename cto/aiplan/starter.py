@@ -11,6 +11,7 @@ from typing import Any
 
 from cto.core.definitions import DefinitionError
 from cto.core.rules import rule_holds, rule_problems
+from cto.receipts.verdicts import MEASURES, MEASURES_WITH_SUBJECT
 
 COMPARISONS = (">=", ">", "<=", "<", "==")
 CADENCES = ("per_commit", "nightly", "per_change")
@@ -116,6 +117,16 @@ def parse(data: Any) -> Starter:
             Decimal(str(proposal.fields.get("threshold")))
         except InvalidOperation:
             problems.append(f"evals {proposal.key!r}: “threshold” must be a number.")
+        measure = proposal.fields.get("measure", "")
+        known = [key for key, _ in MEASURES]
+        if measure and measure not in known:
+            problems.append(f"evals {proposal.key!r}: “measure” is one of {', '.join(known)}.")
+        subject = proposal.fields.get("subject", "")
+        if not isinstance(subject, str) or (measure in MEASURES_WITH_SUBJECT and not subject):
+            problems.append(
+                f"evals {proposal.key!r}: “subject” names the scorer, metric or spans "
+                f"{measure} reads."
+            )
     for proposal in failure_modes:
         if proposal.fields.get("look_first") not in LOOK_FIRST:
             problems.append(

@@ -34,7 +34,7 @@ def _plan(request: AuthenticatedRequest, pk: int, *, edit: bool) -> AIPlan:
     return plan
 
 
-def _apply(
+def apply_change(
     request: AuthenticatedRequest,
     plan: AIPlan,
     part: str,
@@ -106,7 +106,9 @@ def criterion_weight(request: AuthenticatedRequest, pk: int, criterion_pk: int) 
     plan = _plan(request, pk, edit=True)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, plan=plan)
     change = partial(services.criterion_set_weight, criterion=criterion, by=request.user)
-    return _apply(request, plan, "matrix", forms.WeightForm(request.POST), change, "Weight saved.")
+    return apply_change(
+        request, plan, "matrix", forms.WeightForm(request.POST), change, "Weight saved."
+    )
 
 
 @require_POST
@@ -115,7 +117,7 @@ def criterion_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     form = forms.CriterionForm(request.POST)
     change = partial(services.criterion_add, plan=plan, by=request.user)
-    return _apply(request, plan, "matrix", form, change, "Criterion added.")
+    return apply_change(request, plan, "matrix", form, change, "Criterion added.")
 
 
 @require_POST
@@ -124,7 +126,7 @@ def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     form = forms.CandidateForm(request.POST)
     change = partial(services.candidate_add, plan=plan, by=request.user)
-    return _apply(request, plan, "matrix", form, change, "Candidate added.")
+    return apply_change(request, plan, "matrix", form, change, "Candidate added.")
 
 
 @require_POST
@@ -133,7 +135,7 @@ def cell_score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     form = forms.CellScoreForm(request.POST, plan=plan)
     change = partial(services.cell_score_set, by=request.user)
-    return _apply(request, plan, "matrix", form, change, "Score saved.")
+    return apply_change(request, plan, "matrix", form, change, "Score saved.")
 
 
 @require_POST
@@ -142,7 +144,7 @@ def plan_choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=True)
     form = forms.ChoiceForm(request.POST, plan=plan)
     change = partial(services.plan_choose, plan=plan, by=request.user)
-    return _apply(request, plan, "matrix", form, change, "Choice recorded.")
+    return apply_change(request, plan, "matrix", form, change, "Choice recorded.")
 
 
 @require_POST
@@ -151,7 +153,7 @@ def gate_result(request: AuthenticatedRequest, pk: int, gate_pk: int) -> HttpRes
     plan = _plan(request, pk, edit=True)
     gate = get_object_or_404(EvalGate, pk=gate_pk, plan=plan)
     change = partial(services.gate_result_record, gate=gate, by=request.user)
-    return _apply(
+    return apply_change(
         request, plan, "gates", forms.GateResultForm(request.POST), change, "Result recorded."
     )
 
@@ -163,7 +165,7 @@ def failure_mode_status(request: AuthenticatedRequest, pk: int, mode_pk: int) ->
     mode = get_object_or_404(FailureMode, pk=mode_pk, plan=plan)
     form = forms.FailureModeStatusForm(request.POST)
     change = partial(services.failure_mode_set_status, failure_mode=mode, by=request.user)
-    return _apply(request, plan, "failure-modes", form, change, "Status saved.")
+    return apply_change(request, plan, "failure-modes", form, change, "Status saved.")
 
 
 @require_POST
@@ -172,7 +174,7 @@ def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, edit=False)  # clients may comment
     form = forms.CommentForm(request.POST, plan=plan)
     change = partial(services.comment_add, plan=plan, by=request.user)
-    return _apply(request, plan, "comments", form, change, "Comment added.")
+    return apply_change(request, plan, "comments", form, change, "Comment added.")
 
 
 @require_POST
@@ -181,7 +183,7 @@ def failure_mode_propose(request: AuthenticatedRequest, pk: int) -> HttpResponse
     plan = _plan(request, pk, edit=False)  # clients may propose, as they may comment
     form = forms.FailureModeProposalForm(request.POST)
     change = partial(proposals.failure_mode_propose, plan=plan, by=request.user)
-    return _apply(
+    return apply_change(
         request, plan, "failure-modes", form, change, "Proposed: an operator will review it."
     )
 
@@ -193,7 +195,7 @@ def proposal_confirm(request: AuthenticatedRequest, pk: int, proposal_pk: int) -
     proposal = get_object_or_404(FailureModeProposal, pk=proposal_pk, plan=plan)
     form = forms.ProposalConfirmForm(request.POST)
     change = partial(proposals.failure_mode_proposal_confirm, proposal=proposal, by=request.user)
-    return _apply(request, plan, "failure-modes", form, change, "Added to the register.")
+    return apply_change(request, plan, "failure-modes", form, change, "Added to the register.")
 
 
 @require_POST
@@ -203,4 +205,4 @@ def proposal_dismiss(request: AuthenticatedRequest, pk: int, proposal_pk: int) -
     proposal = get_object_or_404(FailureModeProposal, pk=proposal_pk, plan=plan)
     form = forms.ProposalDismissForm(request.POST)
     change = partial(proposals.failure_mode_proposal_dismiss, proposal=proposal, by=request.user)
-    return _apply(request, plan, "failure-modes", form, change, "Proposal dismissed.")
+    return apply_change(request, plan, "failure-modes", form, change, "Proposal dismissed.")

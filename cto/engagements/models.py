@@ -160,6 +160,7 @@ class ActivityEvent(models.Model):
         AUDIT_LOCKED = "audit.locked", "locked an audit"
         AUDIT_ANSWERED = "audit.answered", "answered an audit question"  # recorded by cto.mcp
         PLAN_CHANGED = "aiplan.changed", "changed the AI plan"
+        GATE_VERDICT = "gate.verdict_changed", "a receipt changed an eval gate's verdict"
         CHECKLIST_CHANGED = "checklist.changed", "changed the checklist"
         QUOTE_CHANGED = "quote.changed", "changed a quote"
         QUOTE_ACCEPTED = "quote.accepted", "accepted a quote"
@@ -221,6 +222,9 @@ class ActivityEvent(models.Model):
             return f"Readiness audit {self.data.get('number', '')}: answered {question}"
         if self.verb == self.Verb.PLAN_CHANGED:
             return f"AI plan: {self.data.get('change', 'changed')}"
+        if self.verb == self.Verb.GATE_VERDICT:
+            gate, before, after = (self.data.get(k, "") for k in ("gate", "from", "to"))
+            return f"Eval gate {gate}: {before} → {after}"
         if self.verb == self.Verb.REPORT_CHANGED:
             return f"Report: {self.data.get('change', 'changed')}"
         if self.verb in (self.Verb.QUOTE_CHANGED, self.Verb.QUOTE_ACCEPTED):

@@ -24,6 +24,13 @@ class Refusal(Exception):
         return self.reason
 
 
+class Hostile(Refusal):
+    """The file passes a bound we keep against harm (its size, a zip bomb, a path out of the
+    archive, a link, too many entries, entities in XML, nesting too deep, the time budget).
+    Unlike a plain Refusal, which is kept as a receipt that needs review, nothing of a hostile
+    file is stored: the upload is refused with ``reason``."""
+
+
 @dataclass(frozen=True)
 class Case:
     """One test case, sample or test of an eval run.

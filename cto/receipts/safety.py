@@ -3,8 +3,10 @@
 The size is checked before anything is parsed; JSON is refused past a nesting depth; a zip
 archive is checked entry by entry before a byte is inflated, and inflating stops at the bound
 whatever the archive declares; XML goes through defusedxml only; and a ``Budget`` bounds the
-time an adapter spends. What is refused is a ``Refusal`` with a sentence that says why, never
-a crash of the request."""
+time an adapter spends. Passing one of these bounds is ``Hostile`` (nothing of the file is
+kept); a file that is merely malformed (not JSON, not well-formed XML, a damaged archive) is a
+plain ``Refusal``, kept as a receipt that needs review. Either carries a sentence that says
+why, never a crash of the request."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import defusedxml.ElementTree
 import zstandard
 from defusedxml import DefusedXmlException
 
-from cto.receipts.results import Refusal
+from cto.receipts.results import Hostile, Refusal
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -50,7 +52,7 @@ _CHUNK = 64 * 1024
 
 def check_size(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:
     if len(data) > max_bytes:
-        raise Refusal(
+        raise Hostile(
             f"The file is {len(data) / 1_048_576:.1f} MB; receipts are read up to "
             f"{max_bytes / 1_048_576:.0f} MB."
         )
@@ -71,7 +73,7 @@ class Budget:
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise Refusal(f"The file took longer than {self.seconds:g} s to read.")
+            raise Hostile(f"The file took longer than {self.seconds:g} s to read.")
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -83,11 +85,11 @@ def load_json(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_J
     try:
         document = json.loads(data)
     except RecursionError:
-        raise Refusal(f"The JSON is nested deeper than {max_depth} levels.") from None
+        raise Hostile(f"The JSON is nested deeper than {max_depth} levels.") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise Refusal(f"The file is not valid JSON ({error}).") from None
     if _depth_exceeds(document, max_depth):
-        raise Refusal(f"The JSON is nested deeper than {max_depth} levels.")
+        raise Hostile(f"The JSON is nested deeper than {max_depth} levels.")
     return document
 
 
@@ -117,7 +119,7 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_BYTES) -> Element:
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
     except DefusedXmlException:
-        raise Refusal(
+        raise Hostile(
             "The XML declares a document type or entities; receipts are read without them."
         ) from None
     except ParseError as error:
@@ -155,7 +157,7 @@ class SafeZip:
             raise Refusal("The file is not a readable zip archive.") from None
         entries = archive.infolist()
         if len(entries) > max_entries:
-            raise Refusal(
+            raise Hostile(
                 f"The archive holds {len(entries)} entries; receipts are read up to {max_entries}."
             )
         self._entries: dict[str, zipfile.ZipInfo] = {}
@@ -168,7 +170,7 @@ class SafeZip:
             self._entries[entry.filename] = entry
             declared += entry.file_size
         if declared > max_inflated:
-            raise Refusal(
+            raise Hostile(
                 f"The archive would inflate to {declared / 1_048_576:.0f} MB; receipts are "
                 f"read up to {max_inflated / 1_048_576:.0f} MB."
             )
@@ -191,7 +193,7 @@ class SafeZip:
             self._budget.check()
             size += len(chunk)
             if size > limit:
-                raise Refusal(
+                raise Hostile(
                     f"{name!r} inflates past what the archive declares or allows; "
                     "it was not read further."
                 )
@@ -228,10 +230,10 @@ def _check_entry(entry: zipfile.ZipInfo) -> None:
         or (len(name) > 1 and name[1] == ":")
         or ".." in name.split("/")
     ):
-        raise Refusal(f"The archive holds an entry with an unsafe name: {name!r}.")
+        raise Hostile(f"The archive holds an entry with an unsafe name: {name!r}.")
     mode = entry.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise Refusal(f"The archive holds a link ({name!r}); receipts hold files only.")
+        raise Hostile(f"The archive holds a link ({name!r}); receipts hold files only.")
     if entry.flag_bits & 0x1:
         raise Refusal(f"{name!r} is encrypted.")
     if entry.compress_type not in _COMPRESSION_NAMES:
@@ -239,7 +241,7 @@ def _check_entry(entry: zipfile.ZipInfo) -> None:
     if entry.file_size > RATIO_FREE_BYTES and (
         entry.file_size > MAX_ENTRY_RATIO * max(entry.compress_size, 1)
     ):
-        raise Refusal(
+        raise Hostile(
             f"{name!r} would inflate {entry.file_size // max(entry.compress_size, 1)} times its "
             f"size; receipts are read up to {MAX_ENTRY_RATIO} times."
         )

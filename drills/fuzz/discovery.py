@@ -48,6 +48,9 @@ NOT_FUZZED: Mapping[str, str] = {
     "api/v1/checklist-items/<id:pk>/evidence": "an API write: fuzzed by schemathesis",
     "api/v1/engagements/<id:pk>/reports": "an API write: fuzzed by schemathesis",
     "api/v1/plans/<id:pk>/comments": "an API write: fuzzed by schemathesis",
+    "api/v1/plans/<id:pk>/failure-mode-proposals": "an API write: fuzzed by schemathesis",
+    "api/v1/gates/<id:gate_pk>/receipts": "an API write: fuzzed by schemathesis",
+    "api/v1/plans/<id:pk>/traces": "an API write: fuzzed by schemathesis",
     # JSON-RPC with a bearer token, no form: tests/mcp/test_fuzz.py sends it junk arguments.
     "mcp/": "the MCP server; no form",
 }

@@ -22,6 +22,7 @@ from cto.engagements.services import engagement_create, engagement_transition
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.models import QuoteLine
 from cto.pricing.services import quote_draft, quote_line_add, quote_send
+from cto.receipts.services import receipt_add
 from cto.reports import services as report_services
 from cto.reports.models import Report
 from cto.users import services as user_services
@@ -41,6 +42,14 @@ PDF = (
     b"xref\n0 5\n0000000000 65535 f \n0000000015 00000 n \n0000000054 00000 n \n"
     b"0000000113 00000 n \n0000000162 00000 n \n"
     b"trailer\n<<\n/Size 5\n/Root 3 0 R\n/Info 1 0 R\n>>\nstartxref\n254\n%%EOF\n"
+)
+# One test passed, one failed: a JUnit file as pytest writes it.
+FAILING_JUNIT = (
+    b'<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2" '
+    b'failures="1"><testcase classname="evals" name="test_refund_policy" time="0.1"/>'
+    b'<testcase classname="evals" name="test_cites_current_handbook" time="0.1">'
+    b'<failure message="quoted the 2023 handbook">assert "2025" in answer</failure>'
+    b"</testcase></testsuite></testsuites>"
 )
 
 
@@ -64,6 +73,12 @@ def _engagement_with_everything(
     audit_open(engagement=engagement, by=operator)
     plan = plan_start(engagement=engagement, by=operator)
     candidate_add(plan=plan, name="Model A", by=operator)
+    # A gate's receipt with a failing case, so that the page offers to propose it.
+    receipt_add(
+        gate=plan.gates.get(key="golden_set"),
+        upload=SimpleUploadedFile("junit.xml", FAILING_JUNIT, content_type="application/xml"),
+        by=contact,
+    )
     failure_mode_propose(
         plan=plan,
         title="Answers cite a retired policy",

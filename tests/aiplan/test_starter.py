@@ -44,3 +44,41 @@ def test_a_malformed_starter_is_refused_with_every_problem() -> None:
     assert "criterion x: “weight” is a whole number from 0 to 100." in problems
     assert any(p.startswith("evals 'e': missing behaviour") for p in problems)
     assert "evals 'e': the condition “sometimes” is not well formed." in problems
+
+
+def test_the_shipped_gates_that_files_decide_carry_their_measure() -> None:
+    evals = {p.key: p.fields for p in starter_read_shipped().evals}
+    assert (evals["golden_set"]["measure"], evals["golden_set"].get("subject", "")) == (
+        "pass_rate",
+        "",
+    )
+    assert (evals["latency_p95"]["measure"], evals["latency_p95"]["subject"]) == (
+        "p95_duration_ms",
+        "invoke_agent",
+    )
+
+
+def test_an_unknown_measure_or_a_missing_subject_is_refused() -> None:
+    gate = {
+        "name": "G",
+        "behaviour": "b",
+        "metric": "m",
+        "comparison": ">=",
+        "threshold": "1",
+        "cadence": "nightly",
+        "when": {"always": True},
+    }
+    with pytest.raises(starter.StarterError) as raised:
+        starter.parse(
+            {
+                "evals": [
+                    {"key": "a", **gate, "measure": "vibes"},
+                    {"key": "b", **gate, "measure": "mean_score"},
+                ]
+            }
+        )
+    assert raised.value.problems == [
+        "evals 'a': “measure” is one of pass_rate, mean_score, tool_metric, failed_cases, "
+        "p95_duration_ms, max_duration_ms, error_spans.",
+        "evals 'b': “subject” names the scorer, metric or spans mean_score reads.",
+    ]

@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from cto.aiplan import services
 from cto.aiplan.models import AIPlan, EvalGate, FailureMode, PlanComment
+from cto.receipts.services import receipt_add, trace_add
 from cto.users.models import Organization, User
+from tests.receipts.conftest import upload as fixture_upload
 from tests.users.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,23 +171,32 @@ def test_the_export_holds_the_whole_plan(client: Client, client_user: User, fill
     assert data["failure_modes"][0]["risk"] >= data["failure_modes"][-1]["risk"]
 
 
-@pytest.mark.parametrize("extra_candidates", [0, 6])
+@pytest.mark.parametrize(("extra_candidates", "receipts"), [(0, 0), (6, 3)])
 def test_plan_page_query_count_does_not_grow(
     client: Client,
     client_user: User,
     filled: AIPlan,
     operator: User,
     extra_candidates: int,
+    receipts: int,
     django_assert_num_queries,
 ) -> None:
     for index in range(extra_candidates):
         services.candidate_add(plan=filled, name=f"Extra {index}", by=operator)
+    for gate in filled.gates.all():
+        for _ in range(receipts):
+            receipt_add(
+                gate=gate, upload=fixture_upload("promptfoo/results-fail.json"), by=operator
+            )
+    for _ in range(receipts):
+        trace_add(plan=filled, upload=fixture_upload("otlp/trace-fail.jsonl"), by=client_user)
     EvalGate.objects.filter(plan=filled).update(owner="Practice")
     FailureMode.objects.filter(plan=filled).update(owner="Client")
     client.force_login(client_user)
     url = reverse("aiplan:detail", args=[filled.pk])
-    # user, plan, criteria, candidates, cells, gates, failure modes, proposals, comments
-    with django_assert_num_queries(9):
+    # user, plan, criteria, candidates, cells, gates (with their latest receipts), the gates'
+    # receipts, failure modes, proposals, comments, traces, the trace drawn
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 

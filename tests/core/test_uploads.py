@@ -17,7 +17,7 @@ from django.utils import timezone
 from cto.checklists import services
 from cto.checklists.models import Checklist, Evidence
 from cto.checklists.playbooks import checklist_template_load_shipped
-from cto.core.uploads import SizeLimitedUploadHandler
+from cto.core.uploads import SizeLimitedUploadHandler, upload_max_bytes
 from cto.engagements.models import Engagement
 from cto.users.models import User
 from tests.evidence_files import padded_pdf
@@ -48,7 +48,16 @@ def pdf(size: int) -> io.BytesIO:
 
 @pytest.fixture(autouse=True)
 def _limit(settings) -> None:
+    # The handler drops at the larger of the two limits: both at LIMIT here.
     settings.EVIDENCE_MAX_BYTES = LIMIT
+    settings.RECEIPT_MAX_BYTES = LIMIT
+
+
+def test_the_handler_drops_at_the_larger_of_the_evidence_and_receipt_limits(settings) -> None:
+    settings.RECEIPT_MAX_BYTES = LIMIT * 2
+    assert upload_max_bytes() == LIMIT * 2
+    settings.EVIDENCE_MAX_BYTES = LIMIT * 3
+    assert upload_max_bytes() == LIMIT * 3
 
 
 def test_the_handlers_after_it_never_receive_more_than_the_limit() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cto.receipts.adapters import otlp
-from cto.receipts.results import Refusal, Trace
+from cto.receipts.results import Hostile, Refusal, Trace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "otlp"
 PASS = (FIXTURES / "trace-pass.jsonl").read_bytes()
@@ -322,7 +322,25 @@ def test_more_spans_than_the_bound_are_refused() -> None:
         {**template, "spanId": f"{number + 1:016x}"} for number in range(otlp.MAX_SPANS + 1)
     ]
 
-    assert refusal(encode(document)) == "The file holds more than 10,000 spans."
+    with pytest.raises(Hostile) as raised:
+        otlp.read(encode(document), "trace.json")
+    assert raised.value.reason == "The file holds more than 10,000 spans."
+
+
+def test_a_hostile_line_of_json_lines_stays_hostile_with_its_line() -> None:
+    line = encode(minimal())
+    deep = b"[" * 100 + b"]" * 100
+    with pytest.raises(Hostile) as raised:
+        otlp.read(line + b"\n" + deep + b"\n", "trace.jsonl")
+    assert raised.value.reason == "Line 2: The JSON is nested deeper than 64 levels."
+
+
+def test_a_malformed_span_is_a_plain_refusal() -> None:
+    document = minimal()
+    del document["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"]
+    with pytest.raises(Refusal) as raised:
+        otlp.read(encode(document), "trace.json")
+    assert type(raised.value) is Refusal
 
 
 def test_exactly_the_bound_of_spans_is_read() -> None:

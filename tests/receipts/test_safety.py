@@ -11,7 +11,7 @@ import pytest
 
 from cto.receipts import safety
 from cto.receipts.adapters import inspect, junit, promptfoo, read_eval
-from cto.receipts.results import Refusal
+from cto.receipts.results import Hostile, Refusal
 from cto.receipts.safety import Budget, SafeZip, load_json, load_xml
 
 INSPECT_FIXTURES = Path(__file__).parent / "fixtures" / "inspect"
@@ -29,7 +29,7 @@ def test_zip_bomb_is_refused_before_inflating_by_its_declared_size():
     bomb = archive({"header.json": b"0" * (120 * 1024 * 1024)})
     assert len(bomb) < 200 * 1024
     started = time.monotonic()
-    with pytest.raises(Refusal, match="would inflate"):
+    with pytest.raises(Hostile, match="would inflate"):
         SafeZip(bomb, budget=Budget())
     assert time.monotonic() - started < 1
 
@@ -44,12 +44,12 @@ def test_zip_bomb_that_lies_about_its_size_stops_at_the_declared_bound():
     small = (1024).to_bytes(4, "little")
     data = bytearray(bytes(data).replace(real, small))  # local and central headers both lie
     reader = SafeZip(bytes(data), budget=Budget())
-    with pytest.raises(Refusal, match="inflates past what the archive declares"):
+    with pytest.raises(Hostile, match="inflates past what the archive declares"):
         reader.read("header.json")
 
 
 def test_an_entry_with_a_bomb_ratio_is_refused():
-    with pytest.raises(Refusal, match="times its size"):
+    with pytest.raises(Hostile, match="times its size"):
         SafeZip(archive({"samples/1.json": b"\0" * (5 * 1024 * 1024)}), budget=Budget())
 
 
@@ -57,7 +57,7 @@ def test_an_entry_with_a_bomb_ratio_is_refused():
     "name", ["../evil.json", "samples/../../evil.json", "/etc/passwd", "C:/x.json", "a\\..\\b"]
 )
 def test_path_traversal_names_are_refused(name):
-    with pytest.raises(Refusal, match="unsafe name"):
+    with pytest.raises(Hostile, match="unsafe name"):
         SafeZip(archive({name: b"{}"}), budget=Budget())
 
 
@@ -67,13 +67,13 @@ def test_symlink_entries_are_refused():
         link = zipfile.ZipInfo("header.json")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zipped.writestr(link, "/etc/passwd")
-    with pytest.raises(Refusal, match="holds a link"):
+    with pytest.raises(Hostile, match="holds a link"):
         SafeZip(out.getvalue(), budget=Budget())
 
 
 def test_too_many_entries_are_refused():
     entries = {f"samples/{n}.json": b"{}" for n in range(50)}
-    with pytest.raises(Refusal, match="holds 50 entries; receipts are read up to 10"):
+    with pytest.raises(Hostile, match="holds 50 entries; receipts are read up to 10"):
         SafeZip(archive(entries), budget=Budget(), max_entries=10)
 
 
@@ -88,8 +88,9 @@ def test_a_damaged_entry_is_refused_by_its_checksum():
     reader = SafeZip(bytes(data), budget=Budget())
     entry = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("header.json")
     data[entry.header_offset + 30 + len("header.json") + 2] ^= 0xFF
-    with pytest.raises(Refusal):
+    with pytest.raises(Refusal, match="is damaged") as raised:
         SafeZip(bytes(data), budget=Budget()).read("header.json")
+    assert not isinstance(raised.value, Hostile)  # malformed, not harmful
     assert reader.read("header.json") == b'{"version": 2}'
 
 
@@ -105,7 +106,7 @@ def test_billion_laughs_is_refused():
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
 <testsuites><testsuite><testcase name="&lol3;"/></testsuite></testsuites>"""
-    with pytest.raises(Refusal, match="declares a document type or entities"):
+    with pytest.raises(Hostile, match="declares a document type or entities"):
         junit.read(laughs, "junit.xml")
 
 
@@ -113,7 +114,7 @@ def test_external_entities_are_refused():
     external = b"""<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <testsuites><testsuite><testcase name="&secret;"/></testsuite></testsuites>"""
-    with pytest.raises(Refusal, match="declares a document type or entities"):
+    with pytest.raises(Hostile, match="declares a document type or entities"):
         load_xml(external)
 
 
@@ -126,7 +127,7 @@ def test_fifty_megabyte_json_is_refused_by_size_before_parsing(tmp_path):
     data = path.read_bytes()
     assert len(data) > 50 * 1024 * 1024
     started = time.monotonic()
-    with pytest.raises(Refusal, match="receipts are read up to 20 MB"):
+    with pytest.raises(Hostile, match="receipts are read up to 20 MB"):
         read_eval(data, "results.json")
     # Parsing fifty million numbers takes seconds; refusing by length takes none.
     assert time.monotonic() - started < 0.5
@@ -135,13 +136,13 @@ def test_fifty_megabyte_json_is_refused_by_size_before_parsing(tmp_path):
 @pytest.mark.parametrize("depth", [65, 100_000])
 def test_deep_nesting_is_refused(depth):
     deep = b"[" * depth + b"]" * depth
-    with pytest.raises(Refusal, match="nested deeper than 64 levels"):
+    with pytest.raises(Hostile, match="nested deeper than 64 levels"):
         load_json(deep)
 
 
 def test_deep_nesting_inside_a_promptfoo_file_is_refused():
     deep = b'{"evalId": "x", "results": ' + b"[" * 200 + b"]" * 200 + b"}"
-    with pytest.raises(Refusal, match="nested deeper"):
+    with pytest.raises(Hostile, match="nested deeper"):
         promptfoo.read(deep, "results.json")
 
 
@@ -149,15 +150,32 @@ def test_a_spent_budget_stops_reading_between_cases():
     budget = Budget(seconds=0)
     time.sleep(0.001)
     data = (INSPECT_FIXTURES / "capitals-pass.json").read_bytes()
-    with pytest.raises(Refusal, match="took longer than 0 s to read"):
+    with pytest.raises(Hostile, match="took longer than 0 s to read"):
         inspect.read(data, "log.json", budget=budget)
 
 
 def test_an_unknown_format_names_the_formats_we_read():
-    with pytest.raises(Refusal, match="We read promptfoo results JSON"):
+    with pytest.raises(Refusal, match="We read promptfoo results JSON") as raised:
         read_eval(b"name,score\na,1\n", "results.csv")
+    assert not isinstance(raised.value, Hostile)  # kept, to be reviewed
 
 
 def test_the_size_limit_is_checked_before_sniffing():
-    with pytest.raises(Refusal, match="receipts are read up to"):
+    with pytest.raises(Hostile, match="receipts are read up to"):
         read_eval(b" " * (safety.MAX_BYTES + 1), "anything.bin")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"<testsuites><testsuite>", "not well-formed XML"),
+        (b"PK\x03\x04 not really", "not a readable zip archive"),
+    ],
+)
+def test_malformed_files_are_plain_refusals_not_hostile(data, reason):
+    # A malformed file is kept as a receipt that needs review; only a hostile one is refused.
+    readers = {"{": load_json, "<": load_xml, "P": lambda d: SafeZip(d, budget=Budget())}
+    with pytest.raises(Refusal, match=reason) as raised:
+        readers[chr(data[0])](data)
+    assert type(raised.value) is Refusal

@@ -14,6 +14,7 @@ from cto.api.v1 import (
     plans,
     problems,
     quotes,
+    receipts,
     reports,
 )
 from cto.api.v1.auth import TokenAuth
@@ -60,4 +61,5 @@ api.add_router("/", checklists.router)
 api.add_router("/", quotes.router)
 api.add_router("/", reports.router)
 api.add_router("/", plans.router)
+api.add_router("/", receipts.router)
 api.add_router("/", intake.router)

@@ -48,11 +48,31 @@ def gate_out(g: EvalGate) -> dict[str, Any]:
         "cadence": g.cadence,
         "blocks_release": g.blocks_release,
         "owner": g.owner,
+        "rule": g.rule_text,
         "latest_value": _number(g.latest_value),
         "latest_at": g.latest_at,
         "latest_run_url": g.latest_run_url,
+        "latest_note": g.latest_note,
         "verdict": g.verdict,
+        "verdict_source": g.verdict_source,
+        "latest_receipt": _latest_receipt(g),
         "version": g.version,
+    }
+
+
+def _latest_receipt(g: EvalGate) -> dict[str, Any] | None:
+    receipt = g.latest_receipt
+    if receipt is None or not receipt.outcome:
+        return None
+    return {
+        "id": receipt.pk,
+        "verdict": receipt.outcome,
+        "value": _number(receipt.value),
+        "summary": receipt.summary,
+        "reason": receipt.reason,
+        "source": receipt.source,
+        "sha256": receipt.sha256,
+        "created_at": receipt.created_at,
     }
 
 
@@ -231,6 +251,7 @@ def plan_gate_result(
         "value": str(body.value),
         "at": body.at.isoformat() if body.at else "",
         "run_url": body.run_url,
+        "note": body.note,
         "version": str(body.version),
     }
     form = form_checked(GateResultForm(data))

@@ -435,19 +435,77 @@ class PlanCandidate(Schema):
     scores: list[PlanCell]
 
 
+class ReceiptRule(Schema):
+    measure: str
+    subject: str
+    comparison: str
+    threshold: str | None
+
+
+class Receipt(Schema):
+    id: int
+    gate: int | None = Field(description="Null for a trace kept on the plan.")
+    kind: Literal["eval", "trace"]
+    verdict: Literal["pass", "fail", "needs_review"] | None = Field(
+        description="The gate's rule applied to the file when it arrived; null for a trace "
+        "kept on the plan that no rule judges."
+    )
+    value: str | None = Field(description="What the rule measured, like 0.93.")
+    cases: int = Field(description="Cases (or spans) the rule counted.")
+    passed: int
+    reason: str = Field(description="Why it passes, fails or needs review.")
+    summary: str = Field(description="Like “0.93 from 93 of 100 cases”.")
+    rule: ReceiptRule | None = Field(description="The rule it was judged by, as it was then.")
+    sha256: str = Field(description="Of the exact bytes sent.")
+    size: int
+    filename: str
+    format: str = Field(description="promptfoo, inspect, junit or otlp; empty if unreadable.")
+    tool: str
+    tool_version: str
+    adapter_version: str
+    uploaded_by: str | None
+    created_at: datetime.datetime
+    download_url: str = Field(description="The kept file, for who may see the plan.")
+
+
+class TraceReceipt(Receipt):
+    spans: int
+    trace_ids: list[str]
+
+
+class PlanGateReceipt(Schema):
+    id: int
+    verdict: Literal["pass", "fail", "needs_review"]
+    value: str | None
+    summary: str
+    reason: str
+    source: str = Field(description="Tool and version, file name, sha256 prefix.")
+    sha256: str
+    created_at: datetime.datetime
+
+
 class PlanGate(Schema):
     id: int
     name: str
     behaviour: str
     metric: str
     requirement: str = Field(description="The metric, comparison and threshold in words.")
+    rule: str = Field(description="The rule result files are judged by; empty when none.")
     cadence: str
     blocks_release: bool
     owner: str
-    latest_value: str | None
+    latest_value: str | None = Field(description="A claim typed by hand, measured elsewhere.")
     latest_at: datetime.date | None
     latest_run_url: str
-    verdict: str = Field(description="pass, fail, or no result.")
+    latest_note: str = Field(description="Where the claimed value was measured.")
+    verdict: str = Field(
+        description="pass, fail, needs review, or no result: the latest receipt's verdict, "
+        "else the claim's."
+    )
+    verdict_source: Literal["receipt", "claim", ""] = Field(
+        description="receipt, claim (claimed, measured elsewhere), or empty (no result)."
+    )
+    latest_receipt: PlanGateReceipt | None
     version: int = VERSION
 
 
@@ -509,6 +567,7 @@ class GateResultIn(Schema):
     value: Decimal = Field(description="The result, like 0.95 or 820 (at most four decimals).")
     at: datetime.date | None = Field(None, description="The day of the run; today if absent.")
     run_url: str = Field("", description="A link to the run, at most 500 characters.")
+    note: str = Field("", description="Where it was measured; at most 2000 characters.")
     version: int = Field(
         ge=1, le=VERSION_MAX, description="The gate's version you read (409 when stale)."
     )

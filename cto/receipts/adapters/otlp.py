@@ -20,8 +20,8 @@ import math
 import re
 from typing import Any, Literal
 
-from cto.receipts.results import Refusal, Span, Trace
-from cto.receipts.safety import check_size, load_json
+from cto.receipts.results import Hostile, Refusal, Span, Trace
+from cto.receipts.safety import Budget, check_size, load_json
 
 NAME = "otlp"
 VERSION = "1"
@@ -85,7 +85,8 @@ def sniff(data: bytes, filename: str) -> bool:
     return b'"resourceSpans"' in head or b'"resource_spans"' in head
 
 
-def read(data: bytes, filename: str) -> Trace:
+def read(data: bytes, filename: str, *, budget: Budget | None = None) -> Trace:
+    budget = budget or Budget()
     spans: list[Span] = []
     tools: list[str] = []
     versions: list[str] = []
@@ -97,11 +98,13 @@ def read(data: bytes, filename: str) -> Trace:
                 _note(versions, resource.get("telemetry.sdk.version"))
                 for scope_spans in _list(resource_spans, "scopeSpans", "scope_spans", "resource"):
                     for raw in _list(scope_spans, "spans", "spans", "scope"):
+                        budget.check()
                         if len(spans) == MAX_SPANS:
-                            raise Refusal(f"The file holds more than {MAX_SPANS:,} spans.")
+                            raise Hostile(f"The file holds more than {MAX_SPANS:,} spans.")
                         spans.append(_span(raw, len(spans) + 1, resource.get("service.name")))
         except Refusal as refusal:
-            raise Refusal(f"{where}{refusal.reason}") from None
+            # The same kind again (a Hostile stays hostile), with where it happened.
+            raise type(refusal)(f"{where}{refusal.reason}") from None
     if not spans:
         raise Refusal("The file holds no spans: an OTLP/JSON trace export names at least one.")
     _refuse_duplicates(spans)
@@ -130,13 +133,13 @@ def _requests(data: bytes) -> list[tuple[str, Any]]:
     if len(lines) < 2 or not (first.startswith(b"{") and first.endswith(b"}")):
         return [("", load_json(data))]
     if len(lines) > MAX_SPANS:
-        raise Refusal(f"The file holds more than {MAX_SPANS:,} lines.")
+        raise Hostile(f"The file holds more than {MAX_SPANS:,} lines.")
     requests = []
     for number, line in lines:
         try:
             requests.append((f"Line {number}: ", load_json(line)))
         except Refusal as refusal:
-            raise Refusal(f"Line {number}: {refusal.reason}") from None
+            raise type(refusal)(f"Line {number}: {refusal.reason}") from None
     return requests
 
 

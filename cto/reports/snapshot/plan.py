@@ -9,6 +9,7 @@ from typing import Any
 from cto.aiplan.models import AIPlan, FailureMode
 from cto.aiplan.selectors import plan_view
 from cto.engagements.models import Engagement
+from cto.receipts.models import Receipt
 from cto.reports.snapshot.formats import day, number
 
 
@@ -46,6 +47,11 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
             "latest": number(gate.latest_value),
             "latest_on": day(gate.latest_at),
             "verdict": gate.verdict,
+            # Where the verdict comes from: "receipt" (a file, its source below), "claim" (a
+            # result typed by hand, measured elsewhere, with its note) or "" (no result).
+            "verdict_source": gate.verdict_source,
+            "claim_note": gate.latest_note,
+            "receipt": _receipt(gate.latest_receipt) if gate.verdict_source == "receipt" else None,
         }
         for gate in view.gates
     ]
@@ -93,7 +99,10 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
             "pass": verdicts["pass"],
             "fail": verdicts["fail"],
             "no_result": verdicts["no result"],
-            "blocking_not_passed": len(view.failing_blockers) + len(view.unmeasured_blockers),
+            "needs_review": verdicts["needs review"],
+            "blocking_not_passed": len(view.failing_blockers)
+            + len(view.unmeasured_blockers)
+            + len(view.review_blockers),
         },
         "failure_mode_counts": {
             "open": statuses[FailureMode.Status.OPEN.label],
@@ -102,4 +111,25 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
         },
         "blockers_failing": [gate.name for gate in view.failing_blockers],
         "blockers_unmeasured": [gate.name for gate in view.unmeasured_blockers],
+        "blockers_needing_review": [gate.name for gate in view.review_blockers],
+    }
+
+
+def _receipt(receipt: Receipt | None) -> dict[str, Any] | None:
+    """The file that decided the gate, as the receipts table prints it."""
+    if receipt is None:
+        return None
+    return {
+        "filename": receipt.filename,
+        "tool": receipt.tool,
+        "tool_version": receipt.tool_version,
+        "sha256": receipt.sha256,
+        "cases": receipt.cases,
+        "passed": receipt.passed,
+        "value": number(receipt.value),
+        "outcome": receipt.outcome,
+        "reason": receipt.reason,
+        "summary": receipt.summary,
+        "source": receipt.source,
+        "created_on": day(receipt.created_at),
     }

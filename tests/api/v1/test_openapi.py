@@ -32,6 +32,8 @@ def test_the_document_is_valid_openapi_3_1_and_needs_no_token(client: Client) ->
         "/api/v1/plans/{pk}/failure-mode-proposals",
         "/api/v1/plans/{pk}/gates/{gate_pk}/result",
         "/api/v1/plans/{pk}/failure-modes/{mode_pk}",
+        "/api/v1/plans/{pk}/traces",
+        "/api/v1/gates/{gate_pk}/receipts",
         "/api/v1/engagements/{pk}/checklist",
         "/api/v1/checklist-items/{pk}",
         "/api/v1/checklist-items/{pk}/evidence",

@@ -91,9 +91,9 @@ def test_the_plan_costs_a_fixed_number_of_queries(
     headers = bearer_for(operator)
     url = f"/api/v1/plans/{plan.pk}"
     client.get(url, headers=headers)
-    # The token, the plan, criteria, candidates, cells, gates, failure modes, proposals,
-    # comments.
-    with django_assert_num_queries(9):  # type: ignore[operator]  # pytest-django's fixture
+    # The token, the plan, criteria, candidates, cells, gates (with their latest receipts), the
+    # gates' receipts, failure modes, proposals, comments.
+    with django_assert_num_queries(10):  # type: ignore[operator]  # pytest-django's fixture
         client.get(url, headers=headers)
 
 
@@ -186,9 +186,15 @@ def test_an_operator_records_a_gate_result_as_on_the_page(
     gate.refresh_from_db()
     assert (str(gate.latest_value.normalize()), gate.version) == ("0.97", 2)
     assert response.json()["verdict"] == gate.verdict
-    event = ActivityEvent.objects.latest("id")
+    event = ActivityEvent.objects.filter(verb=ActivityEvent.Verb.PLAN_CHANGED).latest("id")
     assert event.data["change"].startswith("recorded 0.97 for")
     assert event.data["via"]["token"] == "test"
+    verdict = ActivityEvent.objects.filter(verb=ActivityEvent.Verb.GATE_VERDICT).get()
+    assert (verdict.data["from"], verdict.data["to"], verdict.data["via"]["token"]) == (
+        "no result",
+        "pass",
+        "test",
+    )
 
 
 def test_a_stale_gate_result_is_409_with_the_gate(
