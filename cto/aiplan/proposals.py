@@ -81,7 +81,13 @@ def failure_mode_proposal_confirm(
     locked.status, locked.failure_mode = FailureModeProposal.Status.CONFIRMED, mode
     locked.decided_by, locked.decided_at = by, timezone.now()
     rows.save(locked, ["status", "failure_mode", "decided_by", "decided_at", "updated_at"])
-    rows.record(locked.plan, by, f"confirmed the proposed failure mode “{mode.title}”", target=mode)
+    rows.record(
+        locked.plan,
+        by,
+        f"confirmed the proposed failure mode “{mode.title}”",
+        target=mode,
+        facts={"step": "failure_mode_confirmed", "title": mode.title},
+    )
     return mode
 
 

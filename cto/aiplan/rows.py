@@ -29,13 +29,22 @@ class StalePlanError(PlanError):
     """The row changed since the page was drawn; nothing was written."""
 
 
-def record(plan: AIPlan, by: User | None, change: str, target: models.Model | None = None) -> None:
+def record(
+    plan: AIPlan,
+    by: User | None,
+    change: str,
+    target: models.Model | None = None,
+    *,
+    facts: dict[str, str] | None = None,
+) -> None:
+    """One "changed the AI plan" event saying ``change``; ``facts`` are kept beside it for
+    whoever reacts to the event (the week-one checklist settles its proofs by them)."""
     activity_record(
         engagement=plan.engagement,
         actor=by,
         verb=ActivityEvent.Verb.PLAN_CHANGED,
         target=target,
-        data={"change": change},
+        data={"change": change, **(facts or {})},
     )
 
 

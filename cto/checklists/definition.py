@@ -21,6 +21,25 @@ SETTLING_EVENTS = {
     "audit_submitted": "a readiness audit is submitted (locked)",
     "quote_accepted": "the client accepts a quote",
     "report_ready": "the final week-one report is ready",
+    "trace_receipt": "a trace is kept on the AI plan as a receipt",
+    "eval_receipt": "an eval result with a verdict is kept on one of the plan's gates",
+    "failure_mode_confirmed": "an operator confirms a proposed failure mode into the register",
+}
+# Of those, the receipts: an item waiting for one is done only with it ("receipts, not
+# claims"), never by hand with other evidence; each says how to give it.
+RECEIPT_NEEDED = {
+    "trace_receipt": (
+        "This item is done by its receipt: add a trace (OTLP/JSON) to the AI plan, on its page "
+        "or through the API, and it is marked done with it."
+    ),
+    "eval_receipt": (
+        "This item is done by its receipt: add an eval result (promptfoo, Inspect AI or JUnit) "
+        "to one of the AI plan's gates, and it is marked done when the result gives a verdict."
+    ),
+    "failure_mode_confirmed": (
+        "This item is done by its receipt: propose the failure mode with what was seen, on the "
+        "AI plan, and it is marked done when an operator confirms it into the register."
+    ),
 }
 
 

@@ -17,13 +17,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cto.checklists import definition as definition_module
+from cto.checklists.definition import RECEIPT_NEEDED
 from cto.checklists.models import (
     Checklist,
     ChecklistItem,
     ChecklistTemplateVersion,
     Evidence,
 )
-from cto.checklists.settling import items_settle_from_timeline
+from cto.checklists.settling import (
+    evidence_note,
+    items_settle_from_timeline,
+    settling_event_latest,
+)
 from cto.checklists.uploads import ArchiveLimits, UploadError, check_content, check_upload
 from cto.core.versioning import content_version_create, content_version_publish
 from cto.engagements.models import ActivityEvent, Engagement
@@ -241,6 +246,8 @@ def item_set_status(
     reason = reason.replace("\x00", "").strip()[:2000]
     if status in (ChecklistItem.Status.BLOCKED, ChecklistItem.Status.NOT_APPLICABLE) and not reason:
         raise ChecklistError("Please say why: a blocked or not-applicable item needs a reason.")
+    if status == ChecklistItem.Status.DONE and locked.settled_by in RECEIPT_NEEDED:
+        _receipt_as_evidence(locked)
     if status == ChecklistItem.Status.DONE:
         if not locked.evidence.exists():
             raise ChecklistError(
@@ -259,6 +266,18 @@ def item_set_status(
     _earliest_open_day_keep(locked.checklist_id)
     _record(locked, by, f"marked {locked.get_status_display().lower()}")
     return locked
+
+
+def _receipt_as_evidence(item: ChecklistItem) -> None:
+    """An item that only its receipt settles (the week-one proofs) is done by hand only when
+    that receipt is on the timeline (it was reopened since, say), and then with the receipt as
+    its evidence; without it, refused, saying how to give it."""
+    event = settling_event_latest(engagement_id=item.checklist.engagement_id, kind=item.settled_by)
+    if event is None:
+        raise ChecklistError(RECEIPT_NEEDED[item.settled_by])
+    note = evidence_note(event, item.settled_by)
+    if not item.evidence.filter(note=note).exists():
+        Evidence.objects.create(item=item, kind=Evidence.Kind.NOTE, note=note, added_by=event.actor)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ with other evidence, or not applicable) stays as it is."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from cto.checklists.models import Checklist, ChecklistItem, Evidence
@@ -19,6 +20,9 @@ VERBS = {
     "audit_submitted": ActivityEvent.Verb.AUDIT_LOCKED,
     "quote_accepted": ActivityEvent.Verb.QUOTE_ACCEPTED,
     "report_ready": ActivityEvent.Verb.REPORT_CHANGED,
+    "trace_receipt": ActivityEvent.Verb.PLAN_CHANGED,
+    "eval_receipt": ActivityEvent.Verb.PLAN_CHANGED,
+    "failure_mode_confirmed": ActivityEvent.Verb.PLAN_CHANGED,
 }
 # Which report's readiness settles "report_ready": the final week-one report for the client.
 # (Named by value: the checklists do not import the reports app, which reads every app.)
@@ -32,12 +36,37 @@ def settling_event(event: ActivityEvent) -> str | None:
         return "audit_submitted"
     if event.verb == ActivityEvent.Verb.QUOTE_ACCEPTED:
         return "quote_accepted"
+    if event.verb == ActivityEvent.Verb.PLAN_CHANGED:
+        return _plan_proof(event.data)
     # Only the event of its rendering, not a later download of the same ready report; the
     # step is read before the report, so that other report events cost no query.
     if event.verb == ActivityEvent.Verb.REPORT_CHANGED and event.data.get("step") == "ready":
         report = event.target
         if all(getattr(report, field, None) == value for field, value in SETTLING_REPORT.items()):
             return "report_ready"
+    return None
+
+
+def _plan_proof(data: dict[str, str]) -> str | None:
+    """Which receipt an AI plan event is, from the facts it keeps (cto.aiplan.rows.record): a
+    trace that could be read, an eval result that gave a verdict, a confirmed failure mode."""
+    if data.get("step") == "failure_mode_confirmed":
+        return "failure_mode_confirmed"
+    if data.get("receipt") == "trace" and data.get("outcome") != "needs_review":
+        return "trace_receipt"
+    if data.get("receipt") == "eval" and data.get("outcome") in ("pass", "fail"):
+        return "eval_receipt"
+    return None
+
+
+def settling_event_latest(*, engagement_id: int, kind: str) -> ActivityEvent | None:
+    """The latest event on the engagement's timeline that settles ``kind``, if any."""
+    events = ActivityEvent.objects.filter(engagement_id=engagement_id, verb=VERBS[kind])
+    if VERBS[kind] == ActivityEvent.Verb.PLAN_CHANGED:  # most plan events are no receipt
+        events = events.filter(Q(data__has_key="receipt") | Q(data__has_key="step"))
+    for event in events.select_related("actor").order_by("-created_at", "-id"):
+        if settling_event(event) == kind:
+            return event
     return None
 
 
@@ -52,6 +81,16 @@ def evidence_note(event: ActivityEvent, kind: str) -> str:
         what = f"Audit {number} submitted" if number else "Audit submitted"
     elif kind == "quote_accepted":
         what = f"Quote {target.number}.{target.revision} accepted" if target else "Quote accepted"
+    elif kind in ("trace_receipt", "eval_receipt"):
+        facts = event.data
+        what = f"Trace receipt {facts['file']} (sha256 {facts['sha256'][:12]}…) kept"
+        if kind == "eval_receipt":
+            what = (
+                f"Eval receipt {facts['file']} (sha256 {facts['sha256'][:12]}…) for the gate "
+                f"{facts['gate']}: {facts['outcome']}, {facts['summary']},"
+            )
+    elif kind == "failure_mode_confirmed":
+        what = f"Failure mode “{event.data['title']}” confirmed into the register"
     else:
         what = f"{target.get_kind_display()} v{target.number} ready" if target else "Report ready"
     return f"{what}{by} on {on}"

@@ -75,7 +75,11 @@ def _receipt_add(gate: EvalGate, upload: UploadedFile, by: User, stored: list[Re
     locked.latest_receipt = receipt
     rows.save(locked, ["latest_receipt"])
     rows.record(
-        locked.plan, by, f"added a receipt for {locked.name}: {judged.summary}", target=receipt
+        locked.plan,
+        by,
+        f"added a receipt for {locked.name}: {judged.summary}",
+        target=receipt,
+        facts=_facts(receipt),
     )
     rows.record_verdict(locked, before, by, value=judged.value, sha256=receipt.sha256)
     return receipt
@@ -106,8 +110,27 @@ def _trace_add(plan: AIPlan, upload: UploadedFile, by: User, stored: list[Receip
     )
     stored.append(receipt)
     spans = len(parsed.spans) if isinstance(parsed, Trace) else 0
-    rows.record(plan, by, f"added a trace ({filename}, {spans} spans)", target=receipt)
+    rows.record(
+        plan,
+        by,
+        f"added a trace ({filename}, {spans} spans)",
+        target=receipt,
+        facts=_facts(receipt),
+    )
     return receipt
+
+
+def _facts(receipt: Receipt) -> dict[str, str]:
+    """What the event keeps of the receipt, for the week-one checklist's proofs
+    (cto.checklists.settling): its kind, its verdict, its file and hash."""
+    return {
+        "receipt": receipt.kind,
+        "outcome": receipt.outcome,
+        "summary": receipt.summary,
+        "gate": receipt.gate.name if receipt.gate else "",
+        "file": receipt.filename,
+        "sha256": receipt.sha256,
+    }
 
 
 @transaction.atomic
