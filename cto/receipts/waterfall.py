@@ -66,10 +66,19 @@ class Row:
     def details(self) -> str:
         """Error (first, so a label cut to a narrow chart still says it), duration, model and
         tokens, tool and score, as the chart's label writes them."""
+        return self._details(with_duration=True)
+
+    @property
+    def facts(self) -> str:
+        """The details without the duration, for a table that has a column for it."""
+        return self._details(with_duration=False)
+
+    def _details(self, *, with_duration: bool) -> str:
         parts = []
         if self.is_error:
             parts.append(f"error: {self.error_type}" if self.error_type else "error")
-        parts.append(duration_text(self.duration_ms))
+        if with_duration:
+            parts.append(duration_text(self.duration_ms))
         if self.model:
             parts.append(self.model)
         if self.input_tokens is not None or self.output_tokens is not None:

@@ -421,13 +421,15 @@ def test_only_our_own_charts_are_marked_safe() -> None:
         source = template.read_text()
         assert "autoescape off" not in source, template.name
         safe += re.findall(r"\{\{\s*([^}|]+)\|safe\s*\}\}", source)
-    # The practice's text is sanitised HTML made once, into the snapshot (cto/reports/markup.py).
+    # The practice's text is sanitised HTML made once, into the snapshot (cto/reports/markup.py);
+    # the trace's waterfall escapes every name it draws (tests/receipts/test_waterfall.py).
     assert sorted(safe) == [
         "audit.bars_svg",
         "audit.radar_svg",
         "s.narrative.findings",
         "s.narrative.risks",
         "s.narrative.summary",
+        "s.plan.trace.svg",
     ]
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from cto.aiplan.models import AIPlan, FailureMode
 from cto.aiplan.selectors import plan_view
 from cto.engagements.models import Engagement
+from cto.receipts import waterfall
 from cto.receipts.models import Receipt
-from cto.reports.snapshot.formats import day, number
+from cto.receipts.selectors import trace_of
+from cto.reports.snapshot.formats import day, number, print_chart
 
 
 def plan_part(engagement: Engagement) -> dict[str, Any] | None:
@@ -112,6 +114,8 @@ def plan_part(engagement: Engagement) -> dict[str, Any] | None:
         "blockers_failing": [gate.name for gate in view.failing_blockers],
         "blockers_unmeasured": [gate.name for gate in view.unmeasured_blockers],
         "blockers_needing_review": [gate.name for gate in view.review_blockers],
+        "receipt_count": sum(1 for gate in gates if gate["receipt"]),
+        "trace": _trace(plan),
     }
 
 
@@ -132,4 +136,39 @@ def _receipt(receipt: Receipt | None) -> dict[str, Any] | None:
         "summary": receipt.summary,
         "source": receipt.source,
         "created_on": day(receipt.created_at),
+    }
+
+
+def _trace(plan: AIPlan) -> dict[str, Any] | None:
+    """The newest trace kept on the plan that could be read, drawn as its waterfall with the
+    rows of its table: the week one's first trace, shown rather than claimed. Only the
+    allow-listed span fields are kept with a receipt, so no prompt or completion reaches the
+    report."""
+    receipt = (
+        Receipt.objects.filter(plan=plan, kind=Receipt.Kind.TRACE)
+        .exclude(outcome=Receipt.Outcome.NEEDS_REVIEW)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if receipt is None:
+        return None
+    trace = trace_of(receipt)
+    rows = waterfall.waterfall_rows(trace)
+    return {
+        "receipt": _receipt(receipt),
+        "spans": len(rows),
+        "svg": print_chart(
+            waterfall.waterfall(trace, title=f"Trace {receipt.filename}", width=640)
+        ),
+        "rows": [
+            {
+                "indent": min(row.depth, 4),
+                "name": row.name,
+                "start": waterfall.duration_text(row.offset_ms),
+                "duration": waterfall.duration_text(row.duration_ms),
+                "details": row.facts,
+                "error": row.is_error,
+            }
+            for row in rows[: waterfall.MAX_DRAWN_ROWS]
+        ],
     }
