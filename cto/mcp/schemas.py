@@ -102,5 +102,32 @@ class FailureModeProposal(EngagementId):
     )
 
 
+# A file travels inside the JSON of a tool call, so it is bounded by the request's own limit
+# (Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB): larger files go to the API as multipart.
+FILE_CONTENT_MAX = 2_000_000
+
+
+class ReceiptFile(Arguments):
+    filename: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The file's name as the tool wrote it (results.json, logs/run.eval, ...).",
+    )
+    content: str = Field(
+        min_length=1,
+        max_length=FILE_CONTENT_MAX,
+        description="The file itself: its text, or base64 for a binary file (an .eval archive).",
+    )
+    encoding: Literal["text", "base64"] = Field("text", description="How content is written.")
+
+
+class EvalReceipt(ReceiptFile):
+    gate_id: int = _id("eval gate")
+
+
+class TraceReceipt(EngagementId, ReceiptFile):
+    pass
+
+
 class ReportRequest(EngagementId):
     kind: Report.Kind = Field(Report.Kind.WEEK_ONE, description="Which report.")

@@ -42,9 +42,10 @@ server = MCPServer(
     instructions=(
         "The engagements you may see, as the portal shows them to you: their tracker and next "
         "step, timeline, audits, AI plan, checklist and reports. With a “read write” token you "
-        "may also answer audit questions, add checklist evidence, comment on the AI plan and "
-        "propose a failure mode for an operator to confirm. "
-        "Accepting a quote, moving a stage or passing a gate stay a person's acts in the portal."
+        "may also answer audit questions, add checklist evidence, comment on the AI plan, "
+        "propose a failure mode for an operator to confirm, and send eval results and traces "
+        "as receipts, whose verdicts the gates' rules decide. Accepting a quote, moving a "
+        "stage or passing a gate by hand stay a person's acts in the portal."
     ),
     auth=token_auth,
 )

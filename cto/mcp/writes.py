@@ -8,8 +8,11 @@ sees it."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django_mcpz.server import ToolError
@@ -18,6 +21,7 @@ from cto.aiplan import proposals
 from cto.aiplan import services as plan_services
 from cto.aiplan.forms import ROW_MESSAGE, ROW_MODELS
 from cto.aiplan.selectors import plan_get
+from cto.api.v1 import receipts as api_receipts
 from cto.audits import selectors as audit_selectors
 from cto.audits import services as audit_services
 from cto.checklists import selectors as checklist_selectors
@@ -27,6 +31,8 @@ from cto.engagements.models import ActivityEvent
 from cto.engagements.services import activity_record
 from cto.mcp import schemas
 from cto.mcp.server import tool, user_of
+from cto.receipts import services as receipt_services
+from cto.receipts.forms import ReceiptUploadForm
 from cto.reports import services as report_services
 from cto.reports.models import Report
 
@@ -158,6 +164,60 @@ def propose_failure_mode(request: HttpRequest, args: schemas.FailureModeProposal
         "look_first": proposal.look_first,
         "status": proposal.status,
     }
+
+
+def _upload(args: schemas.ReceiptFile) -> ReceiptUploadForm:
+    """The file of a tool call, checked by the upload form the page and the API use."""
+    if args.encoding == "base64":
+        try:
+            data = base64.b64decode(args.content, validate=True)
+        except binascii.Error:
+            raise ToolError("The content is not valid base64.") from None
+    else:
+        data = args.content.encode()
+    name = args.filename.replace("\\", "/").rsplit("/", 1)[-1]  # a name, never a path
+    form = ReceiptUploadForm(files={"file": SimpleUploadedFile(name, data)})
+    if not form.is_valid():
+        raise ToolError(" ".join(str(error) for errors in form.errors.values() for error in errors))
+    return form
+
+
+@tool(
+    schemas.EvalReceipt,
+    write=True,
+    description=(
+        "Send an eval run's result file to an eval gate (its id from read_plan): promptfoo "
+        "results JSON, an Inspect AI log (.json, or .eval as base64) or JUnit XML. The file is "
+        "kept with its sha256 and the gate's rule decides the verdict: pass, fail, or "
+        "needs_review with the reason, never pass by default. Up to about 1.5 MB here; larger "
+        "files through POST /api/v1/gates/{id}/receipts."
+    ),
+)
+def add_eval_receipt(request: HttpRequest, args: schemas.EvalReceipt) -> dict[str, Any]:
+    gate = api_receipts.gate_visible(request, args.gate_id)
+    form = _upload(args)
+    receipt = receipt_services.receipt_add(gate=gate, **form.arguments(), by=user_of(request))
+    return api_receipts.receipt_out(request, receipt)
+
+
+@tool(
+    schemas.TraceReceipt,
+    write=True,
+    description=(
+        "Send an OpenTelemetry trace (OTLP/JSON, one document or JSON Lines) to an "
+        "engagement's AI plan: it is kept with its sha256 and drawn on the plan page and in the "
+        "week-one report (names, timings, models, token counts and tools only)."
+    ),
+)
+def add_trace(request: HttpRequest, args: schemas.TraceReceipt) -> dict[str, Any]:
+    user = user_of(request)
+    engagement = selectors.engagement_for_page(user=user, pk=args.engagement_id)
+    if getattr(engagement, "ai_plan", None) is None:
+        raise ToolError("This engagement has no AI plan yet.")
+    plan = plan_get(user=user, pk=engagement.ai_plan.pk)
+    form = _upload(args)
+    receipt = receipt_services.trace_add(plan=plan, **form.arguments(), by=user)
+    return api_receipts.trace_out(request, receipt)
 
 
 @tool(

@@ -39,6 +39,8 @@ CLIENT_WRITES = {
     "add_checklist_evidence",
     "comment_on_plan",
     "propose_failure_mode",
+    "add_eval_receipt",
+    "add_trace",
 }
 OPERATOR_READS = {"list_intake_responses", "read_intake_response"}
 OPERATOR_WRITES = {"request_report"}

@@ -4,7 +4,10 @@ behind (the service's rules and the token's name on the timeline)."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from cto.checklists.models import ChecklistItem, Evidence
 from cto.checklists.services import evidence_add, item_add
 from cto.engagements.models import ActivityEvent
 from cto.intake import services as intake_services
+from cto.receipts.models import Receipt
 from cto.reports.models import Report
 from cto.users.models import User
 from tests.engagements.factories import EngagementFactory
@@ -105,6 +109,8 @@ def test_the_tools_follow_the_scope_and_the_role(client: Client, world: World) -
         "add_checklist_evidence",
         "comment_on_plan",
         "propose_failure_mode",
+        "add_eval_receipt",
+        "add_trace",
     }
     assert operator - member == {
         "request_report",
@@ -410,3 +416,68 @@ def test_a_client_has_no_intake_tool(client: Client, world: World) -> None:
         {"name": "list_intake_responses", "arguments": {}},
     )
     assert response.json()["error"]["message"] == "Unknown tool: 'list_intake_responses'"
+
+
+def test_an_agent_sends_an_eval_result_and_a_trace_as_receipts(
+    client: Client, world: World
+) -> None:
+    fixtures = Path(__file__).parent.parent / "receipts" / "fixtures"
+    secret = _secret(world.member, name="Ada's agent")
+    golden = world.plan.gates.get(key="golden_set")
+    result = _call(
+        client,
+        secret,
+        "add_eval_receipt",
+        gate_id=golden.pk,
+        filename="ci/results.json",
+        content=(fixtures / "promptfoo" / "results-fail.json").read_text(),
+    )
+    receipt = Receipt.objects.get(gate=golden)
+    assert result["structuredContent"]["verdict"] == "fail"
+    assert result["structuredContent"]["sha256"] == receipt.sha256
+    assert receipt.filename == "results.json"  # a name, never the path it came with
+    archive = (fixtures / "inspect" / "capitals-pass.eval").read_bytes()
+    assert (
+        receipt.sha256
+        == hashlib.sha256((fixtures / "promptfoo" / "results-fail.json").read_bytes()).hexdigest()
+    )
+    bad = _call(
+        client,
+        secret,
+        "add_eval_receipt",
+        gate_id=golden.pk,
+        filename="run.eval",
+        content="not base64!",
+        encoding="base64",
+    )
+    assert _error(bad) == "The content is not valid base64."
+    sent = _call(
+        client,
+        secret,
+        "add_eval_receipt",
+        gate_id=golden.pk,
+        filename="run.eval",
+        content=base64.b64encode(archive).decode(),
+        encoding="base64",
+    )
+    assert sent["structuredContent"]["format"] == "inspect"
+    trace = _call(
+        client,
+        secret,
+        "add_trace",
+        engagement_id=world.engagement.pk,
+        filename="trace.jsonl",
+        content=(fixtures / "otlp" / "trace-pass.jsonl").read_text(),
+    )
+    assert trace["structuredContent"]["spans"] == 6
+    assert world.engagement.events.latest("id").data["via"]["token"] == "Ada's agent"
+    outsider = _call(
+        client,
+        _secret(world.outsider),
+        "add_eval_receipt",
+        gate_id=golden.pk,
+        filename="results.json",
+        content="{}",
+    )
+    assert _error(outsider) == "Nothing has that id, or nothing you may see."
+    assert Receipt.objects.count() == 3

@@ -74,7 +74,7 @@ def trace_out(request: HttpRequest, receipt: Receipt) -> dict[str, Any]:
     }
 
 
-def _gate(request: HttpRequest, gate_pk: int) -> EvalGate:
+def gate_visible(request: HttpRequest, gate_pk: int) -> EvalGate:
     """The gate of a plan the token's owner may see; 404 for any other id."""
     gate = get_object_or_404(EvalGate.objects.select_related("plan"), pk=gate_pk)
     plan_get(user=user_of(request), pk=gate.plan_id)
@@ -104,7 +104,7 @@ def gate_receipt_add(
     cannot be read with confidence or the gate has no rule, never ``pass``. A hostile file
     (too big, a zip bomb, entities, nested too deep, too slow to read) is 422, nothing kept."""
     known_query(request)
-    gate = _gate(request, gate_pk)
+    gate = gate_visible(request, gate_pk)
     form = _form(request)
     try:
         with acting(request) as by:
@@ -123,7 +123,7 @@ def gate_receipt_add(
 def gate_receipt_list(request: HttpRequest, gate_pk: int) -> list[dict[str, Any]]:
     """Every receipt of the gate with the verdict it gave; the first decides the gate."""
     known_query(request)
-    gate = _gate(request, gate_pk)
+    gate = gate_visible(request, gate_pk)
     receipts = gate.receipts.defer("spans").select_related("uploaded_by")
     return [receipt_out(request, receipt) for receipt in receipts]
 
