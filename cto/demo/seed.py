@@ -8,7 +8,9 @@ import datetime
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,6 +38,7 @@ from cto.engagements.services import engagement_create, engagement_transition
 from cto.engagements.stages import Stage
 from cto.playbooks.loading import playbooks_load
 from cto.pricing.services import quote_draft, quote_send
+from cto.receipts.services import receipt_add, trace_add
 from cto.reports.models import Report
 from cto.reports.narratives import NextStep, narrative_save
 from cto.reports.services import report_request
@@ -465,16 +468,28 @@ def _seed_ai_plan(operator: User) -> None:
         expected_version=None,
         by=operator,
     )
-    results = {
-        "Golden-set accuracy": Decimal("0.93"),
-        "Latency at the 95th percentile": Decimal("2450"),
-        "Tool calls are valid and permitted": Decimal("0.97"),
-        "Unsafe requests are refused": Decimal("0.99"),
+    # Two gates decided by receipts, files from the client's own tools (made by promptfoo and
+    # the OpenTelemetry SDK: tests/receipts/fixtures says how): the golden set's eval results,
+    # and a trace of one request that the latency gate reads and the plan draws.
+    latency = plan.gates.get(key="latency_p95")
+    latency.subject = "invoke_agent support-bot"  # the client's agent names its spans so
+    row_save(row=latency, by=operator, change="named the spans the latency gate measures")
+    ada = User.objects.get(email=CLIENTS[0][0].email)
+    receipt_add(
+        gate=plan.gates.get(key="golden_set"), upload=_demo_file("golden-set-results.json"), by=ada
+    )
+    receipt_add(gate=latency, upload=_demo_file("support-bot-trace.jsonl"), by=ada)
+    trace_add(plan=plan, upload=_demo_file("support-bot-trace.jsonl"), by=ada)
+    # Two measured elsewhere and typed in: claims, each with where it was measured.
+    claims = {
+        "Tool calls are valid and permitted": (Decimal("0.97"), "Ada's nightly run, not sent"),
+        "Unsafe requests are refused": (Decimal("0.99"), "the vendor's red-team report"),
     }
     for gate in plan.gates.all():
-        if gate.name in results:  # the tool-call gate fails: 0.97 against 0.99
+        if gate.name in claims:  # the tool-call gate fails: 0.97 against 0.99
+            value, note = claims[gate.name]
             gate_result_record(
-                gate=gate, value=results[gate.name], at=None, expected_version=None, by=operator
+                gate=gate, value=value, at=None, note=note, expected_version=None, by=operator
             )
     # Ada saw a failure in their own testing and proposed it: it waits for an operator.
     failure_mode_propose(
@@ -486,8 +501,13 @@ def _seed_ai_plan(operator: User) -> None:
             "2024 returns policy, retired in March; the current one allows 45 days. Seen twice "
             "in the staging chat on the 2nd."
         ),
-        by=User.objects.get(email=CLIENTS[0][0].email),
+        by=ada,
     )
+
+
+def _demo_file(name: str) -> SimpleUploadedFile:
+    path = Path(__file__).parent / "receipts" / name
+    return SimpleUploadedFile(name, path.read_bytes())
 
 
 def _seed_checklist(operator: User) -> None:

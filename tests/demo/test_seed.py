@@ -137,3 +137,18 @@ def test_the_demo_client_has_proposed_a_failure_mode_an_operator_can_confirm() -
     proposal = plan.failure_mode_proposals.get()
     assert (proposal.status, proposal.proposed_by.email) == ("proposed", CLIENTS[0][0].email)
     assert "retired" in proposal.evidence
+
+
+def test_the_demo_gates_are_decided_by_receipts_or_marked_as_claims() -> None:
+    seed_demo()
+    plan = Engagement.objects.get(title="AI support agent to production").ai_plan
+    golden, latency = plan.gates.get(key="golden_set"), plan.gates.get(key="latency_p95")
+    assert (golden.verdict, golden.verdict_source) == ("pass", "receipt")
+    assert (latency.verdict, latency.verdict_source) == ("pass", "receipt")
+    assert plan.receipts.filter(kind="trace", gate=None).count() == 1  # the plan's first trace
+    tools = plan.gates.get(name="Tool calls are valid and permitted")
+    assert (tools.verdict, tools.verdict_source, tools.latest_note) == (
+        "fail",
+        "claim",
+        "Ada's nightly run, not sent",
+    )
