@@ -69,6 +69,15 @@ class Row:
         return self._details(with_duration=True)
 
     @property
+    def starts(self) -> str:
+        """When it starts, from the trace's start, as the axis writes times: "920 ms", "1.19 s"."""
+        return duration_text(self.offset_ms)
+
+    @property
+    def takes(self) -> str:
+        return duration_text(self.duration_ms)
+
+    @property
     def facts(self) -> str:
         """The details without the duration, for a table that has a column for it."""
         return self._details(with_duration=False)

@@ -164,8 +164,8 @@ def _trace(plan: AIPlan) -> dict[str, Any] | None:
             {
                 "indent": min(row.depth, 4),
                 "name": row.name,
-                "start": waterfall.duration_text(row.offset_ms),
-                "duration": waterfall.duration_text(row.duration_ms),
+                "start": row.starts,
+                "duration": row.takes,
                 "details": row.facts,
                 "error": row.is_error,
             }
