@@ -48,7 +48,8 @@ def test_the_week_one_report_prints_the_receipts_and_the_first_trace(
     assert f"promptfoo {eval_receipt.tool_version}" in text
     golden.refresh_from_db()
     assert golden.verdict == "fail"
-    assert f"{eval_receipt.summary}, from results-fail.json" in text
+    # The verdict the plan page, the API and the timeline give (tests/receipts): the same here.
+    assert f"Fail {eval_receipt.summary}, from results-fail.json" in text
     # The hand-typed result stays, as a claim.
     assert "measured elsewhere" in text
     assert "no file kept" in text
