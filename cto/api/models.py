@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -46,6 +47,14 @@ class ApiToken(models.Model):
     def prefix(self) -> str:
         """The start of the token, enough to recognise it in a list and in logs."""
         return f"cto_{self.public_id}"
+
+    @property
+    def revoke_url(self) -> str:
+        """Where it is revoked: its owner's token page, or (for a service account's) the
+        service accounts page."""
+        if self.user.is_service_account:
+            return reverse("tokens:service_account_token_revoke", args=[self.user_id, self.pk])
+        return reverse("tokens:revoke", args=[self.pk])
 
     @property
     def can_write(self) -> bool:

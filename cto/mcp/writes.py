@@ -20,6 +20,7 @@ from django_mcpz.server import ToolError
 from cto.aiplan import proposals
 from cto.aiplan import services as plan_services
 from cto.aiplan.forms import ROW_MESSAGE, ROW_MODELS
+from cto.aiplan.models import AIPlan
 from cto.aiplan.selectors import plan_get
 from cto.api.v1 import receipts as api_receipts
 from cto.audits import selectors as audit_selectors
@@ -35,6 +36,15 @@ from cto.receipts import services as receipt_services
 from cto.receipts.forms import ReceiptUploadForm
 from cto.reports import services as report_services
 from cto.reports.models import Report
+from cto.users.models import User
+
+
+def _plan_of(user: User, engagement_id: int) -> AIPlan:
+    """The AI plan of an engagement ``user`` may see (else "nothing to see", as for any id)."""
+    engagement = selectors.engagement_for_page(user=user, pk=engagement_id)
+    if getattr(engagement, "ai_plan", None) is None:
+        raise ToolError("This engagement has no AI plan yet.")
+    return plan_get(user=user, pk=engagement.ai_plan.pk)
 
 
 @tool(
@@ -117,10 +127,7 @@ def add_checklist_evidence(request: HttpRequest, args: schemas.ChecklistEvidence
 )
 def comment_on_plan(request: HttpRequest, args: schemas.PlanComment) -> dict[str, Any]:
     user = user_of(request)
-    engagement = selectors.engagement_for_page(user=user, pk=args.engagement_id)
-    if getattr(engagement, "ai_plan", None) is None:
-        raise ToolError("This engagement has no AI plan yet.")
-    plan = plan_get(user=user, pk=engagement.ai_plan.pk)
+    plan = _plan_of(user, args.engagement_id)
     row = None
     if args.row == "plan" and args.row_id is not None:
         raise ToolError("A comment on the plan as a whole names no row_id.")
@@ -151,10 +158,7 @@ def comment_on_plan(request: HttpRequest, args: schemas.PlanComment) -> dict[str
 )
 def propose_failure_mode(request: HttpRequest, args: schemas.FailureModeProposal) -> dict[str, Any]:
     user = user_of(request)
-    engagement = selectors.engagement_for_page(user=user, pk=args.engagement_id)
-    if getattr(engagement, "ai_plan", None) is None:
-        raise ToolError("This engagement has no AI plan yet.")
-    plan = plan_get(user=user, pk=engagement.ai_plan.pk)
+    plan = _plan_of(user, args.engagement_id)
     proposal = proposals.failure_mode_propose(
         plan=plan, title=args.title, look_first=args.look_first, evidence=args.evidence, by=user
     )
@@ -211,10 +215,7 @@ def add_eval_receipt(request: HttpRequest, args: schemas.EvalReceipt) -> dict[st
 )
 def add_trace(request: HttpRequest, args: schemas.TraceReceipt) -> dict[str, Any]:
     user = user_of(request)
-    engagement = selectors.engagement_for_page(user=user, pk=args.engagement_id)
-    if getattr(engagement, "ai_plan", None) is None:
-        raise ToolError("This engagement has no AI plan yet.")
-    plan = plan_get(user=user, pk=engagement.ai_plan.pk)
+    plan = _plan_of(user, args.engagement_id)
     form = _upload(args)
     receipt = receipt_services.trace_add(plan=plan, **form.arguments(), by=user)
     return api_receipts.trace_out(request, receipt)

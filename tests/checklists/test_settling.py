@@ -62,12 +62,16 @@ def contact(engagement: Engagement) -> User:
     return person
 
 
-def test_the_shipped_template_marks_the_readiness_audit_as_settled_by_a_submitted_audit(
+def test_the_shipped_template_settles_the_audit_item_and_the_three_proofs_by_their_events(
     checklist: Checklist,
 ) -> None:
-    assert item(checklist, "readiness_audit").settled_by == "audit_submitted"
-    assert set(checklist.items.exclude(settled_by="").values_list("key", flat=True)) == {
-        "readiness_audit"
+    settled = dict(checklist.items.exclude(settled_by="").values_list("key", "settled_by"))
+    assert settled == {
+        "readiness_audit": "audit_submitted",
+        # Week one's three proofs, done by their receipts (tests/checklists/test_receipt_items.py).
+        "first_trace": "trace_receipt",
+        "first_eval": "eval_receipt",
+        "first_failure_mode": "failure_mode_confirmed",
     }
 
 
