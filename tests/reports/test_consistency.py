@@ -168,7 +168,7 @@ def summary_facts(text: str) -> dict[str, str]:
 
 SUMMARY_GATES = re.compile(
     r"(\d+) gates?: (\d+) passing, (\d+) failing, (\d+) not measured yet"
-    r"(?:; release waits on (\d+) of them)?"
+    r"(?:, (\d+) needing review)?(?:; release waits on (\d+) of them)?"
 )
 SUMMARY_MODES = re.compile(r"(\d+) registered: (\d+) open, (\d+) mitigated, (\d+) accepted")
 CHECKLIST_COUNTS = re.compile(
@@ -178,7 +178,7 @@ CHECKLIST_COUNTS = re.compile(
 SUMMARY_READINESS = re.compile(rf"({SCORE}) of 100(?:, (.+))? \(audit (\d+)\)")
 SUMMARY_MODEL = re.compile(r"(.+?)(?:; fallback (.+))?$")
 SUMMARY_TIER = re.compile(rf"(.+) \((Good|Better|Best) option\), ({MONEY}) a month")
-VERDICT = re.compile(r"(?<![\w-])(Pass|Fail|No result)(?![\w-])")
+VERDICT = re.compile(r"(?<![\w-])(Pass|Fail|No result|Needs review)(?![\w-])")
 MODE_STATUS = re.compile(r"(?<![\w-])(Open|Mitigated|Accepted)(?![\w-])")
 ITEM_STATUS = re.compile(r"(?<![\w-])(To do|In progress|Blocked|Done|Not applicable)(?![\w-])")
 OVERDUE_TAG = re.compile(r"(?<![\w-])OVERDUE(?![\w-])")
@@ -189,14 +189,23 @@ def check_gates(read: Read, facts: dict[str, str]) -> None:
     found = SUMMARY_GATES.fullmatch(facts["Eval gates"])
     assert found, facts["Eval gates"]
     total, passing, failing, unmeasured = map(int, found.groups()[:4])
-    waits_on = int(found[5] or 0)
-    table = between(read.text, "Eval gates", "Failure modes by risk")
+    reviewing, waits_on = int(found[5] or 0), int(found[6] or 0)
+    # The gates' table ends where the receipts that decided them begin, if any.
+    end = "Failure modes by risk"
+    if "The files from the team" in read.text:
+        end = "The files from the team"
+    table = between(read.text, "Eval gates", end)
     # The text before each verdict holds its gate's name and tag ("BLOCKS RELEASE").
     pieces = VERDICT.split(table)
     rows = list(zip(pieces[0::2], pieces[1::2], strict=False))
     shown = Counter(verdict for _, verdict in rows)
     assert total == len(rows), read.engagement
-    assert (passing, failing, unmeasured) == (shown["Pass"], shown["Fail"], shown["No result"])
+    assert (passing, failing, unmeasured, reviewing) == (
+        shown["Pass"],
+        shown["Fail"],
+        shown["No result"],
+        shown["Needs review"],
+    )
     blocking = sum(1 for row, verdict in rows if "BLOCKS RELEASE" in row and verdict != "Pass")
     assert waits_on == blocking, read.engagement
 

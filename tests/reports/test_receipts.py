@@ -49,7 +49,7 @@ def test_the_week_one_report_prints_the_receipts_and_the_first_trace(
     golden.refresh_from_db()
     assert golden.verdict == "fail"
     # The verdict the plan page, the API and the timeline give (tests/receipts): the same here.
-    assert f"Fail {eval_receipt.summary}, from results-fail.json" in text
+    assert f"Fail {eval_receipt.summary}. From results-fail.json" in text
     # The hand-typed result stays, as a claim.
     assert "measured elsewhere" in text
     assert "no file kept" in text
@@ -70,3 +70,16 @@ def test_without_receipts_the_report_has_no_receipts_table(full: tuple[Engagemen
     assert " Receipts " not in text
     assert "measured elsewhere" in text  # the fixture's typed result is still a claim
     assert EvalGate.objects.filter(latest_value__isnull=False).exists()
+
+
+def test_a_gate_needing_review_is_counted_and_said_so(full: tuple[Engagement, Say]) -> None:
+    engagement, _ = full
+    golden = engagement.ai_plan.gates.get(key="golden_set")
+    receipt = receipt_services.receipt_add(
+        gate=golden, upload=upload("promptfoo/results-truncated.json"), by=engagement.lead
+    )
+    assert receipt.outcome == "needs_review"
+    text = _flat(text_of(rendered(request_final(engagement, by=engagement.lead))))
+    assert "1 needing review" in text
+    # (The file's name may be hyphenated across lines: only its start is looked for.)
+    assert f"Needs review {receipt.reason} From results-" in text
