@@ -15,6 +15,7 @@ from cto.aiplan.models import AIPlan, EvalGate, FailureModeProposal
 from cto.engagements.models import Engagement
 from cto.receipts import services
 from cto.receipts.models import Receipt
+from cto.receipts.selectors import NARROW_WIDTH
 from cto.users.models import User
 from tests.receipts.conftest import FIXTURES, upload
 
@@ -183,7 +184,7 @@ def test_a_trace_is_drawn_as_a_waterfall_with_its_table(
     assert reply.status_code == 200
     assert reply.text.lstrip().startswith('<section id="traces"')
     assert reply.text.count("<svg") == 2  # the wide drawing and the phone's
-    assert 'width="320"' in reply.text
+    assert f'width="{NARROW_WIDTH}"' in reply.text
     assert "invoke_agent support-bot" in reply.text
     assert "execute_tool get_order_status" in reply.text
     receipt = Receipt.objects.get()
