@@ -7,7 +7,6 @@ person's act (cto.aiplan.views)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,14 +27,11 @@ from cto.api.v1.acting import acting, operators_only, user_of
 from cto.api.v1.inputs import form_checked, refused
 from cto.api.v1.problems import ApiProblem
 from cto.api.v1.strict import known_query
+from cto.api.v1.values import decimal_text
 
 router = Router(tags=["plans"])
 
 ERRORS = {401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
-
-
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
 
 
 def gate_out(g: EvalGate) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def gate_out(g: EvalGate) -> dict[str, Any]:
         "blocks_release": g.blocks_release,
         "owner": g.owner,
         "rule": g.rule_text,
-        "latest_value": _number(g.latest_value),
+        "latest_value": decimal_text(g.latest_value),
         "latest_at": g.latest_at,
         "latest_run_url": g.latest_run_url,
         "latest_note": g.latest_note,
@@ -67,7 +63,7 @@ def _latest_receipt(g: EvalGate) -> dict[str, Any] | None:
     return {
         "id": receipt.pk,
         "verdict": receipt.outcome,
-        "value": _number(receipt.value),
+        "value": decimal_text(receipt.value),
         "summary": receipt.summary,
         "reason": receipt.reason,
         "source": receipt.source,
@@ -157,7 +153,7 @@ def plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
                     {
                         "criterion": criterion.pk,
                         "score": cell.score,
-                        "measured_value": _number(cell.measured_value),
+                        "measured_value": decimal_text(cell.measured_value),
                         "unit": cell.unit,
                         "source_url": cell.source_url,
                     }

@@ -17,6 +17,7 @@ from cto.api.v1 import schemas
 from cto.api.v1.acting import acting, user_of
 from cto.api.v1.inputs import form_checked, refused
 from cto.api.v1.strict import known_query
+from cto.api.v1.values import decimal_text
 from cto.core.uploads import dropped_uploads
 from cto.receipts import forms, services
 from cto.receipts.adapters import otlp
@@ -29,17 +30,13 @@ ERRORS = {401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem, 429:
 WRITE_ERRORS = {**ERRORS, 400: schemas.Problem, 403: schemas.Problem}
 
 
-def _number(value: Any) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
-
-
 def receipt_out(request: HttpRequest, receipt: Receipt) -> dict[str, Any]:
     return {
         "id": receipt.pk,
         "gate": receipt.gate_id,
         "kind": receipt.kind,
         "verdict": receipt.outcome or None,
-        "value": _number(receipt.value),
+        "value": decimal_text(receipt.value),
         "cases": receipt.cases,
         "passed": receipt.passed,
         "reason": receipt.reason,
@@ -48,7 +45,7 @@ def receipt_out(request: HttpRequest, receipt: Receipt) -> dict[str, Any]:
             "measure": receipt.measure,
             "subject": receipt.subject,
             "comparison": receipt.comparison,
-            "threshold": _number(receipt.threshold),
+            "threshold": decimal_text(receipt.threshold),
         }
         if receipt.measure
         else None,
